@@ -1,0 +1,3 @@
+// cdktf's Testing matchers (toHaveResource, toHaveResourceWithProperties, ...).
+import { Testing } from 'cdktf';
+Testing.setupJest();

@@ -1,0 +1,68 @@
+/**
+ * The environments of this repository. Edit here: the stack and the release tool both read it.
+ *
+ * Every field not written here takes the default documented in config/schema.ts.
+ */
+import type { EnvironmentConfigInput } from './schema';
+
+export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
+  dev: {
+    app: 'shop',
+    environment: 'dev',
+    region: 'ap-northeast-1',
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+    // No NAT in dev: tasks get public IPs in public subnets, still reachable only from their ALB.
+    network: { mode: 'create', cidr: '10.10.0.0/16', natGateways: 'none' },
+    logRetentionDays: 14,
+    tags: { Project: 'shop', Environment: 'dev' },
+    services: [
+      {
+        name: 'web',
+        desiredCount: 1,
+        // All at once, old tasks kept 1 minute: a dev release takes about two minutes end to end.
+        release: { strategy: 'blue-green', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce', terminationWaitMinutes: 1 },
+      },
+    ],
+  },
+  prod: {
+    app: 'shop',
+    environment: 'prod',
+    region: 'ap-northeast-1',
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
+    network: { mode: 'create', cidr: '10.20.0.0/16', natGateways: 'per-az' },
+    logRetentionDays: 90,
+    tags: { Project: 'shop', Environment: 'prod' },
+    services: [
+      {
+        name: 'web',
+        cpu: 512,
+        memory: 1024,
+        desiredCount: 2,
+        release: {
+          strategy: 'blue-green',
+          deploymentConfig: { type: 'canary', percentage: 10, intervalMinutes: 5 },
+          terminationWaitMinutes: 15,
+          approvalWaitMinutes: 60,
+        },
+        autoScaling: { minCapacity: 2, maxCapacity: 10, cpuTargetPercent: 60 },
+      },
+    ],
+  },
+  // A rolling-update environment inside an existing VPC, as many teams run previews: shows the
+  // ECS controller path (circuit breaker with rollback) and the existing-network path.
+  preview: {
+    app: 'shop',
+    environment: 'preview',
+    region: 'ap-northeast-1',
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+    network: {
+      mode: 'existing',
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      publicSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+      privateSubnetIds: ['subnet-0a1b2c3d4e5f60003', 'subnet-0a1b2c3d4e5f60004'],
+    },
+    logRetentionDays: 7,
+    tags: { Project: 'shop', Environment: 'preview' },
+    services: [{ name: 'web', desiredCount: 1, release: { strategy: 'rolling' } }],
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * The one source of truth for environments, services and names. `main.ts` builds the stacks from
+ * it and `scripts/deploy.ts` resolves its release targets from it.
+ */
+import { ZodError } from 'zod';
+import { ENVIRONMENTS } from './environments';
+import { ELB_NAME_LIMIT, serviceNames } from './names';
+import { environmentSchema, FARGATE_SIZES, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
+
+export * from './schema';
+export * from './names';
+
+/** Invalid configuration: the message has one line per problem, each naming the field and the fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Production listener port(s): 443 (plus the 80 redirect) with a certificate, else 80. */
+export function productionPort(service: Pick<ServiceConfig, 'certificateArn'>): number {
+  return service.certificateArn ? 443 : 80;
+}
+
+/** Test listener port: configured, else 8443 with HTTPS and 8080 without. */
+export function testListenerPort(service: Pick<ServiceConfig, 'certificateArn' | 'testListener'>): number {
+  return service.testListener.port ?? (service.certificateArn ? 8443 : 8080);
+}
+
+/** The CodeDeploy deployment config name a service's deployment group uses. */
+export function deploymentConfigName(env: EnvironmentConfig, service: ServiceConfig): string {
+  const config = service.release.deploymentConfig;
+  return typeof config === 'string' ? config : serviceNames(env, service).customDeploymentConfig;
+}
+
+/** Rules zod cannot express field by field: they relate fields to each other. */
+function crossFieldProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  env.services.forEach((service, index) => {
+    const at = `${env.environment}.services[${index}] (${service.name})`;
+    if (seen.has(service.name)) problems.push(`${at}.name: "${service.name}" is used twice; give each service a unique name`);
+    seen.add(service.name);
+
+    const memories = FARGATE_SIZES[service.cpu];
+    if (!memories) {
+      problems.push(`${at}.cpu: ${service.cpu} is not a Fargate size; use one of ${Object.keys(FARGATE_SIZES).join(', ')}`);
+    } else if (!memories.includes(service.memory)) {
+      problems.push(`${at}.memory: ${service.memory} MiB does not fit cpu ${service.cpu}; use one of ${memories.join(', ')}`);
+    }
+
+    const names = serviceNames(env, service);
+    const longest = [names.loadBalancer, ...names.targetGroups].reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.length > ELB_NAME_LIMIT) {
+      problems.push(`${at}.name: "${longest}" is ${longest.length} characters, over ELB's ${ELB_NAME_LIMIT}; shorten app, environment or service name`);
+    }
+
+    const check = service.healthCheck;
+    if (check.timeoutSeconds >= check.intervalSeconds) {
+      problems.push(`${at}.healthCheck.timeoutSeconds: ${check.timeoutSeconds} must be less than intervalSeconds (${check.intervalSeconds})`);
+    }
+
+    const testPort = testListenerPort(service);
+    const productionPorts = service.certificateArn ? [80, 443] : [80];
+    if (productionPorts.includes(testPort)) {
+      problems.push(`${at}.testListener.port: ${testPort} clashes with the production listener; pick another port such as 8080`);
+    }
+    if (service.testListener.allowedCidrs.includes('0.0.0.0/0')) {
+      problems.push(`${at}.testListener.allowedCidrs: 0.0.0.0/0 opens the unreleased version to the world; list your office or VPN CIDRs`);
+    }
+
+    const release = service.release;
+    if (release.strategy === 'rolling') {
+      if (release.approvalWaitMinutes !== undefined) problems.push(`${at}.release.approvalWaitMinutes: approval needs strategy "blue-green"; remove it or switch strategy`);
+      if (Object.keys(release.lifecycleHooks).length > 0) problems.push(`${at}.release.lifecycleHooks: hooks need strategy "blue-green"; remove them or switch strategy`);
+      if (release.deploymentConfig !== 'CodeDeployDefault.ECSAllAtOnce') problems.push(`${at}.release.deploymentConfig: traffic shifting needs strategy "blue-green"; remove it or switch strategy`);
+    }
+
+    const scaling = service.autoScaling;
+    if (scaling) {
+      if (scaling.minCapacity > scaling.maxCapacity) problems.push(`${at}.autoScaling.minCapacity: ${scaling.minCapacity} is above maxCapacity ${scaling.maxCapacity}`);
+      if (service.desiredCount < scaling.minCapacity || service.desiredCount > scaling.maxCapacity) {
+        problems.push(`${at}.desiredCount: ${service.desiredCount} is outside autoScaling bounds ${scaling.minCapacity}-${scaling.maxCapacity}`);
+      }
+    }
+  });
+
+  const zones = env.availabilityZones;
+  if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
+  const strayZone = zones.find((zone) => !zone.startsWith(env.region));
+  if (strayZone) problems.push(`${env.environment}.availabilityZones: "${strayZone}" is not in region ${env.region}`);
+  return problems;
+}
+
+function formatZodError(name: string, error: ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = [name, ...issue.path].join('.').replace(/\.(\d+)/g, '[$1]');
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/** Validate raw configuration: defaults applied, every problem reported at once. */
+export function parseEnvironment(name: string, input: unknown): EnvironmentConfig {
+  const parsed = environmentSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(formatZodError(name, parsed.error));
+  const problems = crossFieldProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+/** Names of the configured environments. */
+export function environmentNamesList(): string[] {
+  return Object.keys(ENVIRONMENTS);
+}
+
+/** Overrides applied on top of an environment, e.g. `offline` for a plan without AWS. */
+export interface LoadOptions {
+  /** Force fake credentials and skip AWS calls at provider start-up. @default the ECS_BG_OFFLINE variable ("1"/"true") */
+  readonly offline?: boolean;
+}
+
+/** Load and validate one environment by name. */
+export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
+  const raw: EnvironmentConfigInput | undefined = ENVIRONMENTS[name];
+  if (!raw) {
+    throw new ConfigError([`unknown environment "${name}"; use one of: ${environmentNamesList().join(', ')}`]);
+  }
+  const config = parseEnvironment(name, raw);
+  const offline = options.offline ?? /^(1|true)$/i.test(process.env.ECS_BG_OFFLINE ?? '');
+  return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
+}
+
+/** Every environment, validated. */
+export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
+  return environmentNamesList().map((name) => loadEnvironment(name, options));
+}
+
+/** Find a service in an environment, with a clear error naming the choices. */
+export function findService(env: EnvironmentConfig, name: string): ServiceConfig {
+  const service = env.services.find((candidate) => candidate.name === name);
+  if (!service) {
+    throw new ConfigError([`unknown service "${name}" in environment ${env.environment}; use one of: ${env.services.map((s) => s.name).join(', ')}`]);
+  }
+  return service;
+}

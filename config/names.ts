@@ -1,0 +1,86 @@
+/**
+ * Resource names, derived in one place from the configuration. The stack creates resources with
+ * these names and the release tool finds them by the same names, so the two cannot disagree.
+ */
+import type { EnvironmentConfig, ServiceConfig } from './schema';
+
+/** Names shared by every service of an environment. */
+export interface EnvironmentNames {
+  /** cdktf stack and Terraform state name. */
+  readonly stack: string;
+  /** ECS cluster. */
+  readonly cluster: string;
+  /** Prefix of network resources (VPC, subnets). */
+  readonly network: string;
+  /** IAM role CodeDeploy assumes. */
+  readonly codeDeployRole: string;
+}
+
+/** Names of one service's resources. */
+export interface ServiceNames {
+  /** ECS service. */
+  readonly service: string;
+  /** Task definition family. */
+  readonly taskFamily: string;
+  /** ECR repository. */
+  readonly repository: string;
+  /** CloudWatch log group. */
+  readonly logGroup: string;
+  /** Application Load Balancer (one per service: CodeDeploy owns its listeners' default actions). */
+  readonly loadBalancer: string;
+  /** Blue and green target groups (CodeDeploy swaps between them; neither is permanently "live"). */
+  readonly targetGroups: readonly [blue: string, green: string];
+  /** Security groups of the ALB and of the tasks. */
+  readonly albSecurityGroup: string;
+  readonly taskSecurityGroup: string;
+  /** Task execution role (pulls images, writes logs, reads secrets) and task role (the app's own permissions). */
+  readonly executionRole: string;
+  readonly taskRole: string;
+  /** CodeDeploy application and deployment group. */
+  readonly codeDeployApplication: string;
+  readonly deploymentGroup: string;
+  /** Custom deployment config, when the configuration declares one. */
+  readonly customDeploymentConfig: string;
+  /** CloudWatch alarms that stop a deployment. */
+  readonly alarms: { readonly target5xx: string; readonly unhealthyHosts: string };
+  /** Auto scaling resource id (`service/<cluster>/<service>`). */
+  readonly scalableResourceId: string;
+}
+
+/** Longest name ELBv2 accepts for load balancers and target groups. */
+export const ELB_NAME_LIMIT = 32;
+
+export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environment'>): EnvironmentNames {
+  const prefix = `${env.app}-${env.environment}`;
+  return {
+    stack: prefix,
+    cluster: prefix,
+    network: prefix,
+    codeDeployRole: `${prefix}-codedeploy`,
+  };
+}
+
+export function serviceNames(
+  env: Pick<EnvironmentConfig, 'app' | 'environment'>,
+  service: Pick<ServiceConfig, 'name'>,
+): ServiceNames {
+  const cluster = environmentNames(env).cluster;
+  const prefix = `${env.app}-${env.environment}-${service.name}`;
+  return {
+    service: prefix,
+    taskFamily: prefix,
+    repository: `${env.app}-${env.environment}/${service.name}`,
+    logGroup: `/ecs/${env.app}-${env.environment}/${service.name}`,
+    loadBalancer: prefix,
+    targetGroups: [`${prefix}-blue`, `${prefix}-green`],
+    albSecurityGroup: `${prefix}-alb`,
+    taskSecurityGroup: `${prefix}-tasks`,
+    executionRole: `${prefix}-execution`,
+    taskRole: `${prefix}-task`,
+    codeDeployApplication: prefix,
+    deploymentGroup: prefix,
+    customDeploymentConfig: `${prefix}-traffic-shift`,
+    alarms: { target5xx: `${prefix}-target-5xx`, unhealthyHosts: `${prefix}-unhealthy-hosts` },
+    scalableResourceId: `service/${cluster}/${prefix}`,
+  };
+}

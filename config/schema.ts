@@ -1,0 +1,282 @@
+/**
+ * The configuration schema: every setting the stack and the release tool share, validated once.
+ *
+ * Defaults are the secure and fast choice; each is written next to its field. Parse with
+ * `parseEnvironment` (config/index.ts), which turns schema failures into one line per problem
+ * naming the field and the fix.
+ */
+import { z } from 'zod';
+
+/** Lower-case DNS-label style identifier used to build resource names. */
+const identifier = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, `${what} must be lower-case letters, digits and dashes, starting with a letter (e.g. "web")`);
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR block such as "203.0.113.0/24"');
+
+/** The Fargate task sizes AWS accepts: cpu units → allowed memory (MiB). */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+  8192: Array.from({ length: 12 }, (_, i) => 16384 + i * 4096),
+  16384: Array.from({ length: 12 }, (_, i) => 32768 + i * 8192),
+};
+
+/** CodeDeploy's predefined ECS deployment configurations. */
+export const PREDEFINED_DEPLOYMENT_CONFIGS = [
+  'CodeDeployDefault.ECSAllAtOnce',
+  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
+  'CodeDeployDefault.ECSCanary10Percent5Minutes',
+  'CodeDeployDefault.ECSCanary10Percent15Minutes',
+] as const;
+export type PredefinedDeploymentConfig = (typeof PREDEFINED_DEPLOYMENT_CONFIGS)[number];
+
+/** A custom canary or linear traffic shift, declared in IaC as an aws_codedeploy_deployment_config. */
+export const customDeploymentConfigSchema = z
+  .object({
+    /** `canary`: shift `percentage`, wait `intervalMinutes`, shift the rest. `linear`: shift `percentage` every `intervalMinutes`. */
+    type: z.enum(['canary', 'linear']),
+    /** Percentage of traffic shifted in the first (canary) or every (linear) step. */
+    percentage: z.number().int().min(1).max(99),
+    /** Minutes between steps. */
+    intervalMinutes: z.number().int().min(1).max(2880),
+  })
+  .strict();
+export type CustomDeploymentConfig = z.infer<typeof customDeploymentConfigSchema>;
+
+/** Lambda functions CodeDeploy invokes at the ECS lifecycle hooks (validation tests, smoke tests). */
+export const lifecycleHooksSchema = z
+  .object({
+    BeforeInstall: z.string().min(1),
+    AfterInstall: z.string().min(1),
+    AfterAllowTestTraffic: z.string().min(1),
+    BeforeAllowTraffic: z.string().min(1),
+    AfterAllowTraffic: z.string().min(1),
+  })
+  .partial()
+  .strict();
+export type LifecycleHooks = z.infer<typeof lifecycleHooksSchema>;
+
+const releaseSchema = z
+  .object({
+    /** `blue-green`: CodeDeploy controller, two target groups, test listener. `rolling`: ECS controller with circuit breaker. @default 'blue-green' */
+    strategy: z.enum(['blue-green', 'rolling']).default('blue-green'),
+    /** A predefined CodeDeploy config name, or a custom canary/linear shift declared in IaC. @default CodeDeployDefault.ECSAllAtOnce */
+    deploymentConfig: z
+      .union([z.enum(PREDEFINED_DEPLOYMENT_CONFIGS), customDeploymentConfigSchema])
+      .default('CodeDeployDefault.ECSAllAtOnce'),
+    /** Minutes the old (blue) task set is kept after traffic moves, so a rollback is instant. @default 5 */
+    terminationWaitMinutes: z.number().int().min(0).max(2880).default(5),
+    /** When set, traffic waits this many minutes for `approve` before shifting (STOP_DEPLOYMENT ready option); unset continues at once. @default undefined */
+    approvalWaitMinutes: z.number().int().min(1).max(2880).optional(),
+    /** Lambda functions for CodeDeploy lifecycle hooks, added to every AppSpec. @default none */
+    lifecycleHooks: lifecycleHooksSchema.default({}),
+  })
+  .strict();
+
+const healthCheckSchema = z
+  .object({
+    /** HTTP path the ALB probes. @default '/' */
+    path: z.string().startsWith('/', 'must start with "/"').default('/'),
+    /** Seconds between probes (ALB allows 5-300). @default 10 */
+    intervalSeconds: z.number().int().min(5).max(300).default(10),
+    /** Seconds before a probe counts as failed (2-120, less than the interval). @default 5 */
+    timeoutSeconds: z.number().int().min(2).max(120).default(5),
+    /** Consecutive successes before a target is healthy (2-10). @default 2 */
+    healthyThreshold: z.number().int().min(2).max(10).default(2),
+    /** Consecutive failures before a target is unhealthy (2-10). @default 3 */
+    unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+    /** HTTP codes that count as healthy. @default '200-399' */
+    matcher: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'must be HTTP codes such as "200" or "200-399"').default('200-399'),
+  })
+  .strict();
+
+const alarmsSchema = z
+  .object({
+    /** Create alarms and let them stop (and roll back) a deployment. @default true */
+    enabled: z.boolean().default(true),
+    /** Target 5xx responses per minute that trip the alarm. @default 5 */
+    target5xxPerMinute: z.number().int().min(1).default(5),
+    /** Unhealthy targets (maximum over a minute) that trip the alarm. @default 1 */
+    unhealthyHosts: z.number().int().min(1).default(1),
+    /** Consecutive one-minute periods over the threshold before the alarm fires. @default 2 */
+    evaluationPeriods: z.number().int().min(1).max(10).default(2),
+  })
+  .strict();
+
+const autoScalingSchema = z
+  .object({
+    /** Fewest tasks. */
+    minCapacity: z.number().int().min(1),
+    /** Most tasks. */
+    maxCapacity: z.number().int().min(1),
+    /** Average CPU utilisation (%) to track. @default 60 */
+    cpuTargetPercent: z.number().min(10).max(90).default(60),
+    /** Seconds after a scale-in before another. @default 300 */
+    scaleInCooldownSeconds: z.number().int().min(0).default(300),
+    /** Seconds after a scale-out before another. @default 60 */
+    scaleOutCooldownSeconds: z.number().int().min(0).default(60),
+  })
+  .strict();
+
+export const serviceSchema = z
+  .object({
+    /** Short service name, unique in the environment (e.g. "web", "api"). */
+    name: identifier('service name'),
+    /** Image Terraform registers in the first task definition, before any release; releases replace it. Never a `latest` tag. @default public nginx, pinned */
+    bootstrapImage: z.string().default('public.ecr.aws/nginx/nginx:1.27-alpine'),
+    /** Name of the container that receives traffic. @default 'app' */
+    containerName: identifier('containerName').default('app'),
+    /** Port the container listens on. @default 80 */
+    containerPort: z.number().int().min(1).max(65535).default(80),
+    /** Fargate CPU units. @default 256 */
+    cpu: z.number().int().default(256),
+    /** Fargate memory (MiB), valid for the cpu size. @default 512 */
+    memory: z.number().int().default(512),
+    /** CPU architecture of the image. @default 'X86_64' */
+    cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+    /** Tasks to run (the initial count when auto scaling is on). @default 2 */
+    desiredCount: z.number().int().min(0).default(2),
+    /** Plain environment variables for the container. @default {} */
+    environmentVariables: z.record(z.string()).default({}),
+    /** Secrets injected as variables: name → SSM parameter or Secrets Manager ARN. @default {} */
+    secrets: z
+      .record(z.string().regex(/^arn:aws[a-z-]*:(ssm|secretsmanager):/, 'must be an SSM parameter or Secrets Manager ARN'))
+      .default({}),
+    /** Seconds ECS waits after SIGTERM before SIGKILL (2-120). @default 30 */
+    stopTimeoutSeconds: z.number().int().min(2).max(120).default(30),
+    /** ALB target health check. */
+    healthCheck: healthCheckSchema.default({}),
+    /** Seconds the ALB drains a deregistering target (AWS default 300). @default 30 */
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+    /** How releases replace tasks. */
+    release: releaseSchema.default({}),
+    /** Test listener for blue/green: the replacement task set is reachable here before production traffic moves. */
+    testListener: z
+      .object({
+        /** ALB port of the test listener. @default 8443 with HTTPS, else 8080 */
+        port: z.number().int().min(1).max(65535).optional(),
+        /** CIDRs allowed to reach the test port; none by default, so it is closed to the world. @default [] */
+        allowedCidrs: z.array(cidr).default([]),
+      })
+      .strict()
+      .default({}),
+    /** ACM certificate ARN: production listener becomes HTTPS on 443 with an HTTP→HTTPS redirect. @default undefined (HTTP on 80) */
+    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:/, 'must be an ACM certificate ARN').optional(),
+    /** CIDRs allowed to reach the production port(s). @default ['0.0.0.0/0'] */
+    productionAllowedCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
+    /** CloudWatch alarms wired to CodeDeploy's stop-and-roll-back. */
+    alarms: alarmsSchema.default({}),
+    /** Target-tracking auto scaling on CPU; suspended during releases. @default undefined (off) */
+    autoScaling: autoScalingSchema.optional(),
+    /** Images the ECR lifecycle policy keeps. @default 30 */
+    keepImages: z.number().int().min(1).max(1000).default(30),
+  })
+  .strict();
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type ServiceConfigInput = z.input<typeof serviceSchema>;
+
+const networkSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      /** Create a VPC with a public and a private subnet in each availability zone. */
+      mode: z.literal('create'),
+      /** VPC CIDR (a /16 to /24); subnets are carved from it. @default '10.0.0.0/16' */
+      cidr: cidr.default('10.0.0.0/16'),
+      /** NAT for private subnets: `none` puts tasks in public subnets with public IPs (still reachable only from the ALB); `single` or `per-az` puts them in private subnets. @default 'none' */
+      natGateways: z.enum(['none', 'single', 'per-az']).default('none'),
+    })
+    .strict(),
+  z
+    .object({
+      /** Use a VPC that exists already. */
+      mode: z.literal('existing'),
+      /** Id of the VPC. */
+      vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as "vpc-0abc1234"'),
+      /** Subnets for the ALB (2+ AZs). */
+      publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(2),
+      /** Subnets for the tasks (2+ AZs, with a route to ECR: NAT or VPC endpoints). */
+      privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id')).min(2),
+    })
+    .strict(),
+]);
+export type NetworkConfig = z.infer<typeof networkSchema>;
+
+const stateSchema = z.discriminatedUnion('backend', [
+  z
+    .object({
+      /** Terraform state in a local file under terraform.<stack>.tfstate. */
+      backend: z.literal('local'),
+    })
+    .strict(),
+  z
+    .object({
+      /** Terraform state in S3 with locking. */
+      backend: z.literal('s3'),
+      /** Bucket name. */
+      bucket: z.string().min(3),
+      /** Object key. @default '<app>/<environment>/terraform.tfstate' */
+      key: z.string().optional(),
+      /** Bucket region. @default the environment's region */
+      region: z.string().optional(),
+      /** DynamoDB table for locking (legacy); without it S3 native locking (use_lockfile) is used. @default undefined */
+      dynamodbTable: z.string().optional(),
+    })
+    .strict(),
+]);
+
+/** AWS services whose endpoints may be overridden (LocalStack-style emulators). */
+export const ENDPOINT_SERVICES = [
+  'ecs', 'codedeploy', 'ecr', 'elbv2', 'applicationautoscaling', 'iam', 'ec2', 'cloudwatch', 'logs', 'sts',
+] as const;
+
+export const environmentSchema = z
+  .object({
+    /** Application name, the first part of every resource name. */
+    app: identifier('app'),
+    /** Environment name (dev, prod, ...), the second part of every resource name. */
+    environment: identifier('environment'),
+    /** AWS region. */
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "ap-northeast-1"'),
+    /** Availability zones to spread over (2+). Taken from configuration so a plan needs no AWS call. */
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be an availability zone such as "ap-northeast-1a"')).min(2, 'needs at least 2 availability zones: an ALB requires subnets in two'),
+    /** The VPC: created, or existing ids. @default { mode: 'create' } */
+    network: networkSchema.default({ mode: 'create' }),
+    /** ECS Container Insights on the cluster. @default true */
+    containerInsights: z.boolean().default(true),
+    /** Days CloudWatch keeps container logs. @default 30 */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(d), 'must be a CloudWatch retention value (1, 3, 5, 7, 14, 30, 60, 90, 365, ...)')
+      .default(30),
+    /** Where Terraform keeps state. @default { backend: 'local' } */
+    state: stateSchema.default({ backend: 'local' }),
+    /** Provider settings for emulators and offline plans. */
+    aws: z
+      .object({
+        /** Fake credentials and no AWS calls at provider start-up: for offline `terraform plan` and emulators. @default false */
+        offline: z.boolean().default(false),
+        /** Endpoint URL overrides per service, for LocalStack-style emulators. @default {} */
+        endpoints: z.record(z.enum(ENDPOINT_SERVICES), z.string().url()).default({}),
+      })
+      .strict()
+      .default({}),
+    /** Name of the environment variable holding a Slack-compatible webhook URL for release notifications (never the URL itself). @default 'CHAT_WEBHOOK_URL' */
+    chatWebhookEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').default('CHAT_WEBHOOK_URL'),
+    /** Tags on every resource. @default {} */
+    tags: z.record(z.string()).default({}),
+    /** The services of this environment; they share the network and cluster. */
+    services: z.array(serviceSchema).min(1, 'needs at least one service'),
+  })
+  .strict();
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
