@@ -84,3 +84,13 @@ export function serviceNames(
     scalableResourceId: `service/${cluster}/${prefix}`,
   };
 }
+
+/**
+ * Tag the release tool puts on every task definition revision it registers. Revisions without it
+ * were registered by Terraform: the newest of those is the base of the next release.
+ */
+export const RELEASE_TAG_KEY = 'ReleasedBy';
+/** Value of RELEASE_TAG_KEY. */
+export const RELEASE_TAG_VALUE = 'ecs-bluegreen-deploy';
+/** Tag recording which Terraform-owned revision a release revision was built from. */
+export const BASE_REVISION_TAG_KEY = 'BaseRevision';
