@@ -1,0 +1,35 @@
+/**
+ * The IAM role CodeDeploy assumes to run ECS blue/green releases: one per environment, shared by
+ * the deployment groups of its services.
+ */
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { managedPolicyArn, trustPolicy } from './iam-policy';
+
+export interface CodeDeployServiceRoleProps {
+  /** Role name. */
+  readonly name: string;
+  /** Region, for the ARN partition of the managed policy. */
+  readonly region: string;
+}
+
+export class CodeDeployServiceRole extends Construct {
+  /** Role ARN, for deployment groups. */
+  public readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: CodeDeployServiceRoleProps) {
+    super(scope, id);
+    const role = new IamRole(this, 'role', {
+      name: props.name,
+      description: 'CodeDeploy: shift traffic between ECS task sets during releases',
+      assumeRolePolicy: trustPolicy('codedeploy.amazonaws.com'),
+    });
+    // AWS's managed policy for exactly this job (see ALLOWED_MANAGED_POLICIES).
+    new IamRolePolicyAttachment(this, 'codedeploy-for-ecs', {
+      role: role.name,
+      policyArn: managedPolicyArn(props.region, 'AWSCodeDeployRoleForECS'),
+    });
+    this.roleArn = role.arn;
+  }
+}
