@@ -1,0 +1,142 @@
+/**
+ * One Terraform stack per environment: provider and state, the shared network, cluster and
+ * CodeDeploy role, then every configured service.
+ *
+ * No data source here needs AWS (no caller identity, zones or region lookups): zones come from
+ * configuration, so `terraform plan` runs offline.
+ */
+import { Construct } from 'constructs';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
+import { ConfigError, environmentNames, RELEASE_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { EcsCluster } from './cluster';
+import { CodeDeployServiceRole } from './codedeploy-role';
+import { Network } from './network';
+import { ReleasableService } from './service';
+
+export interface EnvironmentStackProps {
+  /** The validated environment configuration. */
+  readonly config: EnvironmentConfig;
+}
+
+/** Configuration endpoint keys → the provider's `endpoints` keys (the same words today, kept explicit). */
+const PROVIDER_ENDPOINT_KEYS: Record<(typeof ENDPOINT_SERVICES)[number], keyof AwsProviderEndpoints> = {
+  ecs: 'ecs',
+  codedeploy: 'codedeploy',
+  ecr: 'ecr',
+  elbv2: 'elbv2',
+  applicationautoscaling: 'applicationautoscaling',
+  iam: 'iam',
+  ec2: 'ec2',
+  cloudwatch: 'cloudwatch',
+  logs: 'logs',
+  sts: 'sts',
+};
+
+/** Credentials that are obviously not real: the provider needs some, an offline plan calls nothing. */
+const OFFLINE_CREDENTIALS = { accessKey: 'offline-plan-fake-key', secretKey: 'offline-plan-fake-secret' };
+
+/** Provider settings: region, tags on everything, emulator endpoints, offline switches. */
+export function providerConfig(env: EnvironmentConfig): AwsProviderConfig {
+  const endpoints = Object.fromEntries(
+    Object.entries(env.aws.endpoints).map(([service, url]) => [PROVIDER_ENDPOINT_KEYS[service as keyof typeof PROVIDER_ENDPOINT_KEYS], url]),
+  );
+  return {
+    region: env.region,
+    defaultTags: [{ tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' } }],
+    ...(Object.keys(endpoints).length > 0 ? { endpoints: [endpoints] } : {}),
+    ...(env.aws.offline
+      ? {
+          ...OFFLINE_CREDENTIALS,
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: 'true',
+          skipRegionValidation: true,
+        }
+      : {}),
+  };
+}
+
+export class EnvironmentStack extends TerraformStack {
+  /** The shared network. */
+  public readonly network: Network;
+  /** The shared cluster. */
+  public readonly cluster: EcsCluster;
+  /** The services, in configuration order. */
+  public readonly services: ReleasableService[];
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id);
+    const env = props.config;
+    const names = environmentNames(env);
+    if (RELEASE_TAG_KEY in env.tags) {
+      throw new ConfigError([`${env.environment}.tags.${RELEASE_TAG_KEY}: this tag marks revisions the release tool registers; remove it from the tags`]);
+    }
+
+    new AwsProvider(this, 'aws', providerConfig(env));
+    this.useStateBackend(env, id);
+
+    this.network = new Network(this, 'network', {
+      name: names.network,
+      network: env.network,
+      availabilityZones: env.availabilityZones,
+    });
+    this.cluster = new EcsCluster(this, 'cluster', { name: names.cluster, containerInsights: env.containerInsights });
+    const codeDeployRole = env.services.some((service) => service.release.strategy === 'blue-green')
+      ? new CodeDeployServiceRole(this, 'codedeploy-role', { name: names.codeDeployRole, region: env.region })
+      : undefined;
+
+    this.services = env.services.map((service) => {
+      const released = new ReleasableService(this, `service-${service.name}`, {
+        environment: env,
+        service,
+        network: this.network,
+        cluster: this.cluster,
+        codeDeployRoleArn: codeDeployRole?.roleArn,
+      });
+      this.addOutputs(released);
+      return released;
+    });
+  }
+
+  /** Local state beside the repository root, or S3 with locking. */
+  private useStateBackend(env: EnvironmentConfig, stack: string): void {
+    const state = env.state;
+    if (state.backend === 'local') {
+      // Terraform runs in cdktf.out/stacks/<stack>; a relative path keeps the synthesized JSON
+      // free of this machine's checkout path and the state file at the repository root.
+      new LocalBackend(this, { path: `../../../terraform.${stack}.tfstate` });
+      return;
+    }
+    const backend = new S3Backend(this, {
+      bucket: state.bucket,
+      key: state.key ?? `${env.app}/${env.environment}/terraform.tfstate`,
+      region: state.region ?? env.region,
+      encrypt: true,
+      ...(state.dynamodbTable ? { dynamodbTable: state.dynamodbTable } : {}),
+    });
+    // S3 native locking (Terraform 1.10+); cdktf 0.21 has no typed field for it yet.
+    if (!state.dynamodbTable) backend.addOverride('use_lockfile', true);
+  }
+
+  private addOutputs(released: ReleasableService): void {
+    const prefix = released.config.name;
+    const output = (name: string, value: unknown, description: string) =>
+      new TerraformOutput(this, `${prefix}_${name}`, { value, description });
+    const loadBalancer = released.loadBalancer;
+    output('cluster', this.cluster.clusterName, 'ECS cluster');
+    output('service', released.fargateService.serviceName, 'ECS service');
+    output('task_family', released.taskDefinition.family, 'Task definition family');
+    output('container_name', released.taskDefinition.containerName, 'Container that receives traffic');
+    output('repository_url', released.registry.repositoryUrl, 'ECR repository releases push to');
+    output('target_groups', loadBalancer.targetGroups.map((group) => group.name), 'Target groups (blue, green)');
+    output('production_listener_arn', loadBalancer.productionListener.arn, 'Listener carrying production traffic');
+    output('url', loadBalancer.productionUrl, 'Production URL');
+    if (released.deployment && loadBalancer.testListener) {
+      output('test_listener_arn', loadBalancer.testListener.arn, 'Listener reaching the replacement task set');
+      output('test_url', loadBalancer.testUrl, 'Test listener URL (open only to testListener.allowedCidrs)');
+      output('codedeploy_application', released.deployment.applicationName, 'CodeDeploy application');
+      output('deployment_group', released.deployment.deploymentGroupName, 'CodeDeploy deployment group');
+    }
+  }
+}

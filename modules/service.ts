@@ -1,0 +1,157 @@
+/**
+ * Everything one service needs to be released: registry, load balancer, task definition, ECS
+ * service, alarms, CodeDeploy (blue-green) and auto scaling, wired from the shared configuration.
+ */
+import { Construct } from 'constructs';
+import { ConfigError, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
+import { BlueGreenDeployment } from './blue-green-deployment';
+import { EcsCluster } from './cluster';
+import { ContainerRegistry } from './container-registry';
+import { DeploymentAlarms } from './deployment-alarms';
+import { FargateService } from './fargate-service';
+import { BlueGreenLoadBalancer } from './load-balancer';
+import { Network } from './network';
+import { ServiceAutoScaling } from './service-auto-scaling';
+import { FargateTaskDefinition } from './task-definition';
+
+export interface ReleasableServiceProps {
+  /** The environment the service belongs to (names, region, log retention). */
+  readonly environment: EnvironmentConfig;
+  /** The service's validated configuration. */
+  readonly service: ServiceConfig;
+  /** The environment's shared network. */
+  readonly network: Network;
+  /** The environment's shared cluster. */
+  readonly cluster: EcsCluster;
+  /** Role CodeDeploy assumes; required for the blue-green strategy. @default undefined */
+  readonly codeDeployRoleArn?: string;
+}
+
+export class ReleasableService extends Construct {
+  /** Names of the service's resources, as the release tool derives them. */
+  public readonly names: ServiceNames;
+  /** The configuration the service was built from. */
+  public readonly config: ServiceConfig;
+  /** Where release images are pushed. */
+  public readonly registry: ContainerRegistry;
+  /** Load balancer, listeners and target groups. */
+  public readonly loadBalancer: BlueGreenLoadBalancer;
+  /** The Terraform-owned task definition. */
+  public readonly taskDefinition: FargateTaskDefinition;
+  /** The ECS service. */
+  public readonly fargateService: FargateService;
+  /** Alarms that stop a release (unless disabled in configuration). */
+  public readonly alarms?: DeploymentAlarms;
+  /** CodeDeploy application and group (blue-green only). */
+  public readonly deployment?: BlueGreenDeployment;
+  /** Auto scaling (when configured). */
+  public readonly autoScaling?: ServiceAutoScaling;
+
+  constructor(scope: Construct, id: string, props: ReleasableServiceProps) {
+    super(scope, id);
+    const { environment, service, network, cluster } = props;
+    const names = serviceNames(environment, service);
+    const blueGreen = service.release.strategy === 'blue-green';
+    if (blueGreen && !props.codeDeployRoleArn) {
+      throw new ConfigError([`${environment.environment}.services (${service.name}): blue-green needs codeDeployRoleArn; pass the environment's CodeDeploy role`]);
+    }
+    this.names = names;
+    this.config = service;
+
+    this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, keepImages: service.keepImages });
+
+    this.loadBalancer = new BlueGreenLoadBalancer(this, 'load-balancer', {
+      name: names.loadBalancer,
+      targetGroupNames: names.targetGroups,
+      securityGroupName: names.albSecurityGroup,
+      vpcId: network.vpcId,
+      subnetIds: network.publicSubnetIds,
+      containerPort: service.containerPort,
+      strategy: service.release.strategy,
+      healthCheck: service.healthCheck,
+      deregistrationDelaySeconds: service.deregistrationDelaySeconds,
+      certificateArn: service.certificateArn,
+      productionAllowedCidrs: service.productionAllowedCidrs,
+      testListenerPort: testListenerPort(service),
+      testListenerAllowedCidrs: service.testListener.allowedCidrs,
+    });
+
+    this.taskDefinition = new FargateTaskDefinition(this, 'task-definition', {
+      family: names.taskFamily,
+      containerName: service.containerName,
+      image: service.bootstrapImage,
+      containerPort: service.containerPort,
+      cpu: service.cpu,
+      memory: service.memory,
+      cpuArchitecture: service.cpuArchitecture,
+      environmentVariables: service.environmentVariables,
+      secrets: service.secrets,
+      stopTimeoutSeconds: service.stopTimeoutSeconds,
+      logGroupName: names.logGroup,
+      logRetentionDays: environment.logRetentionDays,
+      region: environment.region,
+      repositoryArn: this.registry.repositoryArn,
+      executionRoleName: names.executionRole,
+      taskRoleName: names.taskRole,
+    });
+
+    if (service.alarms.enabled) {
+      this.alarms = new DeploymentAlarms(this, 'alarms', {
+        names: names.alarms,
+        loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+        targetGroupArnSuffixes: this.loadBalancer.targetGroups.map((group) => group.arnSuffix),
+        target5xxPerMinute: service.alarms.target5xxPerMinute,
+        unhealthyHosts: service.alarms.unhealthyHosts,
+        evaluationPeriods: service.alarms.evaluationPeriods,
+      });
+    }
+
+    this.fargateService = new FargateService(this, 'service', {
+      name: names.service,
+      clusterArn: cluster.clusterArn,
+      taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+      containerName: service.containerName,
+      containerPort: service.containerPort,
+      desiredCount: service.desiredCount,
+      vpcId: network.vpcId,
+      subnetIds: network.taskSubnetIds,
+      assignPublicIp: network.assignPublicIp,
+      securityGroupName: names.taskSecurityGroup,
+      loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
+      targetGroupArn: this.loadBalancer.targetGroups[0].arn,
+      listeners: this.loadBalancer.listeners,
+      strategy: service.release.strategy,
+      autoScaling: service.autoScaling !== undefined,
+      rollingDeploymentAlarmNames: blueGreen ? [] : (this.alarms?.alarmNames ?? []),
+    });
+    this.loadBalancer.allowTrafficTo(this.fargateService.securityGroupId);
+
+    const testListener = this.loadBalancer.testListener;
+    if (blueGreen && testListener && props.codeDeployRoleArn) {
+      const shift = service.release.deploymentConfig;
+      this.deployment = new BlueGreenDeployment(this, 'deployment', {
+        applicationName: names.codeDeployApplication,
+        deploymentGroupName: names.deploymentGroup,
+        serviceRoleArn: props.codeDeployRoleArn,
+        clusterName: cluster.clusterName,
+        serviceName: this.fargateService.serviceName,
+        productionListenerArn: this.loadBalancer.productionListener.arn,
+        testListenerArn: testListener.arn,
+        // Names from the target group resources, so the group waits for them to exist.
+        targetGroupNames: [this.loadBalancer.targetGroups[0].name, this.loadBalancer.targetGroups[1].name],
+        deploymentConfig: typeof shift === 'string' ? shift : { ...shift, name: names.customDeploymentConfig },
+        terminationWaitMinutes: service.release.terminationWaitMinutes,
+        approvalWaitMinutes: service.release.approvalWaitMinutes,
+        alarmNames: this.alarms?.alarmNames ?? [],
+      });
+    }
+
+    if (service.autoScaling) {
+      this.autoScaling = new ServiceAutoScaling(this, 'auto-scaling', {
+        resourceId: names.scalableResourceId,
+        service: this.fargateService.service,
+        ...service.autoScaling,
+      });
+    }
+  }
+}
