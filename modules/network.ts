@@ -163,7 +163,7 @@ export class Network extends Construct {
 
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
     const withNat = natGateways.length > 0;
-    this.taskSubnetIds = (withNat ? privateSubnets : publicSubnets).map((subnet) => subnet.id);
+    this.taskSubnetIds = withNat ? privateSubnets.map((subnet) => subnet.id) : this.publicSubnetIds;
     this.assignPublicIp = !withNat;
   }
 }

@@ -1,0 +1,141 @@
+import {
+  ConfigError,
+  deploymentConfigName,
+  environmentNamesList,
+  findService,
+  loadEnvironment,
+  parseEnvironment,
+  productionPort,
+  testListenerPort,
+} from '../../config';
+import { environment, environmentInput } from './support';
+
+/** The problems a configuration produces, or [] when it is valid. */
+function problemsOf(input: unknown): string[] {
+  try {
+    parseEnvironment('test', input);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+}
+
+const withService = (service: Record<string, unknown>, overrides: Record<string, unknown> = {}) => environmentInput(overrides, service);
+
+describe('configuration validation', () => {
+  it.each([
+    ['a cpu that is not a Fargate size', withService({ cpu: 300 }), /services\[0\] \(web\)\.cpu: 300 is not a Fargate size; use one of 256, 512/],
+    ['memory that does not fit the cpu', withService({ cpu: 256, memory: 4096 }), /\.memory: 4096 MiB does not fit cpu 256; use one of 512, 1024, 2048/],
+    [
+      'names too long for ELB',
+      withService({ name: 'checkout-service' }, { app: 'bookshop', environment: 'production' }),
+      /\.name: "bookshop-production-checkout-service-green" is \d+ characters, over ELB's 32; shorten app, environment or service name/,
+    ],
+    ['a health check timeout not shorter than the interval', withService({ healthCheck: { intervalSeconds: 10, timeoutSeconds: 10 } }), /healthCheck\.timeoutSeconds: 10 must be less than intervalSeconds \(10\)/],
+    ['a test port equal to the production port', withService({ testListener: { port: 80 } }), /testListener\.port: 80 clashes with the production listener; pick another port/],
+    [
+      'a test port equal to the HTTPS port',
+      withService({ certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/x', testListener: { port: 443 } }),
+      /testListener\.port: 443 clashes with the production listener/,
+    ],
+    ['a test listener open to the world', withService({ testListener: { allowedCidrs: ['0.0.0.0/0'] } }), /testListener\.allowedCidrs: 0\.0\.0\.0\/0 opens the unreleased version to the world; list your office or VPN CIDRs/],
+    ['approval on a rolling service', withService({ release: { strategy: 'rolling', approvalWaitMinutes: 10 } }), /release\.approvalWaitMinutes: approval needs strategy "blue-green"; remove it or switch strategy/],
+    ['lifecycle hooks on a rolling service', withService({ release: { strategy: 'rolling', lifecycleHooks: { AfterInstall: 'smoke' } } }), /release\.lifecycleHooks: hooks need strategy "blue-green"/],
+    ['traffic shifting on a rolling service', withService({ release: { strategy: 'rolling', deploymentConfig: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' } }), /release\.deploymentConfig: traffic shifting needs strategy "blue-green"/],
+    ['auto scaling minimum above maximum', withService({ desiredCount: 3, autoScaling: { minCapacity: 4, maxCapacity: 2 } }), /autoScaling\.minCapacity: 4 is above maxCapacity 2/],
+    ['a desired count outside the auto scaling bounds', withService({ desiredCount: 1, autoScaling: { minCapacity: 2, maxCapacity: 4 } }), /\.desiredCount: 1 is outside autoScaling bounds 2-4/],
+    ['a zone outside the region', environmentInput({ availabilityZones: ['ap-northeast-1a', 'us-east-1a'] }), /test\.availabilityZones: "us-east-1a" is not in region ap-northeast-1/],
+    ['a zone listed twice', environmentInput({ availabilityZones: ['ap-northeast-1a', 'ap-northeast-1a'] }), /test\.availabilityZones: list each zone once/],
+    ['a malformed region', environmentInput({ region: 'tokyo' }), /^test\.region: must be an AWS region such as "ap-northeast-1"$/],
+    ['a single availability zone', environmentInput({ availabilityZones: ['ap-northeast-1a'] }), /test\.availabilityZones: needs at least 2 availability zones/],
+    ['an upper-case service name', withService({ name: 'Web' }), /test\.services\[0\]\.name: service name must be lower-case letters/],
+    ['a secret that is not an ARN', withService({ secrets: { TOKEN: 'plain-text' } }), /test\.services\[0\]\.secrets\.TOKEN: must be an SSM parameter or Secrets Manager ARN/],
+    ['an unknown field', withService({ replicas: 3 }), /test\.services\[0\]: Unrecognized key\(s\) in object: 'replicas'/],
+    ['a log retention CloudWatch does not offer', environmentInput({ logRetentionDays: 10 }), /test\.logRetentionDays: must be a CloudWatch retention value/],
+  ])('rejects %s with a message naming the field and the fix', (_case, input, expected) => {
+    const problems = problemsOf(input);
+    expect(problems.some((problem) => expected.test(problem))).toBe(true);
+  });
+
+  it('rejects a service name used twice', () => {
+    const problems = problemsOf({ ...environmentInput(), services: [{ name: 'web' }, { name: 'web' }] });
+    expect(problems).toContainEqual(expect.stringMatching(/services\[1\] \(web\)\.name: "web" is used twice; give each service a unique name/));
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const problems = problemsOf(withService({ cpu: 256, memory: 4096, testListener: { allowedCidrs: ['0.0.0.0/0'] } }));
+    expect(problems).toHaveLength(2);
+    expect(problems.every((problem) => !problem.includes('\n'))).toBe(true);
+  });
+
+  it('names the unknown environment and lists the configured ones', () => {
+    expect(() => loadEnvironment('staging')).toThrow(new ConfigError([`unknown environment "staging"; use one of: ${environmentNamesList().join(', ')}`]));
+  });
+
+  it('names the unknown service and lists the environment\'s services', () => {
+    expect(() => findService(environment(), 'api')).toThrow(/unknown service "api" in environment test; use one of: web/);
+  });
+});
+
+describe('configuration defaults', () => {
+  it('fills every omitted field with its secure, fast default', () => {
+    const env = environment();
+    expect(env.network).toEqual({ mode: 'create', cidr: '10.0.0.0/16', natGateways: 'none' });
+    expect(env).toMatchObject({ containerInsights: true, logRetentionDays: 30, state: { backend: 'local' }, aws: { offline: false, endpoints: {} }, tags: {} });
+    const [service] = env.services;
+    expect(service).toMatchObject({
+      bootstrapImage: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+      containerName: 'app',
+      containerPort: 80,
+      cpu: 256,
+      memory: 512,
+      cpuArchitecture: 'X86_64',
+      desiredCount: 2,
+      stopTimeoutSeconds: 30,
+      deregistrationDelaySeconds: 30,
+      productionAllowedCidrs: ['0.0.0.0/0'],
+      testListener: { allowedCidrs: [] },
+      keepImages: 30,
+      healthCheck: { path: '/', intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: '200-399' },
+      release: { strategy: 'blue-green', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce', terminationWaitMinutes: 5, lifecycleHooks: {} },
+      alarms: { enabled: true, target5xxPerMinute: 5, unhealthyHosts: 1, evaluationPeriods: 2 },
+    });
+    expect(service.autoScaling).toBeUndefined();
+    expect(service.certificateArn).toBeUndefined();
+    expect(service.release.approvalWaitMinutes).toBeUndefined();
+  });
+
+  it('puts the test listener on 8080 over HTTP and 8443 over HTTPS unless configured', () => {
+    const http = environment().services[0];
+    const https = environment({}, { certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/x' }).services[0];
+    expect([productionPort(http), testListenerPort(http)]).toEqual([80, 8080]);
+    expect([productionPort(https), testListenerPort(https)]).toEqual([443, 8443]);
+    expect(testListenerPort(environment({}, { testListener: { port: 9000 } }).services[0])).toBe(9000);
+  });
+
+  it('names a custom traffic shift after the service and keeps predefined names as they are', () => {
+    const custom = environment({}, { release: { deploymentConfig: { type: 'linear', percentage: 20, intervalMinutes: 2 } } });
+    expect(deploymentConfigName(custom, custom.services[0])).toBe('shop-test-web-traffic-shift');
+    const predefined = environment();
+    expect(deploymentConfigName(predefined, predefined.services[0])).toBe('CodeDeployDefault.ECSAllAtOnce');
+  });
+
+  it('switches to offline provider settings when asked or when ECS_BG_OFFLINE is set', () => {
+    expect(loadEnvironment('dev', { offline: true }).aws.offline).toBe(true);
+    const saved = process.env.ECS_BG_OFFLINE;
+    try {
+      process.env.ECS_BG_OFFLINE = '1';
+      expect(loadEnvironment('dev').aws.offline).toBe(true);
+      process.env.ECS_BG_OFFLINE = '0';
+      expect(loadEnvironment('dev').aws.offline).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.ECS_BG_OFFLINE;
+      else process.env.ECS_BG_OFFLINE = saved;
+    }
+  });
+
+  it.each(environmentNamesList())('loads the configured environment %s without problems', (name) => {
+    expect(loadEnvironment(name).environment).toBe(name);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Helpers for the infrastructure tests: build environments from partial configuration, synthesize
+ * them, and read resources out of the synthesized Terraform JSON.
+ */
+import { Testing } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import { environmentNamesList, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
+import { EnvironmentStack } from '../../modules/environment-stack';
+
+/** A synthesized stack: `resource.<type>.<logical id>` → attributes. */
+export interface Synthesized {
+  readonly resource?: Record<string, Record<string, Record<string, any>>>;
+  readonly data?: Record<string, unknown>;
+  readonly provider?: Record<string, Array<Record<string, any>>>;
+  readonly terraform?: Record<string, any>;
+  readonly output?: Record<string, { value: unknown }>;
+}
+
+/** A minimal valid environment with one `web` service; every other field takes its default. */
+export function environmentInput(overrides: Partial<EnvironmentConfigInput> = {}, service: Partial<ServiceConfigInput> = {}): EnvironmentConfigInput {
+  return {
+    app: 'shop',
+    environment: 'test',
+    region: 'ap-northeast-1',
+    availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+    services: [{ name: 'web', ...service }],
+    ...overrides,
+  };
+}
+
+/** Parse an environment built from `environmentInput`. */
+export function environment(overrides: Partial<EnvironmentConfigInput> = {}, service: Partial<ServiceConfigInput> = {}): EnvironmentConfig {
+  return parseEnvironment('test', environmentInput(overrides, service));
+}
+
+/**
+ * Two services sharing one VPC and cluster: `web` on HTTP with the defaults, `api` on HTTPS with a
+ * test listener open to an office CIDR, a custom canary, approval and auto scaling.
+ */
+export function twoServiceEnvironment(): EnvironmentConfig {
+  return parseEnvironment('two', {
+    ...environmentInput({ environment: 'two', network: { mode: 'create', cidr: '10.30.0.0/16', natGateways: 'single' } }),
+    services: [
+      { name: 'web' },
+      {
+        name: 'api',
+        containerPort: 8080,
+        certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/abc',
+        testListener: { allowedCidrs: ['203.0.113.0/24'] },
+        secrets: {
+          DB_PASSWORD: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-AbCdEf:password::',
+          API_KEY: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/api/key',
+        },
+        release: { deploymentConfig: { type: 'canary', percentage: 10, intervalMinutes: 5 }, approvalWaitMinutes: 30 },
+        desiredCount: 2,
+        autoScaling: { minCapacity: 2, maxCapacity: 6 },
+      },
+    ],
+  });
+}
+
+/** Synthesize an environment's stack and parse the JSON. */
+export function synthEnvironment(config: EnvironmentConfig): Synthesized {
+  const app = Testing.app();
+  const stack = new EnvironmentStack(app, `${config.app}-${config.environment}`, { config });
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Synthesize constructs built in a callback and parse the JSON. */
+export function synthConstructs(build: (scope: IConstruct) => void): Synthesized {
+  return JSON.parse(Testing.synthScope((scope) => build(scope as IConstruct)));
+}
+
+/** Every resource of a type, with its logical id as `__id`. */
+export function resources(synthesized: Synthesized, type: string): Array<Record<string, any>> {
+  return Object.entries(synthesized.resource?.[type] ?? {}).map(([id, body]) => ({ __id: id, ...body }));
+}
+
+/** The single resource of a type; fails when there is not exactly one. */
+export function only(synthesized: Synthesized, type: string): Record<string, any> {
+  const found = resources(synthesized, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** The `ignore_changes` list of a resource, or undefined when it has none. */
+export function ignoreChanges(resource: Record<string, any>): unknown {
+  return resource.lifecycle?.ignore_changes;
+}
+
+/** `${aws_x.y.id}` → `aws_x.y`: the resource a reference points at. */
+export function referencedAddress(reference: string): string {
+  const match = /^\$\{([a-z0-9_]+\.[^.}]+)\.[a-z_]+\}$/.exec(reference);
+  if (!match) throw new Error(`not a single resource reference: ${reference}`);
+  return match[1];
+}
+
+/** Every configured environment, offline as the plans run, plus the two-service one. */
+export function allEnvironments(): EnvironmentConfig[] {
+  return [...environmentNamesList().map((name) => loadEnvironment(name, { offline: true })), twoServiceEnvironment()];
+}
