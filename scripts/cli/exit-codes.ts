@@ -1,0 +1,47 @@
+/**
+ * Exit codes of `npm run deploy`, in one table: the entry point, every command's `--help` and
+ * docs/releases.md read them from here.
+ */
+export const EXIT = {
+  /** Released (or nothing to do: the service already runs this image). */
+  succeeded: 0,
+  /** The deployment failed and was rolled back: the old version is serving. */
+  failed: 1,
+  /** Bad input or a failed check: nothing was changed. */
+  badInput: 2,
+  /** Stopped on request (stop command, Ctrl-C) and rolled back. */
+  stopped: 3,
+  /** `--timeout` elapsed. */
+  timedOut: 4,
+  /** An AWS error persisted after retries; the state is reported. */
+  awsError: 5,
+  /** Interrupted with `--detach`: the deployment was left running. */
+  detached: 6,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** One line per code, for `--help` and the docs. */
+export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
+  [EXIT.succeeded, 'succeeded (also: nothing to do, the service already runs this image)'],
+  [EXIT.failed, 'deployment failed and was rolled back (old version serving)'],
+  [EXIT.badInput, 'bad input or failed check (nothing changed)'],
+  [EXIT.stopped, 'stopped by request or Ctrl-C, rolled back'],
+  [EXIT.timedOut, 'timed out (--timeout)'],
+  [EXIT.awsError, 'AWS error that persisted after retries (state reported)'],
+  [EXIT.detached, 'interrupted with --detach (deployment left running)'],
+];
+
+export function exitCodeHelp(): string {
+  return ['Exit codes:', ...EXIT_CODE_HELP.map(([code, text]) => `  ${code}  ${text}`)].join('\n');
+}
+
+/**
+ * Several services released at once end with the most telling code: an AWS error first, since
+ * its state is the least known, then timeouts, stops, failures, detached runs and bad input.
+ */
+const SEVERITY: readonly ExitCode[] = [EXIT.awsError, EXIT.timedOut, EXIT.stopped, EXIT.failed, EXIT.detached, EXIT.badInput, EXIT.succeeded];
+
+export function combineExitCodes(codes: readonly ExitCode[]): ExitCode {
+  return SEVERITY.find((code) => codes.includes(code)) ?? EXIT.succeeded;
+}

@@ -1,0 +1,59 @@
+/**
+ * Where the tool writes. People get progress lines and a one-line verdict on stdout; with `--json`
+ * stdout carries exactly one JSON document at the end and progress moves to stderr. Warnings and
+ * errors always go to stderr.
+ */
+export interface Reporter {
+  /** True when `--json` was given. */
+  readonly json: boolean;
+  /** A progress line. */
+  line(text: string): void;
+  /** A warning: never changes the outcome. */
+  warn(text: string): void;
+  /** An error line. */
+  error(text: string): void;
+  /** The machine-readable result; printed only with `--json`. */
+  result(document: unknown): void;
+  /** The same reporter, each line prefixed (one prefix per service when releasing several). */
+  withPrefix(prefix: string): Reporter;
+}
+
+export interface Streams {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export function createReporter(json: boolean, streams: Streams, prefix = ''): Reporter {
+  const progress = json ? streams.stderr : streams.stdout;
+  return {
+    json,
+    line: (text) => progress(`${prefix}${text}\n`),
+    warn: (text) => streams.stderr(`${prefix}warning: ${text}\n`),
+    error: (text) => streams.stderr(`${prefix}error: ${text}\n`),
+    result: (document) => {
+      if (json) streams.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    },
+    withPrefix: (next) => createReporter(json, streams, `${prefix}${next}`),
+  };
+}
+
+export const processStreams: Streams = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/** A reporter that keeps everything in memory, for tests. */
+export interface MemoryReporter extends Reporter {
+  readonly stdout: string[];
+  readonly stderr: string[];
+}
+
+export function memoryReporter(json = false): MemoryReporter {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const reporter = createReporter(json, {
+    stdout: (text) => stdout.push(...text.replace(/\n$/, '').split('\n')),
+    stderr: (text) => stderr.push(...text.replace(/\n$/, '').split('\n')),
+  });
+  return { ...reporter, stdout, stderr };
+}

@@ -1,0 +1,98 @@
+/** Reading a CodeDeploy ECS deployment: status, lifecycle events and task sets, in one snapshot. */
+import {
+  BatchGetDeploymentTargetsCommand,
+  GetDeploymentCommand,
+  ListDeploymentTargetsCommand,
+  ListDeploymentsCommand,
+  type DeploymentInfo,
+  type DeploymentStatus,
+} from '@aws-sdk/client-codedeploy';
+import type { Context } from '../context';
+import type { ReleaseTarget } from './target';
+
+/** Statuses of a deployment that has not ended: a second one in the group would be refused. */
+export const ACTIVE_STATUSES: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+export const TERMINAL_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Stopped'];
+
+export interface LifecycleEventState {
+  readonly name: string;
+  readonly status: string;
+  readonly startTime?: Date;
+  readonly endTime?: Date;
+}
+
+export interface TaskSetState {
+  /** `Blue` (original) or `Green` (replacement). */
+  readonly label: string;
+  /** Percent of production traffic. */
+  readonly trafficWeight: number;
+  readonly running: number;
+  readonly desired: number;
+  readonly pending: number;
+  readonly targetGroup?: string;
+}
+
+export interface DeploymentSnapshot {
+  readonly id: string;
+  readonly status: string;
+  readonly info: DeploymentInfo;
+  readonly events: readonly LifecycleEventState[];
+  readonly taskSets: readonly TaskSetState[];
+}
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
+export class DeploymentReader {
+  private targetIds: string[] = [];
+
+  constructor(
+    private readonly context: Context,
+    readonly deploymentId: string,
+  ) {}
+
+  async read(): Promise<DeploymentSnapshot> {
+    const { codeDeploy } = this.context.clients;
+    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
+    const info = found.deploymentInfo ?? {};
+    if (this.targetIds.length === 0) {
+      const listed = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId }));
+      this.targetIds = listed.targetIds ?? [];
+    }
+    let events: LifecycleEventState[] = [];
+    let taskSets: TaskSetState[] = [];
+    if (this.targetIds.length > 0) {
+      const targets = await codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds }));
+      const ecs = targets.deploymentTargets?.find((candidate) => candidate.ecsTarget)?.ecsTarget;
+      events = (ecs?.lifecycleEvents ?? []).map((event) => ({
+        name: event.lifecycleEventName ?? '?',
+        status: event.status ?? 'Unknown',
+        startTime: event.startTime,
+        endTime: event.endTime,
+      }));
+      taskSets = (ecs?.taskSetsInfo ?? []).map((taskSet) => ({
+        label: taskSet.taskSetLabel ?? taskSet.identifer ?? '?',
+        trafficWeight: taskSet.trafficWeight ?? 0,
+        running: taskSet.runningCount ?? 0,
+        desired: taskSet.desiredCount ?? 0,
+        pending: taskSet.pendingCount ?? 0,
+        targetGroup: taskSet.targetGroup?.name,
+      }));
+    }
+    return { id: this.deploymentId, status: info.status ?? 'Unknown', info, events, taskSets };
+  }
+}
+
+/** The deployment in progress in this service's deployment group, if any. */
+export async function findActiveDeployment(context: Context, target: ReleaseTarget): Promise<string | undefined> {
+  const listed = await context.clients.codeDeploy.send(
+    new ListDeploymentsCommand({
+      applicationName: target.names.codeDeployApplication,
+      deploymentGroupName: target.names.deploymentGroup,
+      includeOnlyStatuses: ACTIVE_STATUSES,
+    }),
+  );
+  return listed.deployments?.[0];
+}

@@ -1,0 +1,199 @@
+/**
+ * Follow a CodeDeploy deployment to its end, printing each change once: status, lifecycle
+ * events, the traffic split, replacement task counts, and, while CodeDeploy waits for approval
+ * or keeps the old tasks, until when and which command ends the wait.
+ */
+import { pollIntervalMs, type Context } from '../context';
+import { DeploymentReader, isTerminal, type DeploymentSnapshot, type LifecycleEventState } from './deployment-state';
+import { commandLine, type ReleaseTarget } from './target';
+
+export interface Waits {
+  /** Minutes CodeDeploy waits in Ready for `approve`; undefined when it shifts at once. */
+  readonly approvalWaitMinutes?: number;
+  /** Minutes the old task set is kept after traffic moved. */
+  readonly terminationWaitMinutes: number;
+}
+
+export interface FollowOptions {
+  readonly target: ReleaseTarget;
+  readonly deploymentId: string;
+  /** The group's waits; the deployment's own copy, when present, wins. */
+  readonly waits?: Waits;
+  /** Give up (`timeout`) at this clock time. */
+  readonly deadline?: number;
+  /** End (`interrupted`) when the interrupt signal fires; false while a stop settles. */
+  readonly interruptible: boolean;
+  /** Called once when the deployment reaches Ready (waiting for approval). */
+  readonly onReady?: (snapshot: DeploymentSnapshot) => Promise<void>;
+  /** Label for progress lines, e.g. "rollback". */
+  readonly label?: string;
+  /** Continue an earlier narration, so nothing already said is repeated. */
+  readonly narrator?: DeploymentNarrator;
+}
+
+export interface FollowResult {
+  readonly ending: 'finished' | 'interrupted' | 'timeout';
+  readonly last: DeploymentSnapshot;
+}
+
+/** `HH:MM UTC`. */
+export function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+function latestEnd(events: readonly LifecycleEventState[], names?: readonly string[]): number | undefined {
+  const ends = events
+    .filter((event) => event.status === 'Succeeded' && event.endTime && (!names || names.includes(event.name)))
+    .map((event) => (event.endTime as Date).getTime());
+  return ends.length ? Math.max(...ends) : undefined;
+}
+
+/** The deployment's own blue/green settings, falling back to the group's. */
+export function effectiveWaits(snapshot: DeploymentSnapshot, fallback?: Waits): Waits {
+  const config = snapshot.info.blueGreenDeploymentConfiguration;
+  const ready = config?.deploymentReadyOption;
+  const termination = config?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+  return {
+    approvalWaitMinutes: ready
+      ? ready.actionOnTimeout === 'STOP_DEPLOYMENT'
+        ? (ready.waitTimeInMinutes ?? 0)
+        : undefined
+      : fallback?.approvalWaitMinutes,
+    terminationWaitMinutes: termination ?? fallback?.terminationWaitMinutes ?? 0,
+  };
+}
+
+export type WaitKind = 'approval' | 'termination';
+
+export interface WaitWindow {
+  readonly kind: WaitKind;
+  readonly until: number;
+  readonly minutes: number;
+}
+
+/**
+ * The wait CodeDeploy is in, with its end: approval waits count from the end of the last
+ * finished lifecycle event (when the replacement became ready), termination waits from the end
+ * of AfterAllowTraffic/AllowTraffic (when traffic finished moving).
+ */
+export function currentWait(snapshot: DeploymentSnapshot, waits: Waits, firstSeen: number): WaitWindow | undefined {
+  if (snapshot.status === 'Ready' && waits.approvalWaitMinutes !== undefined) {
+    const start = latestEnd(snapshot.events) ?? firstSeen;
+    return { kind: 'approval', until: start + waits.approvalWaitMinutes * 60_000, minutes: waits.approvalWaitMinutes };
+  }
+  if (snapshot.info.instanceTerminationWaitTimeStarted && !isTerminal(snapshot.status)) {
+    const start = latestEnd(snapshot.events, ['AfterAllowTraffic', 'AllowTraffic']) ?? firstSeen;
+    return { kind: 'termination', until: start + waits.terminationWaitMinutes * 60_000, minutes: waits.terminationWaitMinutes };
+  }
+  return undefined;
+}
+
+export function trafficLine(snapshot: DeploymentSnapshot): string | undefined {
+  const blue = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'blue');
+  const green = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'green');
+  if (!blue && !green) return undefined;
+  return `traffic: blue ${Math.round(blue?.trafficWeight ?? 0)}% → green ${Math.round(green?.trafficWeight ?? 0)}%`;
+}
+
+export function replacementLine(snapshot: DeploymentSnapshot): string | undefined {
+  const green = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'green');
+  if (!green) return undefined;
+  return `replacement tasks: ${green.running}/${green.desired} running${green.pending ? `, ${green.pending} pending` : ''}`;
+}
+
+/** Prints what changed since the last snapshot, and nothing else. */
+export class DeploymentNarrator {
+  private readonly seen = new Set<string>();
+  private firstSeen = new Map<string, number>();
+
+  constructor(
+    private readonly context: Context,
+    private readonly target: ReleaseTarget,
+    private readonly fallbackWaits: Waits | undefined,
+    private readonly label = '',
+  ) {}
+
+  private once(key: string, text: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.context.out.line(this.label ? `${this.label}: ${text}` : text);
+    return true;
+  }
+
+  /** Returns true when anything new was printed. */
+  report(snapshot: DeploymentSnapshot): boolean {
+    let changed = this.once(`status:${snapshot.status}`, `deployment ${snapshot.id}: ${snapshot.status}`);
+    for (const event of snapshot.events) {
+      if (event.status === 'Pending') continue;
+      changed = this.once(`event:${event.name}:${event.status}`, `  ${event.name}: ${event.status}`) || changed;
+    }
+    const traffic = trafficLine(snapshot);
+    if (traffic) changed = this.once(`traffic:${traffic}`, traffic) || changed;
+    const replacement = replacementLine(snapshot);
+    if (replacement) changed = this.once(`tasks:${replacement}`, replacement) || changed;
+    const wait = this.wait(snapshot);
+    if (wait) changed = this.once(`wait:${wait.kind}`, this.explain(wait)) || changed;
+    return changed;
+  }
+
+  wait(snapshot: DeploymentSnapshot): WaitWindow | undefined {
+    const key = snapshot.status === 'Ready' ? 'approval' : 'termination';
+    if (!this.firstSeen.has(key)) this.firstSeen.set(key, this.context.clock.now());
+    const window = currentWait(snapshot, effectiveWaits(snapshot, this.fallbackWaits), this.firstSeen.get(key) as number);
+    if (!window) this.firstSeen.delete(key);
+    return window;
+  }
+
+  private explain(wait: WaitWindow): string {
+    if (wait.kind === 'approval') {
+      return `waiting for approval until ${clockTime(wait.until)} (${wait.minutes} min); run: ${commandLine('approve', this.target)} (or stop: ${commandLine('stop', this.target)})`;
+    }
+    return `traffic shifted; old tasks kept for rollback until ${clockTime(wait.until)} (${wait.minutes} min); end early: ${commandLine('finish', this.target)}; roll back: ${commandLine('rollback', this.target)}`;
+  }
+}
+
+/**
+ * Polls: the base interval (`ECS_BG_POLL_MS`, 2 s) around transitions; while nothing changes it
+ * grows, to 7.5× the base (15 s) in approval and termination waits, but always wakes at a wait's
+ * end. Each poll is 2-3 CodeDeploy reads, well under its request rates.
+ */
+export function nextInterval(current: number, base: number, changed: boolean, wait: WaitWindow | undefined, now: number): number {
+  if (changed) return base;
+  const ceiling = wait ? base * 7.5 : base * 3;
+  let next = Math.min(current * 1.5, ceiling);
+  if (wait) next = Math.max(base, Math.min(next, wait.until - now));
+  return next;
+}
+
+export async function followDeployment(context: Context, options: FollowOptions): Promise<FollowResult> {
+  const reader = new DeploymentReader(context, options.deploymentId);
+  const narrator = options.narrator ?? new DeploymentNarrator(context, options.target, options.waits, options.label);
+  const base = pollIntervalMs(context.env);
+  const { signal } = context.interrupts;
+  let interval = base;
+  let readyHandled = false;
+  for (;;) {
+    const snapshot = await reader.read();
+    const changed = narrator.report(snapshot);
+    if (isTerminal(snapshot.status)) return { ending: 'finished', last: snapshot };
+    if (snapshot.status === 'Ready' && options.onReady && !readyHandled) {
+      readyHandled = true;
+      await options.onReady(snapshot);
+      interval = base;
+      continue;
+    }
+    const stopFollowing = (): FollowResult | undefined => {
+      if (options.interruptible && signal.aborted) return { ending: 'interrupted', last: snapshot };
+      if (options.deadline !== undefined && context.clock.now() >= options.deadline) return { ending: 'timeout', last: snapshot };
+      return undefined;
+    };
+    const early = stopFollowing();
+    if (early) return early;
+    const now = context.clock.now();
+    interval = nextInterval(interval, base, changed, narrator.wait(snapshot), now);
+    const untilDeadline = options.deadline !== undefined ? Math.max(0, options.deadline - now) : interval;
+    await context.clock.sleep(Math.min(interval, untilDeadline), options.interruptible ? signal : undefined);
+    const late = stopFollowing();
+    if (late) return late;
+  }
+}

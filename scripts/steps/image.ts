@@ -1,0 +1,152 @@
+/**
+ * Image references: parse `--image`/`--tag`, refuse mutable tags, and pin every release to a
+ * digest so what was tested is byte for byte what runs (and what a rollback returns to).
+ */
+import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { BadInputError } from '../cli/errors';
+import { hasName } from '../aws/errors';
+import type { Context } from '../context';
+import type { ReleaseTarget } from './target';
+
+/** Tags that name a moving target rather than a build; a release never uses them. */
+export const MUTABLE_TAGS = ['latest', 'stable', 'main', 'master', 'prod', 'production', 'dev', 'edge', 'nightly', 'current'] as const;
+
+export interface ImageReference {
+  /** `host[:port]`, absent for Docker Hub shorthand such as `nginx:1.27`. */
+  readonly registry?: string;
+  readonly repository: string;
+  readonly tag?: string;
+  /** `sha256:<64 hex>`. */
+  readonly digest?: string;
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const REGISTRY = /^(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|[A-Za-z0-9.-]+:\d+)(?::\d+)?$/;
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+function malformed(text: string, why: string): BadInputError {
+  return new BadInputError(`--image "${text}" is malformed: ${why}; use e.g. 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop/web:1.4.2 or repo@sha256:<digest>`);
+}
+
+export function parseImageReference(text: string): ImageReference {
+  if (!text || /\s/.test(text)) throw malformed(text, 'it is empty or has spaces');
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) throw malformed(text, `"${digest}" is not a sha256 digest`);
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) throw malformed(text, `"${tag}" is not a valid tag`);
+  }
+  const parts = rest.split('/');
+  let registry: string | undefined;
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
+    registry = parts.shift();
+    if (!REGISTRY.test(registry as string)) throw malformed(text, `"${registry}" is not a registry host`);
+  }
+  if (parts.length === 0 || parts.some((part) => !PATH_COMPONENT.test(part))) {
+    throw malformed(text, 'the repository must be lower-case letters, digits and separators');
+  }
+  return { registry, repository: parts.join('/'), tag, digest };
+}
+
+/** Reject tags that move: `latest` and the usual branch or stage aliases. */
+export function assertImmutableTag(tag: string, flag: string): void {
+  if ((MUTABLE_TAGS as readonly string[]).includes(tag.toLowerCase())) {
+    throw new BadInputError(`${flag} "${tag}" is a mutable tag: release a build-specific tag (e.g. the commit SHA) or a digest, never ${MUTABLE_TAGS.join('/')}`);
+  }
+}
+
+export interface ResolvedImage {
+  /** The image pinned by digest: `registry/repository@sha256:...`. */
+  readonly uri: string;
+  readonly digest: string;
+  /** The tag the person asked for, when they asked by tag. */
+  readonly tag?: string;
+  /** Whether ECR confirmed the image exists. */
+  readonly verified: boolean;
+}
+
+export interface ImageRequest {
+  readonly image?: string;
+  readonly tag?: string;
+}
+
+/** Resolve `--tag` (in this service's ECR repository) or `--image` to a digest-pinned URI. Read-only. */
+export async function resolveImage(context: Context, target: ReleaseTarget, request: ImageRequest): Promise<ResolvedImage> {
+  if (request.tag !== undefined) return resolveTag(context, target, request.tag);
+  if (request.image === undefined) throw new BadInputError('pass --image URI or --tag TAG');
+  const reference = parseImageReference(request.image);
+  if (!reference.tag && !reference.digest) {
+    throw new BadInputError(`--image "${request.image}" has neither tag nor digest: pin it as repo:TAG or repo@sha256:<digest>`);
+  }
+  if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
+  const registryPath = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
+  const ecr = reference.registry ? ECR_HOST.exec(reference.registry) : null;
+  if (!ecr || ecr[2] !== target.env.region) {
+    if (!reference.digest) {
+      throw new BadInputError(
+        `--image "${request.image}" is outside this region's ECR, so its tag cannot be resolved here: pass it pinned as ${registryPath}@sha256:<digest>`,
+      );
+    }
+    return { uri: `${registryPath}@${reference.digest}`, digest: reference.digest, tag: reference.tag, verified: false };
+  }
+  const digest = await describeImageDigest(context, { registryId: ecr[1], repositoryName: reference.repository }, reference);
+  return { uri: `${registryPath}@${digest}`, digest, tag: reference.tag, verified: true };
+}
+
+async function resolveTag(context: Context, target: ReleaseTarget, tag: string): Promise<ResolvedImage> {
+  if (!TAG.test(tag)) throw new BadInputError(`--tag "${tag}" is not a valid image tag`);
+  assertImmutableTag(tag, '--tag');
+  const repositoryName = target.names.repository;
+  let repositoryUri: string | undefined;
+  try {
+    const found = await context.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
+    repositoryUri = found.repositories?.[0]?.repositoryUri;
+  } catch (error) {
+    if (hasName(error, 'RepositoryNotFoundException')) {
+      throw new BadInputError(`ECR repository ${repositoryName} not found in ${target.env.region}: run \`npm run plan\`/\`cdktf deploy\` first, then push the image`);
+    }
+    throw error;
+  }
+  if (!repositoryUri) throw new BadInputError(`ECR repository ${repositoryName} not found in ${target.env.region}: run \`cdktf deploy\` first`);
+  const digest = await describeImageDigest(context, { repositoryName }, { repository: repositoryName, tag });
+  return { uri: `${repositoryUri}@${digest}`, digest, tag, verified: true };
+}
+
+async function describeImageDigest(
+  context: Context,
+  where: { registryId?: string; repositoryName: string },
+  reference: Pick<ImageReference, 'repository' | 'tag' | 'digest'>,
+): Promise<string> {
+  const wanted = reference.digest ? `@${reference.digest}` : `:${reference.tag}`;
+  try {
+    const found = await context.clients.ecr.send(
+      new DescribeImagesCommand({
+        ...where,
+        imageIds: [reference.digest ? { imageDigest: reference.digest } : { imageTag: reference.tag }],
+      }),
+    );
+    const digest = found.imageDetails?.[0]?.imageDigest;
+    if (!digest) throw Object.assign(new Error('no image'), { name: 'ImageNotFoundException' });
+    return digest;
+  } catch (error) {
+    if (hasName(error, 'ImageNotFoundException')) {
+      throw new BadInputError(`image ${reference.repository}${wanted} not found in ECR: push it first, or check the tag`);
+    }
+    if (hasName(error, 'RepositoryNotFoundException')) {
+      throw new BadInputError(`ECR repository ${where.repositoryName} not found: check the image URI, or run \`cdktf deploy\` first`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Plan a release: every read-only check and lookup, in order, ending with exactly what would be
+ * registered and deployed. `deploy`, `deploy --dry-run` and `render` share this one path, so a
+ * dry run shows what the real run does and stops before its first mutating call.
+ */
+import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
+import type { SuspendedState } from '@aws-sdk/client-application-auto-scaling';
+import { BadInputError } from '../cli/errors';
+import type { Context } from '../context';
+import { buildAppSpec, primaryTaskSet, type AppSpec } from './appspec';
+import { readScalingState } from './auto-scaling';
+import { chooseBaseRevision, describeTaskDefinition, type BaseRevision } from './base-revision';
+import { findContainer, withImage } from './container-definitions';
+import { findActiveDeployment } from './deployment-state';
+import { resolveImage, type ImageRequest, type ResolvedImage } from './image';
+import {
+  checkController,
+  checkDeploymentConfigName,
+  checkDeploymentGroup,
+  describeLiveService,
+  runningTaskDefinition,
+  verifyDeploymentConfig,
+  type DeploymentGroupCheck,
+} from './preflight';
+import { registrationInput, revisionContent, sameRevisionContent } from './register-revision';
+import type { ReleaseTarget } from './target';
+import { verifyBaseUrl, type VerifyRequest } from './verify';
+
+export interface ReleaseRequest extends ImageRequest {
+  readonly deploymentConfig?: string;
+  readonly verify?: VerifyRequest;
+}
+
+export interface ReleasePlan {
+  readonly target: ReleaseTarget;
+  readonly service: Service;
+  /** Blue/green only. */
+  readonly group?: DeploymentGroupCheck;
+  readonly image: ResolvedImage;
+  readonly base: BaseRevision;
+  readonly registration: RegisterTaskDefinitionCommandInput;
+  readonly runningArn?: string;
+  /** The service already runs a revision with these containers and settings. */
+  readonly alreadyRunning: boolean;
+  /** Blue/green: the deployment running in the group now, if any. */
+  readonly activeDeploymentId?: string;
+  /** Auto scaling state now (undefined: the service does not scale). */
+  readonly scaling?: SuspendedState;
+  /** `--verify`: the URL checked on the test listener. */
+  readonly verifyUrl?: string;
+}
+
+/** Checks that need no AWS call: they fail before any request is sent. */
+export function checkRequestOffline(target: ReleaseTarget, request: ReleaseRequest): void {
+  if (request.deploymentConfig !== undefined) {
+    if (target.strategy !== 'blue-green') throw new BadInputError(`--deployment-config needs release.strategy "blue-green"; ${target.names.service} is rolling`);
+    checkDeploymentConfigName(target, request.deploymentConfig);
+  }
+  if (request.verify) {
+    if (target.strategy !== 'blue-green' || target.service.release.approvalWaitMinutes === undefined) {
+      throw new BadInputError(`--verify needs a blue-green service with release.approvalWaitMinutes set (traffic waits while the test listener is checked); ${target.names.service} has none`);
+    }
+    if (!request.verify.path.startsWith('/')) throw new BadInputError(`--verify "${request.verify.path}" must be a path starting with "/"`);
+  }
+}
+
+/** The AppSpec with the new revision's ARN, or a placeholder while it is not registered yet. */
+export function planAppSpec(plan: ReleasePlan, taskDefinitionArn: string): AppSpec {
+  return buildAppSpec(plan.service, taskDefinitionArn, plan.target.service.release.lifecycleHooks);
+}
+
+export async function planRelease(context: Context, target: ReleaseTarget, request: ReleaseRequest): Promise<ReleasePlan> {
+  checkRequestOffline(target, request);
+  const service = await describeLiveService(context, target);
+  checkController(service, target);
+
+  let group: DeploymentGroupCheck | undefined;
+  let verifyUrl: string | undefined;
+  const containerName = target.service.containerName;
+  if (target.strategy === 'blue-green') {
+    group = await checkDeploymentGroup(context, target);
+    if (request.deploymentConfig) await verifyDeploymentConfig(context, request.deploymentConfig);
+    if (request.verify) {
+      if (group.approvalWaitMinutes === undefined) {
+        throw new BadInputError(`--verify needs deployment group ${target.names.deploymentGroup} to wait for approval (STOP_DEPLOYMENT ready option); apply the stack (\`cdktf deploy\`)`);
+      }
+      verifyUrl = `${await verifyBaseUrl(context, group.test, request.verify)}${request.verify.path}`;
+    }
+    const live = (primaryTaskSet(service)?.loadBalancers ?? service.loadBalancers)?.[0]?.containerName;
+    if (live && live !== containerName) {
+      throw new BadInputError(`service ${target.names.service} routes traffic to container "${live}" but config says "${containerName}": align containerName in config/environments.ts or apply the stack`);
+    }
+  }
+
+  const image = await resolveImage(context, target, request);
+  const base = await chooseBaseRevision(context, target);
+  const containers = base.taskDefinition.containerDefinitions ?? [];
+  findContainer(containers, containerName, `base revision ${base.arn}`);
+  const content = revisionContent(base.taskDefinition, withImage(containers, containerName, image.uri));
+
+  const runningArn = runningTaskDefinition(service);
+  let alreadyRunning = false;
+  if (runningArn) {
+    const running = await describeTaskDefinition(context, runningArn);
+    alreadyRunning = sameRevisionContent(revisionContent(running.taskDefinition, running.taskDefinition.containerDefinitions ?? []), content);
+  }
+  const activeDeploymentId = target.strategy === 'blue-green' ? await findActiveDeployment(context, target) : undefined;
+  const scaling = target.strategy === 'blue-green' ? await readScalingState(context, target) : undefined;
+  return {
+    target,
+    service,
+    group,
+    image,
+    base,
+    registration: registrationInput(content, base.arn),
+    runningArn,
+    alreadyRunning,
+    activeDeploymentId,
+    scaling,
+    verifyUrl,
+  };
+}

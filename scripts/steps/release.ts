@@ -1,0 +1,183 @@
+/**
+ * The blue/green release path shared by `deploy` and `rollback`: register (unless the revision
+ * exists), build the AppSpec, suspend auto scaling, create the deployment, follow it, and end
+ * cleanly on every path: failure (follow the rollback), Ctrl-C or timeout (stop with rollback,
+ * or leave it running with --detach), AWS errors (say what may still be running). Auto scaling is
+ * restored on all of them.
+ */
+import { ContinueDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
+import { ReleaseError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
+import { toReleaseError } from '../aws/errors';
+import type { Context } from '../context';
+import { buildAppSpec } from './appspec';
+import { restoreAutoScaling, suspendAutoScaling } from './auto-scaling';
+import { createDeployment, resolveActiveDeployment, type IfActive } from './create-deployment';
+import type { DeploymentSnapshot } from './deployment-state';
+import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
+import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
+import type { DeploymentGroupCheck } from './preflight';
+import { registerRevision } from './register-revision';
+import { followRollback, stopAndSettle } from './settle';
+import { commandLine, targetLabel, type ReleaseTarget } from './target';
+import { verifyTestListener } from './verify';
+
+export type RevisionSource = { readonly register: RegisterTaskDefinitionCommandInput } | { readonly arn: string };
+
+export interface BlueGreenRelease {
+  readonly target: ReleaseTarget;
+  readonly service: Service;
+  readonly group: DeploymentGroupCheck;
+  readonly revision: RevisionSource;
+  readonly activeDeploymentId?: string;
+  /** Carried into the result (image, base revision). */
+  readonly details?: Partial<ServiceResult>;
+}
+
+export interface ReleaseOptions {
+  readonly ifActive: IfActive;
+  readonly detach: boolean;
+  /** Clock time at which `--timeout` elapses. */
+  readonly deadline?: number;
+  readonly deploymentConfigName?: string;
+  readonly description?: string;
+  readonly verifyUrl?: string;
+  readonly verifyTries?: number;
+}
+
+/** Commands that let a person pick up a deployment this run leaves behind. */
+export function followUpCommands(target: ReleaseTarget): string {
+  return `status: ${commandLine('status', target)}; follow: ${commandLine('wait', target)}; stop: ${commandLine('stop', target)}`;
+}
+
+/** An error after the deployment exists must say so: it may still be running. */
+export function withDeploymentNote(error: unknown, target: ReleaseTarget, deploymentId: string | undefined): ReleaseError {
+  const released = toReleaseError(error);
+  if (!deploymentId) return released;
+  return new ReleaseError(`${released.message}; deployment ${deploymentId} was created and may still be running: ${followUpCommands(target)}`, released.exitCode);
+}
+
+export async function releaseBlueGreen(context: Context, release: BlueGreenRelease, options: ReleaseOptions): Promise<ServiceResult> {
+  const { target } = release;
+  const started = context.clock.now();
+  if (release.activeDeploymentId) await resolveActiveDeployment(context, target, release.activeDeploymentId, options.ifActive, options.deadline);
+
+  const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
+  if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
+  const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
+  const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
+
+  const scaling = await suspendAutoScaling(context, target);
+  let deploymentId: string | undefined;
+  try {
+    deploymentId = await createDeployment(context, target, {
+      appSpec,
+      deploymentConfigName: options.deploymentConfigName,
+      description: options.description,
+      ifActive: options.ifActive,
+      deadline: options.deadline,
+    });
+    context.out.line(`deployment ${deploymentId} created for ${targetLabel(target)} (${shortRevision(arn)})`);
+    const narrator = new DeploymentNarrator(context, target, release.group);
+    let verifyFailure: string | undefined;
+    const id = deploymentId;
+    const onReady = options.verifyUrl
+      ? async () => {
+          const verified = await verifyTestListener(context, options.verifyUrl as string, options.verifyTries ?? 10);
+          if (verified.ok) {
+            context.out.line(`verify: ${verified.detail}; approving`);
+            await context.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }));
+          } else {
+            verifyFailure = verified.detail;
+            context.out.line(`verify failed: ${verified.detail}; stopping with rollback`);
+            await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
+          }
+        }
+      : undefined;
+    const followed = await followDeployment(context, {
+      target,
+      deploymentId,
+      waits: release.group,
+      deadline: options.deadline,
+      interruptible: true,
+      onReady,
+      narrator,
+    });
+    const result = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
+    return { ...result, durationMs: context.clock.now() - started };
+  } catch (error) {
+    throw withDeploymentNote(error, target, deploymentId);
+  } finally {
+    await restoreAutoScaling(context, scaling);
+  }
+}
+
+interface ConcludeOptions extends ReleaseOptions {
+  readonly narrator: DeploymentNarrator;
+  readonly details: Partial<ServiceResult>;
+  readonly verifyFailure: () => string | undefined;
+}
+
+async function conclude(context: Context, target: ReleaseTarget, followed: FollowResult, options: ConcludeOptions): Promise<ServiceResult> {
+  const last = followed.last;
+  if (followed.ending === 'finished') {
+    const failedVerify = options.verifyFailure();
+    const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: failedVerify !== undefined });
+    if (failedVerify) {
+      return serviceResult(target, EXIT.failed, `${targetLabel(target)}: verification failed (${failedVerify}); ${rollbackText(target, settled)}`, {
+        ...options.details,
+        deploymentId: last.id,
+        rollbackDeploymentId: settled.rollback?.id,
+        status: settled.deployment.status,
+      });
+    }
+    return finishedResult(target, settled, options.details);
+  }
+  return interruptedResult(context, target, followed.ending, last, options);
+}
+
+async function interruptedResult(
+  context: Context,
+  target: ReleaseTarget,
+  ending: 'interrupted' | 'timeout',
+  last: DeploymentSnapshot,
+  options: ConcludeOptions,
+): Promise<ServiceResult> {
+  const why = ending === 'interrupted' ? 'interrupted' : 'timed out';
+  const ids = { ...options.details, deploymentId: last.id, status: last.status };
+  // Traffic has fully moved and the old tasks only wait to be removed: stopping now would roll back a
+  // release that is serving. Leave it; say how to finish early or roll back.
+  const wait = options.narrator.wait(last);
+  if (wait?.kind === 'termination') {
+    return serviceResult(
+      target,
+      ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
+      `${targetLabel(target)}: ${why} during the termination wait: traffic is on the new version; deployment ${last.id} ends by itself at ${clockTime(wait.until)}; finish now: ${commandLine('finish', target)}; roll back: ${commandLine('rollback', target)}`,
+      ids,
+    );
+  }
+  if (options.detach) {
+    return serviceResult(
+      target,
+      ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
+      `${targetLabel(target)}: ${why}; --detach left deployment ${last.id} running (${last.status}); ${followUpCommands(target)}`,
+      ids,
+    );
+  }
+  context.out.line(`${why}: stopping deployment ${last.id} with rollback so the old version keeps serving`);
+  const settled = await stopAndSettle(context, target, last.id, { rollback: true, narrator: options.narrator });
+  return serviceResult(
+    target,
+    ending === 'interrupted' ? EXIT.stopped : EXIT.timedOut,
+    `${targetLabel(target)}: ${why}; deployment ${last.id} stopped; ${rollbackText(target, settled)}`,
+    { ...ids, status: settled.deployment.status, rollbackDeploymentId: settled.rollback?.id },
+  );
+}
+
+/** For callers that must turn a thrown error into a per-service result (several services at once). */
+export function resultOfError(target: ReleaseTarget, error: unknown): ServiceResult {
+  const released = error instanceof ReleaseError ? error : toReleaseError(error);
+  return serviceResult(target, released.exitCode, `${targetLabel(target)}: ${released.message}`);
+}
+
