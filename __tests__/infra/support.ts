@@ -3,6 +3,8 @@
  * them, and read resources out of the synthesized Terraform JSON.
  */
 import { Testing } from 'cdktf';
+// Types of the matchers __tests__/setup.ts installs (toHaveResourceWithProperties, ...).
+import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { IConstruct } from 'constructs';
 import { environmentNamesList, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
