@@ -1,0 +1,155 @@
+import { ConfigError, environmentNamesList, loadEnvironment, serviceNames, RELEASE_TAG_KEY } from '../../config';
+import { environment, ignoreChanges, only, resources, synthEnvironment, twoServiceEnvironment, type Synthesized } from './support';
+
+/** Resource types created once per service. */
+const PER_SERVICE = {
+  aws_lb: 1,
+  aws_lb_target_group: 2,
+  aws_lb_listener: 2,
+  aws_ecr_repository: 1,
+  aws_ecs_task_definition: 1,
+  aws_ecs_service: 1,
+  aws_cloudwatch_log_group: 1,
+  aws_cloudwatch_metric_alarm: 2,
+  aws_codedeploy_app: 1,
+  aws_codedeploy_deployment_group: 1,
+  terraform_data: 1,
+};
+
+const count = (synthesized: Synthesized, type: string) => resources(synthesized, type).length;
+
+describe.each(environmentNamesList())('the configured %s environment', (name) => {
+  const config = loadEnvironment(name, { offline: true });
+  const synthesized = synthEnvironment(config);
+
+  it('synthesizes one stack with a provider in its region and no AWS lookups', () => {
+    expect(synthesized.provider?.aws[0].region).toBe(config.region);
+    expect(synthesized.data).toBeUndefined();
+  });
+
+  it('creates every configured service with its configured names', () => {
+    for (const service of config.services) {
+      const names = serviceNames(config, service);
+      expect(resources(synthesized, 'aws_ecs_service').map((ecs) => ecs.name)).toContain(names.service);
+      expect(resources(synthesized, 'aws_ecr_repository').map((repository) => repository.name)).toContain(names.repository);
+    }
+  });
+});
+
+describe('an environment with two services', () => {
+  const config = twoServiceEnvironment();
+  const synthesized = synthEnvironment(config);
+
+  it('gives each service its own load balancer, target groups, listeners, registry, task definition, service, alarms and CodeDeploy group', () => {
+    for (const [type, perService] of Object.entries(PER_SERVICE)) {
+      const expected = type === 'aws_lb_listener' ? 2 + 3 : perService * 2; // api on HTTPS adds the 80→443 redirect
+      expect([type, count(synthesized, type)]).toEqual([type, expected]);
+    }
+  });
+
+  it('shares one VPC, one cluster and one CodeDeploy role between them', () => {
+    expect(count(synthesized, 'aws_vpc')).toBe(1);
+    expect(count(synthesized, 'aws_ecs_cluster')).toBe(1);
+    expect(resources(synthesized, 'aws_iam_role_policy_attachment')).toHaveLength(1);
+    const clusters = new Set(resources(synthesized, 'aws_ecs_service').map((service) => service.cluster));
+    expect(clusters.size).toBe(1);
+    const roles = new Set(resources(synthesized, 'aws_codedeploy_deployment_group').map((group) => group.service_role_arn));
+    expect(roles.size).toBe(1);
+    const vpcs = new Set(resources(synthesized, 'aws_lb_target_group').map((group) => group.vpc_id));
+    expect(vpcs.size).toBe(1);
+  });
+
+  it('names every resource after its service', () => {
+    const names = config.services.map((service) => serviceNames(config, service));
+    expect(resources(synthesized, 'aws_lb').map((lb) => lb.name).sort()).toEqual(names.map((n) => n.loadBalancer).sort());
+    expect(resources(synthesized, 'aws_lb_target_group').map((group) => group.name).sort()).toEqual(names.flatMap((n) => n.targetGroups).sort());
+    expect(resources(synthesized, 'aws_codedeploy_deployment_group').map((group) => group.deployment_group_name).sort()).toEqual(names.map((n) => n.deploymentGroup).sort());
+    expect(only(synthesized, 'aws_codedeploy_deployment_config').deployment_config_name).toBe(names[1].customDeploymentConfig);
+    expect(only(synthesized, 'aws_appautoscaling_target').resource_id).toBe(names[1].scalableResourceId);
+  });
+
+  it('runs tasks in the private subnets behind NAT', () => {
+    for (const service of resources(synthesized, 'aws_ecs_service')) {
+      expect(service.network_configuration.assign_public_ip).toBe(false);
+      expect(service.network_configuration.subnets.every((subnet: string) => subnet.includes('network_private-'))).toBe(true);
+    }
+  });
+
+  it('ignores the desired count only for the auto-scaled service', () => {
+    const byName = Object.fromEntries(resources(synthesized, 'aws_ecs_service').map((service) => [service.name, ignoreChanges(service)]));
+    expect(byName).toEqual({
+      'shop-two-web': ['task_definition', 'load_balancer'],
+      'shop-two-api': ['task_definition', 'load_balancer', 'desired_count'],
+    });
+  });
+
+  it('outputs what the release tool and people need, per service', () => {
+    const outputs = Object.keys(synthesized.output ?? {});
+    for (const service of ['web', 'api']) {
+      for (const key of ['cluster', 'service', 'task_family', 'container_name', 'repository_url', 'target_groups', 'production_listener_arn', 'test_listener_arn', 'url', 'test_url', 'codedeploy_application', 'deployment_group']) {
+        expect(outputs).toContain(`${service}_${key}`);
+      }
+    }
+    expect(synthesized.output?.api_container_name.value).toBe('app');
+  });
+});
+
+describe('EnvironmentStack provider and state', () => {
+  it('tags everything with the configured tags plus Environment and ManagedBy', () => {
+    const synthesized = synthEnvironment(environment({ tags: { Project: 'shop', Team: 'payments' } }));
+    expect(synthesized.provider?.aws[0].default_tags).toEqual([{ tags: { Project: 'shop', Team: 'payments', Environment: 'test', ManagedBy: 'terraform' } }]);
+  });
+
+  it('uses fake credentials and skips every start-up call when offline', () => {
+    const provider = synthEnvironment(environment({ aws: { offline: true } })).provider?.aws[0];
+    expect(provider).toMatchObject({
+      access_key: expect.any(String),
+      secret_key: expect.any(String),
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: 'true',
+      skip_region_validation: true,
+    });
+  });
+
+  it('uses the normal credential chain when online', () => {
+    const provider = synthEnvironment(environment()).provider?.aws[0];
+    expect(provider?.access_key).toBeUndefined();
+    expect(provider?.skip_credentials_validation).toBeUndefined();
+  });
+
+  it('points each configured service endpoint at the override', () => {
+    const endpoints = { ecs: 'http://localhost:4566', applicationautoscaling: 'http://localhost:4566', logs: 'http://localhost:4566' };
+    const provider = synthEnvironment(environment({ aws: { endpoints } })).provider?.aws[0];
+    expect(provider?.endpoints).toEqual([endpoints]);
+  });
+
+  it('keeps local state at the repository root, relative to the stack directory', () => {
+    expect(synthEnvironment(environment()).terraform?.backend).toEqual({ local: { path: '../../../terraform.shop-test.tfstate' } });
+  });
+
+  it('keeps S3 state encrypted with native locking, or with the DynamoDB table when one is named', () => {
+    const native = synthEnvironment(environment({ state: { backend: 's3', bucket: 'state-bucket' } })).terraform?.backend;
+    expect(native).toEqual({ s3: { bucket: 'state-bucket', key: 'shop/test/terraform.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true } });
+    const legacy = synthEnvironment(environment({ state: { backend: 's3', bucket: 'state-bucket', key: 'k', region: 'us-east-1', dynamodbTable: 'locks' } })).terraform?.backend;
+    expect(legacy).toEqual({ s3: { bucket: 'state-bucket', key: 'k', region: 'us-east-1', encrypt: true, dynamodb_table: 'locks' } });
+  });
+
+  it(`refuses the ${RELEASE_TAG_KEY} tag in configured tags, since it marks release revisions`, () => {
+    expect(() => synthEnvironment(environment({ tags: { [RELEASE_TAG_KEY]: 'me' } }))).toThrow(ConfigError);
+    expect(() => synthEnvironment(environment({ tags: { [RELEASE_TAG_KEY]: 'me' } }))).toThrow(/test\.tags\.ReleasedBy: .*remove it from the tags/);
+  });
+
+  it('creates no CodeDeploy role when every service rolls', () => {
+    const synthesized = synthEnvironment(environment({}, { release: { strategy: 'rolling' } }));
+    expect(count(synthesized, 'aws_codedeploy_app')).toBe(0);
+    expect(count(synthesized, 'aws_iam_role_policy_attachment')).toBe(0);
+    expect(only(synthesized, 'aws_ecs_service').alarms).toMatchObject({ enable: true, rollback: true });
+  });
+
+  it('creates no alarms when they are disabled', () => {
+    const synthesized = synthEnvironment(environment({}, { alarms: { enabled: false } }));
+    expect(count(synthesized, 'aws_cloudwatch_metric_alarm')).toBe(0);
+    expect(only(synthesized, 'aws_codedeploy_deployment_group').alarm_configuration).toBeUndefined();
+  });
+});
