@@ -165,9 +165,9 @@ export class FargateTaskDefinition extends Construct {
       // Old revisions stay registered when Terraform replaces this one: rollbacks run them.
       skipDestroy: true,
       lifecycle: {
-        // Releases register revisions with a new image; the image Terraform knows is only the
-        // bootstrap one, so a diff here would be noise. Real setting changes arrive through
-        // replace_triggered_by instead.
+        // The image belongs to releases, which register their own revisions with a new one;
+        // Terraform's revision keeps the bootstrap image, and changing only that image must not
+        // register a revision. Real setting changes arrive through replace_triggered_by instead.
         ignoreChanges: ['container_definitions'],
         // A bare address: cdktf would wrap a construct reference in "${...}", which Terraform's
         // JSON syntax rejects inside replace_triggered_by.
