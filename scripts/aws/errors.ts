@@ -32,5 +32,11 @@ export function toReleaseError(error: unknown): ReleaseError {
   if (REJECTED_CREDENTIALS.includes(name)) {
     return new BadInputError(`AWS rejected the credentials (${name}): refresh them, or check AWS_PROFILE`);
   }
-  return new AwsFailureError(`AWS error ${name || 'unknown'}: ${message}`, error);
+  const code = (error as { code?: string } | null)?.code;
+  if (name === 'TimeoutError' || (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE)$/.test(code))) {
+    return new AwsFailureError(`AWS endpoint unreachable after retries (${code ?? name}): ${message}`, error);
+  }
+  const sdkError = typeof error === 'object' && error !== null && ('$metadata' in error || '$fault' in error);
+  if (sdkError) return new AwsFailureError(`AWS error ${name || 'unknown'} (after retries): ${message}`, error);
+  return new AwsFailureError(`unexpected error${name ? ` ${name}` : ''}: ${message}`, error);
 }

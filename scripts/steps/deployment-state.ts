@@ -96,3 +96,8 @@ export async function findActiveDeployment(context: Context, target: ReleaseTarg
   );
   return listed.deployments?.[0];
 }
+
+/** `--deployment-id`, else the group's active deployment; undefined when neither exists. */
+export async function chosenDeployment(context: Context, target: ReleaseTarget, deploymentId: string | undefined): Promise<string | undefined> {
+  return deploymentId ?? (await findActiveDeployment(context, target));
+}

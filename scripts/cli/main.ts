@@ -1,0 +1,105 @@
+/**
+ * Parse the command line, dispatch to a command, and map every outcome and expected error to an
+ * exit code and one line on stderr. Flags and configuration are validated before any AWS call.
+ */
+import type { EnvironmentConfig } from '../../config';
+import { createClients, destroyClients, type AwsClients } from '../aws/clients';
+import { toReleaseError } from '../aws/errors';
+import { approveCommand } from '../commands/approve';
+import type { Command, CommandOptions } from '../commands/common';
+import { deployCommand } from '../commands/deploy';
+import { finishCommand } from '../commands/finish';
+import { renderCommand } from '../commands/render';
+import { rollbackCommand } from '../commands/rollback';
+import { statusCommand } from '../commands/status';
+import { stopCommand } from '../commands/stop';
+import { waitCommand } from '../commands/wait';
+import { systemClock, type Clock, type Context, type Interrupts } from '../context';
+import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
+import { createReporter, type Streams } from './output';
+
+export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand].map((command) => [
+    command.name,
+    command as unknown as Command<CommandOptions>,
+  ]),
+);
+
+export function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'Usage: npm run deploy -- [command] [flags]    (command defaults to deploy)',
+    '',
+    'Commands:',
+    ...Object.values(COMMANDS).map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Run `npm run deploy -- COMMAND --help` for a command\'s flags.',
+    '',
+    exitCodeHelp(),
+  ].join('\n');
+}
+
+export interface MainDependencies {
+  readonly streams: Streams;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly interrupts: Interrupts;
+  /** Builds the AWS clients for an environment; tests pass mocked ones. */
+  readonly clients?: (env: EnvironmentConfig) => Promise<AwsClients>;
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+}
+
+export async function main(argv: readonly string[], deps: MainDependencies): Promise<ExitCode> {
+  const [first] = argv;
+  if (first === 'help' || ((first === '--help' || first === '-h') && argv.length === 1)) {
+    deps.streams.stdout(`${topLevelHelp()}\n`);
+    return EXIT.succeeded;
+  }
+  const explicit = first !== undefined && !first.startsWith('-');
+  const name = explicit ? first : 'deploy';
+  const args = explicit ? argv.slice(1) : argv;
+  const out = createReporter(args.includes('--json'), deps.streams);
+  const command = COMMANDS[name];
+  if (!command) {
+    out.error(`unknown command "${name}"; use one of: ${Object.keys(COMMANDS).join(', ')}`);
+    return EXIT.badInput;
+  }
+  const fail = (error: unknown): ExitCode => {
+    const released = toReleaseError(error);
+    out.error(released.message);
+    if (deps.env.ECS_BG_DEBUG && error instanceof Error && error.stack) deps.streams.stderr(`${error.stack}\n`);
+    out.result({ command: name, exitCode: released.exitCode, error: released.message });
+    return released.exitCode;
+  };
+
+  let options: CommandOptions;
+  try {
+    options = command.parse(args);
+  } catch (error) {
+    return fail(error);
+  }
+  if (options.help) {
+    deps.streams.stdout(`${command.help}\n`);
+    return EXIT.succeeded;
+  }
+
+  let clients: AwsClients | undefined;
+  try {
+    clients = await (deps.clients ?? ((env) => createClients(env, deps.env)))(options.targets[0].env);
+    const context: Context = {
+      clients,
+      clock: deps.clock ?? systemClock,
+      out,
+      env: deps.env,
+      interrupts: deps.interrupts,
+      fetch: deps.fetch ?? globalThis.fetch,
+    };
+    const result = await command.run(context, options);
+    out.result(result.document);
+    return result.exitCode;
+  } catch (error) {
+    return fail(error);
+  } finally {
+    if (clients && !deps.clients) destroyClients(clients);
+  }
+}

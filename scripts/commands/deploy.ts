@@ -1,0 +1,278 @@
+/** `deploy` (the default command): release an image to one or more services. */
+import { stringify } from 'yaml';
+import { BadInputError } from '../cli/errors';
+import { parseChoice, parseCount, parseDuration, parseFlags, TARGET_OPTIONS } from '../cli/args';
+import { EXIT, exitCodeHelp } from '../cli/exit-codes';
+import type { Context } from '../context';
+import { appSpecContent } from '../steps/appspec';
+import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
+import { assertImmutableTag, parseImageReference } from '../steps/image';
+import { serviceResult, shortRevision, type ServiceResult } from '../steps/outcome';
+import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
+import { releaseBlueGreen, resultOfError } from '../steps/release';
+import { releaseRolling } from '../steps/rolling';
+import { resolveTargets, targetLabel, type ReleaseTarget } from '../steps/target';
+import { finishRelease, pool, serviceContext, type Command, type CommandOptions, type CommandResult } from './common';
+
+export interface DeployOptions extends CommandOptions {
+  readonly request: ReleaseRequest;
+  readonly description?: string;
+  readonly timeoutMs?: number;
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  readonly ifActive: IfActive;
+  readonly detach: boolean;
+  readonly failFast: boolean;
+  readonly concurrency: number;
+}
+
+const OPTIONS = {
+  ...TARGET_OPTIONS,
+  all: { type: 'boolean' },
+  image: { type: 'string' },
+  tag: { type: 'string' },
+  'deployment-config': { type: 'string' },
+  description: { type: 'string' },
+  timeout: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'if-active': { type: 'string' },
+  detach: { type: 'boolean' },
+  verify: { type: 'string' },
+  'verify-tries': { type: 'string' },
+  'verify-base-url': { type: 'string' },
+  'fail-fast': { type: 'boolean' },
+  concurrency: { type: 'string' },
+} as const;
+
+export const DEPLOY_HELP = `Usage: npm run deploy -- [deploy] --env ENV [--service NAME[,NAME] | --all] (--image URI | --tag TAG) [flags]
+
+Release a container image to ECS services: blue/green through CodeDeploy, or a rolling update.
+The image is resolved to its digest and pinned; the new task definition revision is built on the
+newest Terraform-owned revision with only the container's image changed.
+
+  --env ENV                 environment from config/environments.ts (required: never a default)
+  --service NAME[,NAME]     service(s); optional when the environment has one service
+  --all                     every service of the environment
+  --image URI               repo:TAG or repo@sha256:DIGEST (other registries: digest required)
+  --tag TAG                 a tag in this environment's ECR repository (never latest/main/...)
+  --deployment-config NAME  a predefined CodeDeployDefault.ECS* config or the service's custom one
+  --description TEXT        deployment description (up to 100 characters)
+  --timeout DURATION        e.g. 90s, 30m, 1h30m (default: 30m plus the approval and termination waits)
+  --dry-run                 print the plan (base revision, digest, AppSpec, group) and change nothing
+  --json                    print one JSON document on stdout at the end
+  --force                   release even if the service already runs this exact revision content
+  --if-active fail|wait|stop  when a deployment is already running (default fail)
+  --detach                  on Ctrl-C or timeout leave the deployment running instead of stopping it
+  --verify PATH             GET PATH on the test listener while traffic waits for approval; approve on 2xx/3xx, else roll back
+  --verify-tries N          tries for --verify, about 3 s apart (default 10)
+  --verify-base-url URL     check this base URL instead of the load balancer's test listener
+  --fail-fast               with several services: on the first failure stop the others
+  --concurrency N           services released at once (default 2)
+  -h, --help                this help
+
+${exitCodeHelp()}`;
+
+/** Offline image checks, so a malformed reference or a mutable tag fails before any AWS call. */
+function checkImageFlags(image: string | undefined, tag: string | undefined): void {
+  if (image !== undefined && tag !== undefined) throw new BadInputError('--image and --tag conflict; pass one of them');
+  if (image === undefined && tag === undefined) throw new BadInputError('pass --image URI or --tag TAG');
+  if (image !== undefined) {
+    const reference = parseImageReference(image);
+    if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
+  }
+  if (tag !== undefined) assertImmutableTag(tag, '--tag');
+}
+
+export function parseDeployOptions(argv: readonly string[]): DeployOptions {
+  const flags = parseFlags('deploy', argv, OPTIONS);
+  if (flags.help) return { help: true, targets: [] } as unknown as DeployOptions;
+  if (flags.all && flags.image !== undefined) throw new BadInputError('--all and --image conflict: each service has its own repository; use --tag');
+  const targets = resolveTargets({ env: flags.env, service: flags.service, all: flags.all }, { allowMany: true });
+  if (targets.length > 1 && flags.image !== undefined) throw new BadInputError('--image names one repository; with several services use --tag');
+  checkImageFlags(flags.image, flags.tag);
+  if (flags['verify-tries'] !== undefined && flags.verify === undefined) throw new BadInputError('--verify-tries needs --verify PATH');
+  if (flags['verify-base-url'] !== undefined && flags.verify === undefined) throw new BadInputError('--verify-base-url needs --verify PATH');
+  if (flags['verify-base-url'] !== undefined && !/^https?:\/\/[^\s/]+/.test(flags['verify-base-url'])) {
+    throw new BadInputError(`--verify-base-url "${flags['verify-base-url']}" is not an http(s) URL`);
+  }
+  if (flags.description !== undefined && flags.description.length > 100) throw new BadInputError('--description is over 100 characters, CodeDeploy\'s limit');
+  const request: ReleaseRequest = {
+    image: flags.image,
+    tag: flags.tag,
+    deploymentConfig: flags['deployment-config'],
+    verify:
+      flags.verify !== undefined
+        ? {
+            path: flags.verify,
+            tries: flags['verify-tries'] !== undefined ? parseCount('--verify-tries', flags['verify-tries'], 1, 100) : 10,
+            baseUrl: flags['verify-base-url'],
+          }
+        : undefined,
+  };
+  for (const target of targets) checkRequestOffline(target, request);
+  return {
+    json: flags.json ?? false,
+    targets,
+    request,
+    description: flags.description,
+    timeoutMs: flags.timeout !== undefined ? parseDuration('--timeout', flags.timeout) : undefined,
+    dryRun: flags['dry-run'] ?? false,
+    force: flags.force ?? false,
+    ifActive: flags['if-active'] !== undefined ? parseChoice('--if-active', flags['if-active'], IF_ACTIVE_CHOICES) : 'fail',
+    detach: flags.detach ?? false,
+    failFast: flags['fail-fast'] ?? false,
+    concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, 10) : 2,
+  };
+}
+
+/** Default timeout: CodeDeploy's own waits plus 30 minutes, so a wait is never misjudged as a hang. */
+export function releaseTimeoutMs(plan: ReleasePlan, requested: number | undefined, context: Context): number {
+  const waitsMs = ((plan.group?.approvalWaitMinutes ?? 0) + (plan.group?.terminationWaitMinutes ?? 0)) * 60_000;
+  if (requested === undefined) return 30 * 60_000 + waitsMs;
+  if (requested < waitsMs) {
+    context.out.warn(`--timeout is shorter than the group's approval and termination waits (${waitsMs / 60_000} min); it may end the release while CodeDeploy is still waiting`);
+  }
+  return requested;
+}
+
+export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<string, unknown> {
+  const container = plan.target.service.containerName;
+  const appSpec = plan.target.strategy === 'blue-green' ? planAppSpec(plan, `<new revision of ${plan.target.names.taskFamily}>`) : undefined;
+  return {
+    service: plan.target.names.service,
+    strategy: plan.target.strategy,
+    image: plan.image.uri,
+    digest: plan.image.digest,
+    baseRevision: plan.base.arn,
+    baseIsTerraformOwned: plan.base.terraformOwned,
+    runningRevision: plan.runningArn,
+    alreadyRunning: plan.alreadyRunning,
+    container,
+    registerTags: plan.registration.tags,
+    deploymentGroup: plan.group ? plan.target.names.deploymentGroup : undefined,
+    deploymentConfig: options.request.deploymentConfig ?? plan.group?.group.deploymentConfigName,
+    approvalWaitMinutes: plan.group?.approvalWaitMinutes,
+    terminationWaitMinutes: plan.group?.terminationWaitMinutes,
+    activeDeployment: plan.activeDeploymentId,
+    autoScaling: plan.scaling ? 'would be suspended during the release and restored after' : 'not configured',
+    verifyUrl: plan.verifyUrl,
+    appSpec,
+    appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
+  };
+}
+
+function printPlan(context: Context, plan: ReleasePlan, described: Record<string, unknown>): void {
+  const out = context.out;
+  out.line(`plan for ${targetLabel(plan.target)} (${plan.target.strategy}):`);
+  out.line(`  image:          ${plan.image.uri}${plan.image.tag ? ` (tag ${plan.image.tag})` : ''}`);
+  out.line(`  base revision:  ${shortRevision(plan.base.arn)}${plan.base.terraformOwned ? ' (newest Terraform-owned)' : ' (newest; no Terraform-owned revision found)'}`);
+  out.line(`  running now:    ${shortRevision(plan.runningArn)}${plan.alreadyRunning ? ' (same content: nothing to do without --force)' : ''}`);
+  out.line(`  would register: ${plan.target.names.taskFamily} with container ${plan.target.service.containerName} → ${plan.image.uri}`);
+  if (plan.group) {
+    out.line(`  deployment group: ${plan.target.names.deploymentGroup}, config ${String(described.deploymentConfig)}, approval wait ${plan.group.approvalWaitMinutes ?? 'none'}, termination wait ${plan.group.terminationWaitMinutes} min`);
+    out.line(`  active deployment: ${plan.activeDeploymentId ?? 'none'}`);
+    out.line(`  auto scaling:   ${String(described.autoScaling)}`);
+    if (plan.verifyUrl) out.line(`  verify:         GET ${plan.verifyUrl}`);
+    out.line('  appspec:');
+    for (const line of stringify(described.appSpec).trimEnd().split('\n')) out.line(`    ${line}`);
+  }
+}
+
+async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOptions, started: number): Promise<ServiceResult> {
+  const { target } = plan;
+  const details = { image: plan.image.uri, baseRevision: plan.base.arn };
+  if (plan.alreadyRunning && !options.force) {
+    return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: already running ${plan.image.digest} (${shortRevision(plan.runningArn)}); nothing to do (--force releases anyway)`, {
+      ...details,
+      taskDefinition: plan.runningArn,
+    });
+  }
+  const deadline = started + releaseTimeoutMs(plan, options.timeoutMs, context);
+  if (target.strategy === 'rolling') {
+    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline });
+  }
+  return releaseBlueGreen(
+    context,
+    { target, service: plan.service, group: plan.group!, revision: { register: plan.registration }, activeDeploymentId: plan.activeDeploymentId, details },
+    {
+      ifActive: options.ifActive,
+      detach: options.detach,
+      deadline,
+      deploymentConfigName: options.request.deploymentConfig,
+      description: options.description,
+      verifyUrl: plan.verifyUrl,
+      verifyTries: options.request.verify?.tries,
+    },
+  );
+}
+
+export async function runDeploy(context: Context, options: DeployOptions): Promise<CommandResult> {
+  const started = context.clock.now();
+  const several = options.targets.length > 1;
+  const env = options.targets[0].env;
+
+  // Phase 1, read-only for every service: nothing is changed unless every service passes.
+  const planned = await pool(options.targets, options.concurrency, async (target) => {
+    const serviceCtx = serviceContext(context, target, several);
+    try {
+      const plan = await planRelease(serviceCtx, target, options.request);
+      const willRelease = !plan.alreadyRunning || options.force;
+      if (willRelease && plan.activeDeploymentId && options.ifActive === 'fail') throw activeDeploymentError(target, plan.activeDeploymentId);
+      return { target, plan };
+    } catch (error) {
+      if (!several) throw error;
+      return { target, error };
+    }
+  });
+  const failedPlans = planned.filter((entry) => 'error' in entry);
+  if (failedPlans.length > 0) {
+    const results = failedPlans.map((entry) => resultOfError(entry.target, (entry as { error: unknown }).error));
+    return finishRelease(context, 'deploy', env, results, { nothingChanged: true }, { notify: false });
+  }
+  const plans = planned.map((entry) => (entry as { plan: ReleasePlan }).plan);
+
+  if (options.dryRun) {
+    const described = plans.map((plan) => describePlan(plan, options));
+    plans.forEach((plan, index) => printPlan(serviceContext(context, plan.target, several), plan, described[index]));
+    const results = plans.map((plan) => serviceResult(plan.target, EXIT.succeeded, `${targetLabel(plan.target)}: dry run, nothing changed`, { image: plan.image.uri, baseRevision: plan.base.arn }));
+    return finishRelease(context, 'deploy --dry-run', env, results, { dryRun: true, plans: described }, { notify: false });
+  }
+
+  // Phase 2: release, each service with its own interrupt signal so --fail-fast can stop the others.
+  const controllers = plans.map(() => new AbortController());
+  const forward = () => controllers.forEach((controller) => controller.abort());
+  context.interrupts.signal.addEventListener('abort', forward, { once: true });
+  let failed = false;
+  try {
+    const results = await pool(plans, options.concurrency, async (plan, index) => {
+      if (failed && options.failFast) return serviceResult(plan.target, EXIT.badInput, `${targetLabel(plan.target)}: skipped after an earlier failure (--fail-fast); nothing changed`);
+      const serviceCtx = serviceContext(context, plan.target, several, controllers[index].signal);
+      let result: ServiceResult;
+      try {
+        result = await releaseOne(serviceCtx, plan, options, started);
+      } catch (error) {
+        // Past planning, every error becomes this service's result: it is still summarised and notified.
+        result = resultOfError(plan.target, error);
+      }
+      if (result.exitCode !== EXIT.succeeded && !failed) {
+        failed = true;
+        if (options.failFast) controllers.forEach((controller, other) => other !== index && controller.abort());
+      }
+      return result;
+    });
+    return finishRelease(context, 'deploy', env, results);
+  } finally {
+    context.interrupts.signal.removeEventListener('abort', forward);
+  }
+}
+
+export const deployCommand: Command<DeployOptions> = {
+  name: 'deploy',
+  summary: 'release an image (default command)',
+  help: DEPLOY_HELP,
+  parse: parseDeployOptions,
+  run: runDeploy,
+};
+
+export type { ReleaseTarget };
