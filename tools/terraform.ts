@@ -68,9 +68,9 @@ function quietEnvironment(command: Command): NodeJS.ProcessEnv {
 }
 
 /** A directory laid out as a Terraform filesystem mirror that holds hashicorp/aws, if any. */
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env, fallback = DEFAULT_MIRROR): string | undefined {
   if (env.TF_PLUGIN_MIRROR) return env.TF_PLUGIN_MIRROR;
-  return existsSync(join(DEFAULT_MIRROR, 'registry.terraform.io', 'hashicorp', 'aws')) ? DEFAULT_MIRROR : undefined;
+  return existsSync(join(fallback, 'registry.terraform.io', 'hashicorp', 'aws')) ? fallback : undefined;
 }
 
 /**
@@ -193,10 +193,12 @@ function main(argv: string[]): number {
   return failed > 0 ? 1 : 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.problems.join('\n'));
-  process.exitCode = 2;
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.problems.join('\n'));
+    process.exitCode = 2;
+  }
 }
