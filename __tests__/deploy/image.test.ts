@@ -1,0 +1,74 @@
+import { BadInputError } from '../../scripts/cli/errors';
+import { MUTABLE_TAGS, parseImageReference, resolveImage } from '../../scripts/steps/image';
+import { DIGEST, OLD_DIGEST, fakeWorld, repositoryUri } from './support/fake-aws';
+
+describe('image references', () => {
+  it('parses registry, repository and tag of an ECR image', () => {
+    expect(parseImageReference('123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-prod/web:v1.4.2')).toEqual({
+      registry: '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com',
+      repository: 'shop-prod/web',
+      tag: 'v1.4.2',
+      digest: undefined,
+    });
+  });
+
+  it('parses a digest, and a registry with a port', () => {
+    expect(parseImageReference(`localhost:5000/team/app@${DIGEST}`)).toEqual({ registry: 'localhost:5000', repository: 'team/app', tag: undefined, digest: DIGEST });
+  });
+
+  it('treats a first path part without a dot as a Docker Hub repository, not a registry', () => {
+    expect(parseImageReference('library/nginx:1.27').registry).toBeUndefined();
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['Shop/Web:v1', 'upper-case repository'],
+    ['shop/web:v1 ', 'trailing space'],
+    ['shop/web@sha256:1234', 'short digest'],
+    ['shop/web:-bad', 'tag starting with a dash'],
+    ['shop//web:v1', 'empty path component'],
+  ])('rejects %p (%s) as bad input', (text) => {
+    expect(() => parseImageReference(text)).toThrow(BadInputError);
+  });
+});
+
+describe('resolving the image to a digest', () => {
+  it('looks a tag up in the environment ECR repository and pins the digest', async () => {
+    const world = fakeWorld('prod');
+    const image = await resolveImage(world.context, world.target, { tag: 'v1.4.2' });
+    expect(image).toEqual({ uri: `${repositoryUri('shop-prod/web')}@${DIGEST}`, digest: DIGEST, tag: 'v1.4.2', verified: true });
+  });
+
+  it('resolves an ECR image URI with a tag through DescribeImages in its registry', async () => {
+    const world = fakeWorld('prod');
+    const image = await resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:v1.4.1` });
+    expect(image.uri).toBe(`${repositoryUri('shop-prod/web')}@${OLD_DIGEST}`);
+    expect(world.ecr.calls()[0].args[0].input).toMatchObject({ registryId: '123456789012', repositoryName: 'shop-prod/web' });
+  });
+
+  it('accepts a foreign registry image only with a digest, and pins it unverified', async () => {
+    const world = fakeWorld('prod');
+    const image = await resolveImage(world.context, world.target, { image: `ghcr.io/acme/web:v2@${DIGEST}` });
+    expect(image).toMatchObject({ uri: `ghcr.io/acme/web@${DIGEST}`, verified: false });
+    await expect(resolveImage(world.context, world.target, { image: 'ghcr.io/acme/web:v2' })).rejects.toThrow(/outside this region's ECR.*@sha256/);
+    expect(world.ecr.calls()).toHaveLength(0);
+  });
+
+  it('names the missing tag and the fix when ECR has no such image', async () => {
+    const world = fakeWorld('prod');
+    await expect(resolveImage(world.context, world.target, { tag: 'v9.9.9' })).rejects.toThrow('image shop-prod/web:v9.9.9 not found in ECR: push it first');
+  });
+
+  it.each(MUTABLE_TAGS.map((tag) => [tag]))('refuses the mutable tag %p before asking ECR', async (tag) => {
+    const world = fakeWorld('prod');
+    await expect(resolveImage(world.context, world.target, { tag })).rejects.toThrow(/mutable tag/);
+    await expect(resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:${tag}` })).rejects.toThrow(/mutable tag/);
+    expect(world.allCalls()).toBe(0);
+  });
+
+  it('accepts a mutable tag when a digest pins it anyway', async () => {
+    const world = fakeWorld('prod');
+    const image = await resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:latest@${DIGEST}` });
+    expect(image.digest).toBe(DIGEST);
+  });
+});

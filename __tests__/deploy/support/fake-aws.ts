@@ -1,0 +1,393 @@
+/**
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+ * A small fake AWS world for the release tool's tests: aws-sdk-client-mock stubs answering like
+ * the real services for one environment's service, plus scripted CodeDeploy deployments, a fake
+ * clock and an in-memory reporter.
+ */
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  BatchGetDeploymentTargetsCommand,
+  CodeDeployClient,
+  ContinueDeploymentCommand,
+  CreateDeploymentCommand,
+  GetDeploymentCommand,
+  GetDeploymentConfigCommand,
+  GetDeploymentGroupCommand,
+  ListDeploymentTargetsCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+  type DeploymentInfo,
+  type ECSTaskSet,
+} from '@aws-sdk/client-codedeploy';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+  type Tag,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Stub = AwsStub<any, any, any>;
+import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, loadEnvironment } from '../../../config';
+import type { AwsClients } from '../../../scripts/aws/clients';
+import { memoryReporter, type MemoryReporter } from '../../../scripts/cli/output';
+import type { Clock, Context, Interrupts } from '../../../scripts/context';
+import { targetFor, type ReleaseTarget } from '../../../scripts/steps/target';
+
+export const REGION = 'ap-northeast-1';
+export const ACCOUNT = '123456789012';
+export const DIGEST = `sha256:${'a'.repeat(64)}`;
+export const OLD_DIGEST = `sha256:${'b'.repeat(64)}`;
+export const START = Date.parse('2026-01-01T12:00:00Z');
+
+export const taskDefinitionArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
+export const repositoryUri = (repository: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repository}`;
+
+export function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+}
+
+/** Advances only when slept on; refuses to run away if a test's script never ends. */
+export class FakeClock implements Clock {
+  readonly sleeps: number[] = [];
+  constructor(public time = START) {}
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    if (signal?.aborted) return;
+    this.time += ms;
+    if (this.time - START > 3 * 24 * 3600_000) throw new Error('fake clock ran for 3 days: the test never ends');
+    await Promise.resolve();
+  }
+}
+
+export interface Step {
+  readonly status: string;
+  readonly events?: readonly (readonly [name: string, status: string, startMinute?: number, endMinute?: number])[];
+  readonly taskSets?: readonly Partial<ECSTaskSet>[];
+  readonly info?: Partial<DeploymentInfo>;
+  /** Runs when this step is read (e.g. press Ctrl-C). */
+  readonly then?: () => void;
+}
+
+export const at = (minute: number) => new Date(START + minute * 60_000);
+
+export function blueGreen(blue: number, green: number, greenRunning = 2): Partial<ECSTaskSet>[] {
+  return [
+    { taskSetLabel: 'Blue', trafficWeight: blue, runningCount: 2, desiredCount: 2, pendingCount: 0 },
+    { taskSetLabel: 'Green', trafficWeight: green, runningCount: greenRunning, desiredCount: 2, pendingCount: 2 - greenRunning },
+  ];
+}
+
+const BASE_CONTAINERS = [
+  {
+    name: 'app',
+    image: 'public.ecr.aws/nginx/nginx:1.27-alpine',
+    essential: true,
+    portMappings: [{ containerPort: 80, protocol: 'tcp' as const }],
+    environment: [{ name: 'GREETING', value: 'hello' }],
+    secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/db' }],
+  },
+  { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0', essential: false, firelensConfiguration: { type: 'fluentbit' as const } },
+];
+
+export interface WorldOptions {
+  /** Revisions newest first: [revision, releaseTagged, image of app]. */
+  readonly revisions?: readonly (readonly [number, boolean, string?])[];
+  /** Revision the service runs. */
+  readonly running?: number;
+  readonly scalable?: boolean;
+  readonly activeDeployment?: string;
+  readonly capacityProviders?: boolean;
+}
+
+export interface World {
+  readonly target: ReleaseTarget;
+  readonly ecs: Stub;
+  readonly codeDeploy: Stub;
+  readonly ecr: Stub;
+  readonly elbv2: Stub;
+  readonly autoScaling: Stub;
+  readonly clients: AwsClients;
+  readonly clock: FakeClock;
+  readonly out: MemoryReporter;
+  readonly controller: AbortController;
+  readonly interrupts: Interrupts;
+  readonly context: Context;
+  readonly service: Service;
+  readonly taskDefinitions: Map<string, { taskDefinition: TaskDefinition; tags: Tag[] }>;
+  readonly fetchCalls: { url: string; init?: RequestInit }[];
+  fetchResponses: (number | Error)[];
+  script(deploymentId: string, steps: readonly Step[], info?: Partial<DeploymentInfo>): void;
+  /** How many mutating calls were sent to AWS, over all clients. */
+  mutatingCalls(): number;
+  /** Every AWS call sent, over all clients. */
+  allCalls(): number;
+}
+
+export const MUTATING_COMMANDS = [
+  ['ecs', RegisterTaskDefinitionCommand],
+  ['ecs', UpdateServiceCommand],
+  ['codeDeploy', CreateDeploymentCommand],
+  ['codeDeploy', ContinueDeploymentCommand],
+  ['codeDeploy', StopDeploymentCommand],
+  ['autoScaling', RegisterScalableTargetCommand],
+] as const;
+
+export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options: WorldOptions = {}): World {
+  const env = loadEnvironment(envName);
+  const target = targetFor(env, env.services[0]);
+  const names = target.names;
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const clients: AwsClients = {
+    ecs: new ECSClient({ region: REGION, credentials }),
+    codeDeploy: new CodeDeployClient({ region: REGION, credentials }),
+    ecr: new ECRClient({ region: REGION, credentials }),
+    elbv2: new ElasticLoadBalancingV2Client({ region: REGION, credentials }),
+    autoScaling: new ApplicationAutoScalingClient({ region: REGION, credentials }),
+  };
+  const ecs = mockClient(clients.ecs);
+  const codeDeploy = mockClient(clients.codeDeploy);
+  const ecr = mockClient(clients.ecr);
+  const elbv2 = mockClient(clients.elbv2);
+  const autoScaling = mockClient(clients.autoScaling);
+
+  const family = names.taskFamily;
+  const revisions = options.revisions ?? [
+    [8, true, `${repositoryUri(names.repository)}@${'sha256:' + 'c'.repeat(64)}`],
+    [7, true, `${repositoryUri(names.repository)}@${OLD_DIGEST}`],
+    [6, false],
+    [5, false],
+  ];
+  const running = options.running ?? 7;
+  const taskDefinitions = new Map<string, { taskDefinition: TaskDefinition; tags: Tag[] }>();
+  for (const [revision, tagged, image] of revisions) {
+    const arn = taskDefinitionArn(family, revision);
+    const taskDefinition: TaskDefinition = {
+      taskDefinitionArn: arn,
+      family,
+      revision,
+      status: 'ACTIVE',
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${names.taskRole}`,
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${names.executionRole}`,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      compatibilities: ['EC2', 'FARGATE'],
+      requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }],
+      cpu: '512',
+      memory: '1024',
+      runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
+      volumes: [],
+      registeredAt: new Date(START - revision * 3600_000),
+      containerDefinitions: BASE_CONTAINERS.map((container) => (container.name === 'app' && image ? { ...container, image } : container)),
+    };
+    const tags: Tag[] = tagged ? [{ key: RELEASE_TAG_KEY, value: RELEASE_TAG_VALUE }, { key: 'BaseRevision', value: taskDefinitionArn(family, 6) }] : [{ key: 'Project', value: 'shop' }];
+    taskDefinitions.set(arn, { taskDefinition, tags });
+    taskDefinitions.set(`${family}:${revision}`, { taskDefinition, tags });
+  }
+  ecs.on(ListTaskDefinitionsCommand).resolves({
+    taskDefinitionArns: [taskDefinitionArn(`${family}2`, 3), ...revisions.map(([revision]) => taskDefinitionArn(family, revision))],
+  });
+  ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => {
+    const found = taskDefinitions.get(input.taskDefinition);
+    if (!found) throw awsError('ClientException', 'Unable to describe task definition.');
+    return { taskDefinition: found.taskDefinition, tags: found.tags };
+  });
+  ecs.on(RegisterTaskDefinitionCommand).callsFake((input: TaskDefinition & { tags?: Tag[] }) => {
+    const arn = taskDefinitionArn(family, 9);
+    const taskDefinition = { ...input, taskDefinitionArn: arn, revision: 9, status: 'ACTIVE' } as TaskDefinition;
+    taskDefinitions.set(arn, { taskDefinition, tags: input.tags ?? [] });
+    return { taskDefinition };
+  });
+
+  const blueArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${names.targetGroups[0]}/1`;
+  const greenArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${names.targetGroups[1]}/2`;
+  const loadBalancerArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/${names.loadBalancer}/3`;
+  const network = { awsvpcConfiguration: { subnets: ['subnet-0aaa', 'subnet-0bbb'], securityGroups: ['sg-0tasks'], assignPublicIp: 'DISABLED' as const } };
+  const capacity = options.capacityProviders ? [{ capacityProvider: 'FARGATE_SPOT', base: 1, weight: 2 }, { capacityProvider: 'FARGATE', base: 0, weight: 1 }] : undefined;
+  const loadBalancers = [{ targetGroupArn: blueArn, containerName: target.service.containerName, containerPort: target.service.containerPort }];
+  const blueGreenService = target.strategy === 'blue-green';
+  const service: Service = {
+    serviceName: names.service,
+    status: 'ACTIVE',
+    deploymentController: { type: blueGreenService ? 'CODE_DEPLOY' : 'ECS' },
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    taskDefinition: taskDefinitionArn(family, running),
+    loadBalancers,
+    networkConfiguration: network,
+    platformVersion: 'LATEST',
+    launchType: capacity ? undefined : 'FARGATE',
+    capacityProviderStrategy: capacity,
+    taskSets: blueGreenService
+      ? [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefinitionArn(family, running), loadBalancers, networkConfiguration: network, platformVersion: '1.4.0', capacityProviderStrategy: capacity, runningCount: 2, computedDesiredCount: 2 }]
+      : undefined,
+    deployments: blueGreenService ? undefined : [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefinitionArn(family, running), rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }],
+  };
+  ecs.on(DescribeServicesCommand).resolves({ services: [service], failures: [] });
+  ecs.on(UpdateServiceCommand).resolves({ service: { ...service, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }] } });
+
+  const approval = target.service.release.approvalWaitMinutes;
+  codeDeploy.on(GetDeploymentGroupCommand).resolves({
+    deploymentGroupInfo: {
+      applicationName: names.codeDeployApplication,
+      deploymentGroupName: names.deploymentGroup,
+      deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      computePlatform: 'ECS',
+      ecsServices: [{ serviceName: names.service, clusterName: target.cluster }],
+      loadBalancerInfo: {
+        targetGroupPairInfoList: [
+          {
+            targetGroups: [{ name: names.targetGroups[0] }, { name: names.targetGroups[1] }],
+            prodTrafficRoute: { listenerArns: ['listener/prod'] },
+            testTrafficRoute: { listenerArns: ['listener/test'] },
+          },
+        ],
+      },
+      blueGreenDeploymentConfiguration: {
+        deploymentReadyOption: approval ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: approval } : { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: 0 },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: target.service.release.terminationWaitMinutes },
+      },
+      autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
+    },
+  });
+  codeDeploy.on(GetDeploymentConfigCommand).resolves({ deploymentConfigInfo: { computePlatform: 'ECS' } });
+  codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: options.activeDeployment ? [options.activeDeployment] : [] });
+  codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW' });
+  codeDeploy.on(ContinueDeploymentCommand).resolves({});
+  codeDeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+
+  const listeners = {
+    'listener/prod': { ListenerArn: 'listener/prod', Port: 80, Protocol: 'HTTP', LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueArn, Weight: 1 }, { TargetGroupArn: greenArn, Weight: 0 }] } }] },
+    'listener/test': { ListenerArn: 'listener/test', Port: 8080, Protocol: 'HTTP', LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: greenArn }] },
+  } as const;
+  elbv2.on(DescribeListenersCommand).callsFake((input: { ListenerArns: (keyof typeof listeners)[] }) => ({
+    Listeners: input.ListenerArns.map((arn) => listeners[arn]).filter(Boolean),
+  }));
+  const targetGroups = [
+    { TargetGroupName: names.targetGroups[0], TargetGroupArn: blueArn, LoadBalancerArns: [loadBalancerArn] },
+    { TargetGroupName: names.targetGroups[1], TargetGroupArn: greenArn, LoadBalancerArns: [loadBalancerArn] },
+  ];
+  elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: targetGroups });
+  elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: loadBalancerArn, DNSName: `${names.loadBalancer}-123.${REGION}.elb.amazonaws.com` }] });
+
+  ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: names.repository, repositoryUri: repositoryUri(names.repository) }] });
+  ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: { imageTag?: string; imageDigest?: string }[] }) => {
+    const id = input.imageIds[0];
+    if (id.imageTag === 'v1.4.2' || id.imageDigest === DIGEST) return { imageDetails: [{ imageDigest: DIGEST, imageTags: ['v1.4.2'] }] };
+    if (id.imageTag === 'v1.4.1' || id.imageDigest === OLD_DIGEST) return { imageDetails: [{ imageDigest: OLD_DIGEST, imageTags: ['v1.4.1'] }] };
+    throw awsError('ImageNotFoundException', 'The image requested does not exist');
+  });
+
+  const scalable = options.scalable ?? target.service.autoScaling !== undefined;
+  autoScaling.on(DescribeScalableTargetsCommand).resolves({
+    ScalableTargets: scalable
+      ? [{ ResourceId: names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false } }]
+      : [],
+  });
+  autoScaling.on(RegisterScalableTargetCommand).resolves({});
+
+  // Scripted deployments: each GetDeployment moves one step on; the targets follow the same step.
+  const scripts = new Map<string, { steps: readonly Step[]; index: number; info: Partial<DeploymentInfo> }>();
+  const stepOf = (id: string, advance: boolean): { step: Step; info: Partial<DeploymentInfo> } => {
+    const script = scripts.get(id);
+    if (!script) throw awsError('DeploymentDoesNotExistException', `deployment ${id} does not exist`);
+    const step = script.steps[Math.min(advance ? script.index : Math.max(0, script.index - 1), script.steps.length - 1)];
+    if (advance) {
+      script.index++;
+      step.then?.();
+    }
+    return { step, info: script.info };
+  };
+  codeDeploy.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
+    const { step, info } = stepOf(input.deploymentId, true);
+    return { deploymentInfo: { deploymentId: input.deploymentId, ...info, ...step.info, status: step.status } };
+  });
+  codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [`${target.cluster}:${names.service}`] });
+  codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => {
+    const { step } = stepOf(input.deploymentId, false);
+    return {
+      deploymentTargets: [
+        {
+          deploymentTargetType: 'ECSTarget',
+          ecsTarget: {
+            deploymentId: input.deploymentId,
+            lifecycleEvents: (step.events ?? []).map(([name, status, start, end]) => ({
+              lifecycleEventName: name,
+              status,
+              startTime: start !== undefined ? at(start) : undefined,
+              endTime: end !== undefined ? at(end) : undefined,
+            })),
+            taskSetsInfo: (step.taskSets ?? []) as ECSTaskSet[],
+          },
+        },
+      ],
+    };
+  });
+
+  const clock = new FakeClock();
+  const out = memoryReporter();
+  const controller = new AbortController();
+  const interrupts: Interrupts = { signal: controller.signal };
+  const fetchCalls: { url: string; init?: RequestInit }[] = [];
+  const world: World = {
+    target,
+    ecs,
+    codeDeploy,
+    ecr,
+    elbv2,
+    autoScaling,
+    clients,
+    clock,
+    out,
+    controller,
+    interrupts,
+    service,
+    taskDefinitions,
+    fetchCalls,
+    fetchResponses: [],
+    context: undefined as unknown as Context,
+    script(deploymentId, steps, info = {}) {
+      scripts.set(deploymentId, { steps, index: 0, info: { deploymentId, autoRollbackConfiguration: { enabled: true }, ...info } });
+    },
+    mutatingCalls() {
+      const stubs = { ecs, codeDeploy, autoScaling } as const;
+      return MUTATING_COMMANDS.reduce((sum, [client, command]) => sum + stubs[client].commandCalls(command as never).length, 0);
+    },
+    allCalls() {
+      return [ecs, codeDeploy, ecr, elbv2, autoScaling].reduce((sum, stub) => sum + stub.calls().length, 0);
+    },
+  };
+  const fakeFetch = (async (url: string | URL, init?: RequestInit) => {
+    fetchCalls.push({ url: String(url), init });
+    const next = world.fetchResponses.length > 1 ? world.fetchResponses.shift() : world.fetchResponses[0];
+    if (next instanceof Error) throw next;
+    return new Response(null, { status: next ?? 200 });
+  }) as typeof fetch;
+  (world as { context: Context }).context = { clients, clock, out, env: { ECS_BG_POLL_MS: '2000' }, interrupts, fetch: fakeFetch };
+  return world;
+}
+
+/** A successful all-at-once blue/green deployment, step by step. */
+export const HAPPY_STEPS: readonly Step[] = [
+  { status: 'Created' },
+  { status: 'InProgress', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'InProgress', 0]], taskSets: blueGreen(100, 0, 0) },
+  { status: 'InProgress', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'Succeeded', 0, 2], ['AllowTraffic', 'InProgress', 2]], taskSets: blueGreen(100, 0, 2) },
+  { status: 'Succeeded', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'Succeeded', 0, 2], ['AllowTraffic', 'Succeeded', 2, 3]], taskSets: blueGreen(0, 100, 2) },
+];
