@@ -3,6 +3,7 @@
  * set comes up behind the test listener, traffic shifts, alarms roll it back.
  */
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-deployment-config';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
@@ -15,6 +16,8 @@ export interface BlueGreenDeploymentProps {
   readonly deploymentGroupName: string;
   /** Role CodeDeploy assumes. */
   readonly serviceRoleArn: string;
+  /** The role's permissions, which CodeDeploy checks when the group is created. @default none to wait for */
+  readonly serviceRolePermissions?: ITerraformDependable;
   /** Cluster of the service. */
   readonly clusterName: string;
   /** ECS service (with the CODE_DEPLOY controller). */
@@ -92,6 +95,7 @@ export class BlueGreenDeployment extends Construct {
         events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', ...(alarmNames.length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : [])],
       },
       ...(alarmNames.length > 0 ? { alarmConfiguration: { enabled: true, alarms: alarmNames } } : {}),
+      dependsOn: props.serviceRolePermissions ? [props.serviceRolePermissions] : undefined,
     });
 
     this.applicationName = application.name;

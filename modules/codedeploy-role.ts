@@ -3,6 +3,7 @@
  * the deployment groups of its services.
  */
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { managedPolicyArn, trustPolicy } from './iam-policy';
@@ -17,6 +18,8 @@ export interface CodeDeployServiceRoleProps {
 export class CodeDeployServiceRole extends Construct {
   /** Role ARN, for deployment groups. */
   public readonly roleArn: string;
+  /** The role's permissions: CodeDeploy checks them when a deployment group is created. */
+  public readonly permissions: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: CodeDeployServiceRoleProps) {
     super(scope, id);
@@ -26,7 +29,7 @@ export class CodeDeployServiceRole extends Construct {
       assumeRolePolicy: trustPolicy('codedeploy.amazonaws.com'),
     });
     // AWS's managed policy for exactly this job (see ALLOWED_MANAGED_POLICIES).
-    new IamRolePolicyAttachment(this, 'codedeploy-for-ecs', {
+    this.permissions = new IamRolePolicyAttachment(this, 'codedeploy-for-ecs', {
       role: role.name,
       policyArn: managedPolicyArn(props.region, 'AWSCodeDeployRoleForECS'),
     });

@@ -92,7 +92,7 @@ export class EnvironmentStack extends TerraformStack {
         service,
         network: this.network,
         cluster: this.cluster,
-        codeDeployRoleArn: codeDeployRole?.roleArn,
+        codeDeployRole,
       });
       this.addOutputs(released);
       return released;

@@ -12,7 +12,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ServiceConfig } from '../config';
+import { ConfigError, type ServiceConfig } from '../config';
 
 /** TLS 1.3 with TLS 1.2 fallback: AWS's recommended policy for HTTPS listeners. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -83,6 +83,9 @@ export class BlueGreenLoadBalancer extends Construct {
     const productionPort = https ? 443 : 80;
     const testPort = props.testListenerPort ?? (https ? 8443 : 8080);
     this.containerPort = props.containerPort;
+    if (!blueGreen && (props.testListenerAllowedCidrs ?? []).length > 0) {
+      throw new ConfigError([`testListener.allowedCidrs: a rolling service has no test listener; remove the CIDRs or switch release.strategy to "blue-green"`]);
+    }
 
     const securityGroup = new SecurityGroup(this, 'security-group', {
       name: props.securityGroupName,

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ConfigError, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { EcsCluster } from './cluster';
+import { CodeDeployServiceRole } from './codedeploy-role';
 import { ContainerRegistry } from './container-registry';
 import { DeploymentAlarms } from './deployment-alarms';
 import { FargateService } from './fargate-service';
@@ -23,8 +24,8 @@ export interface ReleasableServiceProps {
   readonly network: Network;
   /** The environment's shared cluster. */
   readonly cluster: EcsCluster;
-  /** Role CodeDeploy assumes; required for the blue-green strategy. @default undefined */
-  readonly codeDeployRoleArn?: string;
+  /** The environment's CodeDeploy role; required for the blue-green strategy. @default undefined */
+  readonly codeDeployRole?: CodeDeployServiceRole;
 }
 
 export class ReleasableService extends Construct {
@@ -52,8 +53,8 @@ export class ReleasableService extends Construct {
     const { environment, service, network, cluster } = props;
     const names = serviceNames(environment, service);
     const blueGreen = service.release.strategy === 'blue-green';
-    if (blueGreen && !props.codeDeployRoleArn) {
-      throw new ConfigError([`${environment.environment}.services (${service.name}): blue-green needs codeDeployRoleArn; pass the environment's CodeDeploy role`]);
+    if (blueGreen && !props.codeDeployRole) {
+      throw new ConfigError([`${environment.environment}.services (${service.name}): blue-green needs codeDeployRole; pass the environment's CodeDeploy role`]);
     }
     this.names = names;
     this.config = service;
@@ -127,12 +128,13 @@ export class ReleasableService extends Construct {
     this.loadBalancer.allowTrafficTo(this.fargateService.securityGroupId);
 
     const testListener = this.loadBalancer.testListener;
-    if (blueGreen && testListener && props.codeDeployRoleArn) {
+    if (blueGreen && testListener && props.codeDeployRole) {
       const shift = service.release.deploymentConfig;
       this.deployment = new BlueGreenDeployment(this, 'deployment', {
         applicationName: names.codeDeployApplication,
         deploymentGroupName: names.deploymentGroup,
-        serviceRoleArn: props.codeDeployRoleArn,
+        serviceRoleArn: props.codeDeployRole.roleArn,
+        serviceRolePermissions: props.codeDeployRole.permissions,
         clusterName: cluster.clusterName,
         serviceName: this.fargateService.serviceName,
         productionListenerArn: this.loadBalancer.productionListener.arn,

@@ -116,7 +116,7 @@ export class FargateTaskDefinition extends Construct {
       description: `ECS agent for ${props.family}: pull the image, write logs, read configured secrets`,
       assumeRolePolicy: trustPolicy('ecs-tasks.amazonaws.com'),
     });
-    new IamRolePolicy(this, 'execution-policy', {
+    const executionPolicy = new IamRolePolicy(this, 'execution-policy', {
       name: 'pull-log-read-secrets',
       role: executionRole.id,
       policy: policyDocument([
@@ -162,6 +162,8 @@ export class FargateTaskDefinition extends Construct {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       containerDefinitions: JSON.stringify([container]),
+      // The service starts tasks as soon as the revision exists; they need the pull and log permissions by then.
+      dependsOn: [executionPolicy],
       // Old revisions stay registered when Terraform replaces this one: rollbacks run them.
       skipDestroy: true,
       lifecycle: {

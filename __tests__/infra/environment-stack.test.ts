@@ -55,6 +55,8 @@ describe('an environment with two services', () => {
     expect(clusters.size).toBe(1);
     const roles = new Set(resources(synthesized, 'aws_codedeploy_deployment_group').map((group) => group.service_role_arn));
     expect(roles.size).toBe(1);
+    // CodeDeploy checks the role's permissions when a group is created.
+    expect(resources(synthesized, 'aws_codedeploy_deployment_group').every((group) => group.depends_on?.[0]?.startsWith('aws_iam_role_policy_attachment.'))).toBe(true);
     const vpcs = new Set(resources(synthesized, 'aws_lb_target_group').map((group) => group.vpc_id));
     expect(vpcs.size).toBe(1);
   });

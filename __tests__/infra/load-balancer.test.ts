@@ -91,7 +91,7 @@ describe('BlueGreenLoadBalancer over HTTPS', () => {
 });
 
 describe('BlueGreenLoadBalancer for a rolling service', () => {
-  const synthesized = build({ strategy: 'rolling', testListenerAllowedCidrs: ['203.0.113.0/24'] });
+  const synthesized = build({ strategy: 'rolling' });
 
   it('has one target group, no test listener and no test port rule', () => {
     expect(resources(synthesized, 'aws_lb_target_group').map((group) => group.name)).toEqual(['shop-test-web-blue']);
@@ -101,5 +101,9 @@ describe('BlueGreenLoadBalancer for a rolling service', () => {
 
   it('lets Terraform own the production listener, since ECS never rewrites it', () => {
     expect(listenerOn(synthesized, 80).lifecycle).toBeUndefined();
+  });
+
+  it('rejects test listener CIDRs, naming the field and the fix', () => {
+    expect(() => build({ strategy: 'rolling', testListenerAllowedCidrs: ['203.0.113.0/24'] })).toThrow(/testListener\.allowedCidrs: a rolling service has no test listener; remove the CIDRs/);
   });
 });

@@ -77,6 +77,10 @@ describe('FargateTaskDefinition', () => {
     expect(settingsOf(build({ containerPort: 8080 }))).not.toEqual(base);
   });
 
+  it('is registered only once the execution role can pull and log', () => {
+    expect(only(synthesized, 'aws_ecs_task_definition').depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\./)]);
+  });
+
   it('keeps logs for the configured retention', () => {
     expect(only(synthesized, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/ecs/shop-test/web', retention_in_days: 14 });
   });
