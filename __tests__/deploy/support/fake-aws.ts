@@ -1,9 +1,11 @@
 /**
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
  * A small fake AWS world for the release tool's tests: aws-sdk-client-mock stubs answering like
  * the real services for one environment's service, plus scripted CodeDeploy deployments, a fake
  * clock and an in-memory reporter.
  */
+// The SDK's notice about future Node versions would clutter test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import {
   BatchGetDeploymentTargetsCommand,
@@ -391,3 +393,26 @@ export const HAPPY_STEPS: readonly Step[] = [
   { status: 'InProgress', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'Succeeded', 0, 2], ['AllowTraffic', 'InProgress', 2]], taskSets: blueGreen(100, 0, 2) },
   { status: 'Succeeded', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'Succeeded', 0, 2], ['AllowTraffic', 'Succeeded', 2, 3]], taskSets: blueGreen(0, 100, 2) },
 ];
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string[];
+  readonly stderr: string[];
+}
+
+/** Run the CLI as `npm run deploy -- ...` would, against the fake world. */
+export async function runCli(world: World, argv: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const { main } = await import('../../../scripts/cli/main');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const collect = (into: string[]) => (text: string) => into.push(...text.replace(/\n$/, '').split('\n'));
+  const code = await main(argv, {
+    streams: { stdout: collect(stdout), stderr: collect(stderr) },
+    env: { ECS_BG_POLL_MS: '2000', ...env },
+    interrupts: world.interrupts,
+    clients: async () => world.clients,
+    clock: world.clock,
+    fetch: world.context.fetch,
+  });
+  return { code, stdout, stderr };
+}
