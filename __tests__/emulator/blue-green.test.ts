@@ -4,7 +4,6 @@
  */
 import {
   BatchGetDeploymentTargetsCommand,
-  ContinueDeploymentCommand,
   CreateDeploymentCommand,
   GetDeploymentTargetCommand,
   ListDeploymentTargetsCommand,

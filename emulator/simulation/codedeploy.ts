@@ -316,6 +316,16 @@ function install(ctx: SimContext, deployment: DeploymentRecord, group: Deploymen
     endDeployment(ctx, deployment, { status: 'Failed', code: 'ECS_UPDATE_ERROR', message: `The ECS service cannot be updated due to an unexpected error: ${message}`, rollback: 'DEPLOYMENT_FAILURE' }, now);
   if (!service) return void ecsError(`Service ${group.serviceName} not found in cluster ${group.clusterName}.`);
 
+  // Which task set and target group serve now, known before anything can fail, so a rollback
+  // knows where traffic belongs.
+  const original = service.taskSets.find((taskSet) => taskSet.status === 'PRIMARY' && taskSet.deletedAt === undefined);
+  const [blueArn, greenArn] = group.targetGroupNames.map((name) => targetGroupArnByName(ctx, name));
+  if (!blueArn || !greenArn) return void ecsError('The target groups of the deployment group were not found. (InvalidParameterException)');
+  const originalGroup = original?.loadBalancers[0]?.targetGroupArn ?? blueArn;
+  const replacementGroup = originalGroup === blueArn ? greenArn : blueArn;
+  deployment.originalTaskSetId = original?.id;
+  deployment.originalTargetGroupArn = originalGroup;
+
   const spec = deployment.appSpec;
   const definition = ctx.world.taskDefinitions.find((candidate) => candidate.arn === spec.taskDefinition);
   if (!definition) return void ecsError(`Unable to describe task definition ${spec.taskDefinition}. (ClientException)`);
@@ -330,12 +340,6 @@ function install(ctx: SimContext, deployment: DeploymentRecord, group: Deploymen
   if (!(container.portMappings ?? []).some((mapping) => mapping.containerPort === spec.containerPort)) {
     return void ecsError(`The container ${spec.containerName} did not have a container port ${spec.containerPort} defined. (InvalidParameterException)`);
   }
-
-  const original = service.taskSets.find((taskSet) => taskSet.status === 'PRIMARY' && taskSet.deletedAt === undefined);
-  const [blueArn, greenArn] = group.targetGroupNames.map((name) => targetGroupArnByName(ctx, name));
-  if (!blueArn || !greenArn) return void ecsError('The target groups of the deployment group were not found. (InvalidParameterException)');
-  const originalGroup = original?.loadBalancers[0]?.targetGroupArn ?? blueArn;
-  const replacementGroup = originalGroup === blueArn ? greenArn : blueArn;
 
   // A task set left over by an earlier deployment that was stopped without rollback.
   for (const stale of service.taskSets.filter((taskSet) => taskSet !== original && taskSet.deletedAt === undefined)) {
@@ -357,9 +361,7 @@ function install(ctx: SimContext, deployment: DeploymentRecord, group: Deploymen
     'ACTIVE',
     now,
   );
-  deployment.originalTaskSetId = original?.id;
   deployment.replacementTaskSetId = replacement.id;
-  deployment.originalTargetGroupArn = originalGroup;
   deployment.replacementTargetGroupArn = replacementGroup;
 }
 
@@ -475,6 +477,12 @@ function advanceEvent(ctx: SimContext, deployment: DeploymentRecord, now: number
       completeEvent(ctx, deployment, now);
       return true;
     case 'AllowTraffic': {
+      if (!deployment.replacementTargetGroupArn) {
+        // Nothing was ever routed (a rollback of a deployment that failed before Install).
+        if (elapsed < TIMINGS.rollbackEvent) return false;
+        completeEvent(ctx, deployment, now);
+        return true;
+      }
       const before = deployment.replacementWeight;
       shiftTraffic(ctx, deployment, group, now);
       if (deployment.replacementWeight === 100 && deployment.lastShiftAt !== undefined) {
