@@ -6,7 +6,7 @@ import { EXIT, exitCodeHelp } from '../cli/exit-codes';
 import type { Context } from '../context';
 import { appSpecContent } from '../steps/appspec';
 import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
-import { assertImmutableTag, parseImageReference } from '../steps/image';
+import { checkImageReference, checkTag } from '../steps/image';
 import { serviceResult, shortRevision, type ServiceResult } from '../steps/outcome';
 import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
 import { releaseBlueGreen, resultOfError } from '../steps/release';
@@ -77,11 +77,8 @@ ${exitCodeHelp()}`;
 function checkImageFlags(image: string | undefined, tag: string | undefined): void {
   if (image !== undefined && tag !== undefined) throw new BadInputError('--image and --tag conflict; pass one of them');
   if (image === undefined && tag === undefined) throw new BadInputError('pass --image URI or --tag TAG');
-  if (image !== undefined) {
-    const reference = parseImageReference(image);
-    if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
-  }
-  if (tag !== undefined) assertImmutableTag(tag, '--tag');
+  if (image !== undefined) checkImageReference(image);
+  if (tag !== undefined) checkTag(tag);
 }
 
 export function parseDeployOptions(argv: readonly string[]): DeployOptions {

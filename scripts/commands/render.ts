@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { BadInputError } from '../cli/errors';
 import { EXIT, exitCodeHelp } from '../cli/exit-codes';
 import { appSpecYaml } from '../steps/appspec';
-import { assertImmutableTag, parseImageReference } from '../steps/image';
+import { checkImageReference, checkTag } from '../steps/image';
 import { serviceResult } from '../steps/outcome';
 import { planAppSpec, planRelease } from '../steps/plan';
 import { targetLabel } from '../steps/target';
@@ -42,11 +42,8 @@ ${exitCodeHelp()}`,
     if (!help) {
       if (flags.image !== undefined && flags.tag !== undefined) throw new BadInputError('--image and --tag conflict; pass one of them');
       if (flags.image === undefined && flags.tag === undefined) throw new BadInputError('pass --image URI or --tag TAG');
-      if (flags.image !== undefined) {
-        const reference = parseImageReference(flags.image);
-        if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
-      }
-      if (flags.tag !== undefined) assertImmutableTag(flags.tag, '--tag');
+      if (flags.image !== undefined) checkImageReference(flags.image);
+      if (flags.tag !== undefined) checkTag(flags.tag);
       if (flags.out === '') throw new BadInputError('--out needs a directory');
     }
     return { help, json: flags.json, targets, image: flags.image, tag: flags.tag, outDir: flags.out ?? '.' };

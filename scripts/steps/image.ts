@@ -67,6 +67,22 @@ export function assertImmutableTag(tag: string, flag: string): void {
   }
 }
 
+/** Every check of `--image` that needs no AWS call. */
+export function checkImageReference(text: string): ImageReference {
+  const reference = parseImageReference(text);
+  if (!reference.tag && !reference.digest) {
+    throw new BadInputError(`--image "${text}" has neither tag nor digest: pin it as repo:TAG or repo@sha256:<digest>`);
+  }
+  if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
+  return reference;
+}
+
+/** Every check of `--tag` that needs no AWS call. */
+export function checkTag(tag: string): void {
+  if (!TAG.test(tag)) throw new BadInputError(`--tag "${tag}" is not a valid image tag`);
+  assertImmutableTag(tag, '--tag');
+}
+
 export interface ResolvedImage {
   /** The image pinned by digest: `registry/repository@sha256:...`. */
   readonly uri: string;
@@ -86,11 +102,7 @@ export interface ImageRequest {
 export async function resolveImage(context: Context, target: ReleaseTarget, request: ImageRequest): Promise<ResolvedImage> {
   if (request.tag !== undefined) return resolveTag(context, target, request.tag);
   if (request.image === undefined) throw new BadInputError('pass --image URI or --tag TAG');
-  const reference = parseImageReference(request.image);
-  if (!reference.tag && !reference.digest) {
-    throw new BadInputError(`--image "${request.image}" has neither tag nor digest: pin it as repo:TAG or repo@sha256:<digest>`);
-  }
-  if (reference.tag && !reference.digest) assertImmutableTag(reference.tag, '--image tag');
+  const reference = checkImageReference(request.image);
   const registryPath = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
   const ecr = reference.registry ? ECR_HOST.exec(reference.registry) : null;
   if (!ecr || ecr[2] !== target.env.region) {
@@ -106,8 +118,7 @@ export async function resolveImage(context: Context, target: ReleaseTarget, requ
 }
 
 async function resolveTag(context: Context, target: ReleaseTarget, tag: string): Promise<ResolvedImage> {
-  if (!TAG.test(tag)) throw new BadInputError(`--tag "${tag}" is not a valid image tag`);
-  assertImmutableTag(tag, '--tag');
+  checkTag(tag);
   const repositoryName = target.names.repository;
   let repositoryUri: string | undefined;
   try {
