@@ -249,3 +249,14 @@ describe('a release on a service without auto scaling', () => {
     expect(suspendedStates(world)).toEqual([]);
   });
 });
+
+describe('Ctrl-C before the deployment exists', () => {
+  it('changes nothing: no revision, no auto scaling change, no deployment; exit 3', async () => {
+    const world = fakeWorld('prod');
+    world.controller.abort();
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service was not changed']);
+    expect(world.mutatingCalls()).toBe(0);
+  });
+});

@@ -239,6 +239,7 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
   // Phase 2: release, each service with its own interrupt signal so --fail-fast can stop the others.
   const controllers = plans.map(() => new AbortController());
   const forward = () => controllers.forEach((controller) => controller.abort());
+  if (context.interrupts.signal.aborted) forward();
   context.interrupts.signal.addEventListener('abort', forward, { once: true });
   let failed = false;
   try {

@@ -3,7 +3,7 @@ import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { parseDuration } from '../cli/args';
 import { EXIT, exitCodeHelp } from '../cli/exit-codes';
 import type { Context } from '../context';
-import { chosenDeployment, DeploymentReader } from '../steps/deployment-state';
+import { chosenDeployment } from '../steps/deployment-state';
 import { followDeployment } from '../steps/follow-deployment';
 import { finishedResult, serviceResult, type ServiceResult } from '../steps/outcome';
 import { groupWaits } from '../steps/preflight';
@@ -33,7 +33,7 @@ async function waitBlueGreen(context: Context, target: ReleaseTarget, options: W
   if (followed.ending === 'timeout') {
     return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: timed out waiting for deployment ${deploymentId} (${followed.last.status}); it keeps running: ${commandLine('wait', target)}`, { deploymentId, status: followed.last.status });
   }
-  const last = followed.last.status === 'Succeeded' ? followed.last : (await new DeploymentReader(context, deploymentId).read());
+  const last = followed.last;
   const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: false });
   return finishedResult(target, settled);
 }

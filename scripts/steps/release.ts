@@ -51,6 +51,11 @@ export function followUpCommands(target: ReleaseTarget): string {
   return `status: ${commandLine('status', target)}; follow: ${commandLine('wait', target)}; stop: ${commandLine('stop', target)}`;
 }
 
+/** Ctrl-C before the deployment exists: nothing serves differently, so there is nothing to stop. */
+export function interruptedBeforeChange(target: ReleaseTarget): ServiceResult {
+  return serviceResult(target, EXIT.stopped, `${targetLabel(target)}: interrupted before the deployment started; the service was not changed`);
+}
+
 /** An error after the deployment exists must say so: it may still be running. */
 export function withDeploymentNote(error: unknown, target: ReleaseTarget, deploymentId: string | undefined): ReleaseError {
   const released = toReleaseError(error);
@@ -63,6 +68,7 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const started = context.clock.now();
   if (release.activeDeploymentId) await resolveActiveDeployment(context, target, release.activeDeploymentId, options.ifActive, options.deadline);
 
+  if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
@@ -71,6 +77,7 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const scaling = await suspendAutoScaling(context, target);
   let deploymentId: string | undefined;
   try {
+    if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
     deploymentId = await createDeployment(context, target, {
       appSpec,
       deploymentConfigName: options.deploymentConfigName,

@@ -10,7 +10,7 @@ import { serviceResult, shortRevision, type ServiceResult } from './outcome';
 import { runningTaskDefinition } from './preflight';
 import { registerRevision } from './register-revision';
 import type { RevisionSource } from './release';
-import { withDeploymentNote } from './release';
+import { interruptedBeforeChange, withDeploymentNote } from './release';
 import { SETTLE_LIMIT_MS } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 
@@ -84,6 +84,7 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
   const { target } = release;
   const started = context.clock.now();
   const previous = runningTaskDefinition(release.service);
+  if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
   const details = { ...release.details, taskDefinition: arn };
