@@ -238,6 +238,34 @@ describe('a blue/green deployment that goes wrong (dev)', () => {
   });
 });
 
+describe('a linear traffic shift', () => {
+  it('moves production traffic 10% a minute when the deployment overrides the config', async () => {
+    const setup = await setUp('dev', { timeScale: 2 });
+    try {
+      const { green } = await targetGroupArns(setup);
+      const taskDefinition = await registerRevision(setup, imageOf(setup, 'v1.1.0'));
+      const id = await create(setup, appSpec(taskDefinition), { deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' });
+      const seen: number[] = [];
+      await waitFor(
+        async () => {
+          const weights = (await listenerForwards(setup)).production.weights ?? [];
+          const percent = Number(weights.find(([arn]) => arn === green)?.[1] ?? 0);
+          if (seen.at(-1) !== percent) seen.push(percent);
+          return percent;
+        },
+        (percent) => percent === 100,
+        8000,
+        10,
+      );
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen).toEqual(expect.arrayContaining([10, 50, 90, 100]));
+      expect((await deploymentInfo(setup.clients, id)).deploymentConfigName).toBe('CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
+    } finally {
+      await setup.close();
+    }
+  });
+});
+
 describe('an approval nobody gives', () => {
   it('stops the deployment when the ready wait runs out, without production traffic ever moving', async () => {
     const raw = ENVIRONMENTS.prod;
