@@ -43,6 +43,7 @@ describe('errors and exit codes', () => {
     expect(combineExitCodes([0, 0])).toBe(0);
     expect(combineExitCodes([0, 1, 6])).toBe(1);
     expect(combineExitCodes([2, 5, 1])).toBe(5);
+    expect(combineExitCodes([3, 1])).toBe(1);
   });
 
   it('parses durations', () => {

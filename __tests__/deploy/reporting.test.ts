@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
-import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { CreateDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { loadEnvironment, parseEnvironment } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
@@ -89,7 +89,8 @@ describe('several services at once', () => {
     expect(result.document).toMatchObject({ nothingChanged: true });
   });
 
-  it('releases every service, each progress line prefixed with its name, with a combined result', async () => {
+  /** A dev world where both web and api exist, each with its own deployment group. */
+  const worldWithTwoServices = () => {
     const world = fakeWorld('dev');
     world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: [{ ...world.service, serviceName: input.services[0] }] }));
     world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
@@ -114,6 +115,11 @@ describe('several services at once', () => {
     world.ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string }) => ({
       taskDefinitionArns: [8, 7, 6].map((revision) => taskDefinitionArn(input.familyPrefix, revision)),
     }));
+    return world;
+  };
+
+  it('releases every service, each progress line prefixed with its name, with a combined result', async () => {
+    const world = worldWithTwoServices();
     world.script('d-NEW', HAPPY_STEPS);
     const result = await runDeploy(world.context, options(twoServices()));
     expect(world.out.stderr).toEqual([]);
@@ -121,5 +127,31 @@ describe('several services at once', () => {
     expect(world.out.stdout.some((line) => line.startsWith('[web] deployment d-NEW created'))).toBe(true);
     expect(world.out.stdout.some((line) => line.startsWith('[api] deployment d-NEW created'))).toBe(true);
     expect((result.document.services as unknown[]).length).toBe(2);
+  });
+
+  it('with --fail-fast stops the other running service with rollback when one fails', async () => {
+    const world = worldWithTwoServices();
+    world.codeDeploy.on(CreateDeploymentCommand).callsFake((input: { deploymentGroupName: string }) => ({ deploymentId: `d-${input.deploymentGroupName}` }));
+    world.script('d-shop-dev-api', [{ status: 'InProgress' }, { status: 'Failed', info: { autoRollbackConfiguration: { enabled: false } } }]);
+    world.script('d-shop-dev-web', [{ status: 'InProgress' }]);
+    world.codeDeploy.on(StopDeploymentCommand).callsFake((input: { deploymentId: string }) => {
+      world.script(input.deploymentId, [{ status: 'Stopped', info: { errorInformation: { code: 'MANUAL_STOP' } } }]);
+      return { status: 'Pending' };
+    });
+    const result = await runDeploy(world.context, { ...options(twoServices()), failFast: true });
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-shop-dev-web', autoRollbackEnabled: true }]);
+    expect(result.document.services).toMatchObject([{ service: 'web', exitCode: 3 }, { service: 'api', exitCode: 1 }]);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('without --fail-fast lets the other service finish', async () => {
+    const world = worldWithTwoServices();
+    world.codeDeploy.on(CreateDeploymentCommand).callsFake((input: { deploymentGroupName: string }) => ({ deploymentId: `d-${input.deploymentGroupName}` }));
+    world.script('d-shop-dev-api', [{ status: 'InProgress' }, { status: 'Failed', info: { autoRollbackConfiguration: { enabled: false } } }]);
+    world.script('d-shop-dev-web', [{ status: 'InProgress' }, { status: 'InProgress' }, { status: 'InProgress' }, { status: 'Succeeded' }]);
+    const result = await runDeploy(world.context, options(twoServices()));
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(result.document.services).toMatchObject([{ service: 'web', exitCode: 0 }, { service: 'api', exitCode: 1 }]);
+    expect(result.exitCode).toBe(1);
   });
 });

@@ -38,9 +38,10 @@ export function exitCodeHelp(): string {
 
 /**
  * Several services released at once end with the most telling code: an AWS error first, since
- * its state is the least known, then timeouts, stops, failures, detached runs and bad input.
+ * its state is the least known, then timeouts, failures (a stop is often only their consequence,
+ * under --fail-fast), stops, detached runs and bad input.
  */
-const SEVERITY: readonly ExitCode[] = [EXIT.awsError, EXIT.timedOut, EXIT.stopped, EXIT.failed, EXIT.detached, EXIT.badInput, EXIT.succeeded];
+const SEVERITY: readonly ExitCode[] = [EXIT.awsError, EXIT.timedOut, EXIT.failed, EXIT.stopped, EXIT.detached, EXIT.badInput, EXIT.succeeded];
 
 export function combineExitCodes(codes: readonly ExitCode[]): ExitCode {
   return SEVERITY.find((code) => codes.includes(code)) ?? EXIT.succeeded;
