@@ -131,8 +131,9 @@ export interface EmulatorHandle {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const emulator = new Emulator(options);
+  const listener = createRequestListener(emulator);
   const server: Server = createServer((request, response) => {
-    void createRequestListener(emulator)(request, response);
+    void listener(request, response);
   });
   server.keepAliveTimeout = 5000;
   const host = options.host ?? '127.0.0.1';
