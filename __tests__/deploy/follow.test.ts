@@ -107,3 +107,16 @@ describe('following a deployment', () => {
     expect((await followDeployment(world.context, { target: world.target, deploymentId: 'd-2', interruptible: false })).ending).toBe('finished');
   });
 });
+
+describe('reading a deployment that has not started', () => {
+  it('treats DeploymentNotStartedException from the target calls as "no targets yet"', async () => {
+    const { ListDeploymentTargetsCommand } = await import('@aws-sdk/client-codedeploy');
+    const { awsError } = await import('./support/fake-aws');
+    const world = fakeWorld('prod');
+    world.codeDeploy.on(ListDeploymentTargetsCommand).rejectsOnce(awsError('DeploymentNotStartedException', 'The specified deployment has not started.')).resolves({ targetIds: ['t'] });
+    world.script('d-1', [{ status: 'Created' }, { status: 'InProgress', taskSets: blueGreen(100, 0, 0) }, { status: 'Succeeded' }]);
+    const result = await followDeployment(world.context, { target: world.target, deploymentId: 'd-1', interruptible: true });
+    expect(result.ending).toBe('finished');
+    expect(world.out.stdout).toContain('replacement tasks: 0/2 running, 2 pending');
+  });
+});

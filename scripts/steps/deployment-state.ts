@@ -7,6 +7,7 @@ import {
   type DeploymentInfo,
   type DeploymentStatus,
 } from '@aws-sdk/client-codedeploy';
+import { hasName } from '../aws/errors';
 import type { Context } from '../context';
 import type { ReleaseTarget } from './target';
 
@@ -44,6 +45,16 @@ export function isTerminal(status: string): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** A deployment that has not started yet (Created, Queued) has no targets: CodeDeploy says so with an error. */
+async function unlessNotStarted<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (hasName(error, 'DeploymentNotStartedException')) return undefined;
+    throw error;
+  }
+}
+
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
 export class DeploymentReader {
   private targetIds: string[] = [];
@@ -57,15 +68,17 @@ export class DeploymentReader {
     const { codeDeploy } = this.context.clients;
     const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
     const info = found.deploymentInfo ?? {};
-    if (this.targetIds.length === 0) {
-      const listed = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId }));
-      this.targetIds = listed.targetIds ?? [];
-    }
     let events: LifecycleEventState[] = [];
     let taskSets: TaskSetState[] = [];
+    if (this.targetIds.length === 0) {
+      const listed = await unlessNotStarted(() => codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId })));
+      this.targetIds = listed?.targetIds ?? [];
+    }
     if (this.targetIds.length > 0) {
-      const targets = await codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds }));
-      const ecs = targets.deploymentTargets?.find((candidate) => candidate.ecsTarget)?.ecsTarget;
+      const targets = await unlessNotStarted(() =>
+        codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds })),
+      );
+      const ecs = targets?.deploymentTargets?.find((candidate) => candidate.ecsTarget)?.ecsTarget;
       events = (ecs?.lifecycleEvents ?? []).map((event) => ({
         name: event.lifecycleEventName ?? '?',
         status: event.status ?? 'Unknown',

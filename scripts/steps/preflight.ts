@@ -143,9 +143,14 @@ export async function checkDeploymentGroup(context: Context, target: ReleaseTarg
     if (hasName(error, 'TargetGroupNotFoundException')) throw new BadInputError(`target groups ${target.names.targetGroups.join(', ')} not found: ${FIX_STACK}`);
     throw error;
   }
-  const stray = targetGroups.find((tg) => production.loadBalancerArn && !(tg.LoadBalancerArns ?? []).includes(production.loadBalancerArn));
+  // A target group no listener forwards to yet lists no load balancer at all; one that lists
+  // another load balancer belongs to something else.
+  const stray = targetGroups.find((tg) => {
+    const attached = tg.LoadBalancerArns ?? [];
+    return production.loadBalancerArn && attached.length > 0 && !attached.includes(production.loadBalancerArn);
+  });
   if (stray) {
-    throw new BadInputError(`target group ${stray.TargetGroupName} is not attached to the load balancer of the production listener: ${FIX_STACK}`);
+    throw new BadInputError(`target group ${stray.TargetGroupName} is attached to another load balancer than the production listener's: ${FIX_STACK}`);
   }
   return {
     group,
