@@ -5,7 +5,7 @@ import type { Context, Interrupts } from '../context';
 import { reportToGitHub } from '../steps/github';
 import { notifyChat } from '../steps/notify';
 import type { ServiceResult } from '../steps/outcome';
-import { targetLabel, type ReleaseTarget } from '../steps/target';
+import type { ReleaseTarget } from '../steps/target';
 
 export interface CommandResult {
   readonly exitCode: ExitCode;
@@ -77,4 +77,3 @@ export async function finishRelease(
   return { exitCode, document: { command, environment: env.environment, exitCode, services: results, ...extra } };
 }
 
-export { targetLabel };

@@ -11,7 +11,7 @@ import { serviceResult, shortRevision, type ServiceResult } from '../steps/outco
 import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
 import { releaseBlueGreen, resultOfError } from '../steps/release';
 import { releaseRolling } from '../steps/rolling';
-import { resolveTargets, targetLabel, type ReleaseTarget } from '../steps/target';
+import { resolveTargets, targetLabel } from '../steps/target';
 import { finishRelease, pool, serviceContext, type Command, type CommandOptions, type CommandResult } from './common';
 
 export interface DeployOptions extends CommandOptions {
@@ -273,4 +273,3 @@ export const deployCommand: Command<DeployOptions> = {
   run: runDeploy,
 };
 
-export type { ReleaseTarget };
