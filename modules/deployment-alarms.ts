@@ -22,6 +22,19 @@ export interface DeploymentAlarmsProps {
 
 const PERIOD_SECONDS = 60;
 
+/** One alarm: an ALB metric per target group, combined into one series. */
+interface AlarmSpec {
+  readonly queryId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly threshold: number;
+  readonly label: string;
+  readonly metricName: string;
+  readonly stat: string;
+  /** Combines the per-target-group series (`FILL(m1, 0)`, ...) into the one the alarm watches. */
+  readonly combine: (filled: string[]) => string;
+}
+
 export class DeploymentAlarms extends Construct {
   /** Names of the alarms, for CodeDeploy's alarm configuration or the ECS deployment alarms. */
   public readonly alarmNames: string[];
@@ -47,32 +60,39 @@ export class DeploymentAlarms extends Construct {
       return { filled: ids.map((metricId) => `FILL(${metricId}, 0)`), metrics };
     };
 
-    const errors = perTargetGroup('HTTPCode_Target_5XX_Count', 'Sum');
-    const target5xx = new CloudwatchMetricAlarm(this, 'target-5xx', {
-      alarmName: props.names.target5xx,
-      alarmDescription: 'Target 5xx responses over all target groups; stops and rolls back a release',
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold: props.target5xxPerMinute ?? 5,
-      evaluationPeriods,
-      treatMissingData: 'notBreaching',
-      metricQuery: [
-        { id: 'errors', expression: errors.filled.join(' + '), label: 'Target 5xx per minute', returnData: true },
-        ...errors.metrics,
-      ],
-    });
+    /** One alarm over an expression that combines the per-target-group metric queries. */
+    const alarm = (id: string, spec: AlarmSpec) => {
+      const queries = perTargetGroup(spec.metricName, spec.stat);
+      return new CloudwatchMetricAlarm(this, id, {
+        alarmName: spec.name,
+        alarmDescription: spec.description,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: spec.threshold,
+        evaluationPeriods,
+        treatMissingData: 'notBreaching',
+        metricQuery: [{ id: spec.queryId, expression: spec.combine(queries.filled), label: spec.label, returnData: true }, ...queries.metrics],
+      });
+    };
 
-    const unhealthy = perTargetGroup('UnHealthyHostCount', 'Maximum');
-    const unhealthyHosts = new CloudwatchMetricAlarm(this, 'unhealthy-hosts', {
-      alarmName: props.names.unhealthyHosts,
-      alarmDescription: 'Unhealthy targets in any target group; stops and rolls back a release',
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    const target5xx = alarm('target-5xx', {
+      queryId: 'errors',
+      name: props.names.target5xx,
+      description: 'Target 5xx responses over all target groups; stops and rolls back a release',
+      threshold: props.target5xxPerMinute ?? 5,
+      label: 'Target 5xx per minute',
+      metricName: 'HTTPCode_Target_5XX_Count',
+      stat: 'Sum',
+      combine: (filled) => filled.join(' + '),
+    });
+    const unhealthyHosts = alarm('unhealthy-hosts', {
+      queryId: 'unhealthy',
+      name: props.names.unhealthyHosts,
+      description: 'Unhealthy targets in any target group; stops and rolls back a release',
       threshold: props.unhealthyHosts ?? 1,
-      evaluationPeriods,
-      treatMissingData: 'notBreaching',
-      metricQuery: [
-        { id: 'unhealthy', expression: unhealthy.filled.length === 1 ? unhealthy.filled[0] : `MAX([${unhealthy.filled.join(', ')}])`, label: 'Unhealthy targets', returnData: true },
-        ...unhealthy.metrics,
-      ],
+      label: 'Unhealthy targets',
+      metricName: 'UnHealthyHostCount',
+      stat: 'Maximum',
+      combine: (filled) => (filled.length === 1 ? filled[0] : `MAX([${filled.join(', ')}])`),
     });
 
     this.alarmNames = [target5xx.alarmName, unhealthyHosts.alarmName];
