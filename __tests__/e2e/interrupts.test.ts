@@ -1,0 +1,163 @@
+/**
+ * Ending a release early, end to end: Ctrl-C (with and without --detach), --timeout, and a
+ * deployment group that is already busy. Emulated time is paused where a test needs the
+ * deployment to stand still, so no test races the emulator's clock.
+ */
+import {
+  acceptedMutations,
+  calls,
+  expectExit,
+  liveTargetGroups,
+  revisionOf,
+  runCli,
+  serviceOf,
+  startCli,
+  useEmulator,
+  verdict,
+  waitForCall,
+} from './support';
+import type { StateDump } from '../../emulator';
+
+const e2e = useEmulator(['dev', 'prod']);
+
+const NOT_SUSPENDED = { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false };
+const SUSPENDED = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
+
+function installing(state: StateDump): boolean {
+  const deployment = state.deployments[0];
+  return deployment?.lifecycleEvents.find((event) => event.name === 'Install')?.status === 'InProgress';
+}
+
+describe('Ctrl-C', () => {
+  it('while the replacement installs: stops with rollback, exit 3, nothing changed, auto scaling restored', async () => {
+    const { aws, clock } = e2e;
+    const scalingSeen: StateDump['scalableTargets'][number]['suspended'][] = [];
+    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], {
+      interruptWhen: (state) => {
+        if (!installing(state)) return false;
+        scalingSeen.push(state.scalableTargets[0].suspended);
+        return true;
+      },
+      // Hold the deployment in Install until the tool has asked to stop it.
+      beforeInterrupt: () => clock.pause(),
+    });
+    await waitForCall(aws, 'StopDeployment');
+    clock.resume();
+    const result = await release.done;
+
+    expectExit(result, 3);
+    expect(result.interrupted).toBe(true);
+    expect(result.stderr).toContain('SIGINT: stopping safely');
+    expect(result.stdout).toMatch(/interrupted: stopping deployment d-\w+ with rollback so the old version keeps serving/);
+    expect(verdict(result)).toMatch(/^error: prod\/web: interrupted; deployment d-\w+ stopped; rolled back by d-\w+: old version shop-prod-web:1 serving$/);
+
+    expect(scalingSeen).toEqual([SUSPENDED]);
+    const state = aws.state();
+    expect(calls(aws, 'StopDeployment').map((call) => call.input)).toEqual([{ deploymentId: state.deployments[0].id, autoRollbackEnabled: true }]);
+    expect(state.deployments.map((d) => [d.status, d.creator, d.errorInformation?.code])).toEqual([
+      ['Stopped', 'user', 'MANUAL_STOP'],
+      ['Succeeded', 'codeDeployRollback', undefined],
+    ]);
+    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 8080)).toEqual(['shop-prod-web-blue']);
+    expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
+    expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
+    // Suspended once for the release, put back once after it.
+    expect(calls(aws, 'RegisterScalableTarget').map((call) => (call.input as { SuspendedState?: unknown }).SuspendedState)).toEqual([SUSPENDED, NOT_SUSPENDED]);
+  });
+
+  it('with --detach: exit 6, the deployment keeps running; `wait` attaches and follows it to the end', async () => {
+    const { aws, clock } = e2e;
+    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--detach'], {
+      interruptOnOutput: /^deployment d-\w+ created/,
+      beforeInterrupt: () => clock.pause(),
+    });
+    const result = await release.done;
+    expectExit(result, 6);
+    const id = aws.state().deployments[0].id;
+    expect(verdict(result)).toBe(
+      `error: dev/web: interrupted; --detach left deployment ${id} running (${aws.state().deployments[0].status}); ` +
+        'status: npm run deploy -- status --env dev --service web; follow: npm run deploy -- wait --env dev --service web; stop: npm run deploy -- stop --env dev --service web',
+    );
+    expect(calls(aws, 'StopDeployment')).toEqual([]);
+    expect(aws.state().deployments.map((d) => d.status)).toEqual([expect.stringMatching(/^(Created|InProgress)$/)]);
+
+    const follow = startCli(aws, ['wait', '--env', 'dev']);
+    await follow.waitForOutput(new RegExp(`^deployment ${id}: `));
+    clock.resume();
+    const followed = await follow.done;
+    expectExit(followed, 0);
+    expect(verdict(followed)).toBe(`dev/web: released shop-dev-web:2 (deployment ${id})`);
+    expect(followed.stdout).toMatch(/traffic: blue 0% → green 100%/);
+    const state = aws.state();
+    expect(state.deployments.map((d) => d.status)).toEqual(['Succeeded']);
+    expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);
+  });
+});
+
+describe('--timeout', () => {
+  it('stops a release still waiting for approval at the deadline and rolls it back: exit 4', async () => {
+    const { aws } = e2e;
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--timeout', '2s']);
+    expectExit(result, 4);
+    expect(result.stderr).toMatch(/warning: --timeout is shorter than the group's approval and termination waits \(75 min\)/);
+    expect(result.stdout).toMatch(/waiting for approval until/);
+    expect(result.stdout).toMatch(/timed out: stopping deployment d-\w+ with rollback/);
+    expect(verdict(result)).toMatch(/^error: prod\/web: timed out; deployment d-\w+ stopped; rolled back by d-\w+: old version shop-prod-web:1 serving$/);
+    const state = aws.state();
+    expect(state.deployments.map((d) => [d.status, d.creator])).toEqual([
+      ['Stopped', 'user'],
+      ['Succeeded', 'codeDeployRollback'],
+    ]);
+    expect(calls(aws, 'StopDeployment').map((call) => (call.input as { autoRollbackEnabled?: boolean }).autoRollbackEnabled)).toEqual([true]);
+    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+    expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
+    expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
+  });
+});
+
+describe('a deployment already running in the group', () => {
+  it('--if-active fail (the default) refuses with exit 2 naming it; --if-active wait follows it, then releases', async () => {
+    const { aws, clock } = e2e;
+    const first = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0']);
+    await first.waitForOutput(/^deployment d-\w+ created/);
+    // The first deployment stays under way while the others run.
+    clock.pause();
+    const active = aws.state().deployments[0].id;
+
+    const logged = aws.callLog().length;
+    const refused = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.2.0']);
+    expectExit(refused, 2);
+    expect(refused.stderrLines).toEqual([
+      `error: deployment group shop-dev-web already has an active deployment ${active}: follow it: npm run deploy -- wait --env dev --service web; ` +
+        'stop it: npm run deploy -- stop --env dev --service web; or rerun with --if-active wait|stop',
+    ]);
+    expect(aws.callLog().slice(logged).filter((call) => call.mutating)).toEqual([]);
+
+    const second = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.2.0', '--if-active', 'wait']);
+    await second.waitForOutput(new RegExp(`^--if-active wait: waiting for active deployment ${active} to end$`));
+    expect(calls(aws, 'CreateDeployment')).toHaveLength(1);
+    clock.resume();
+
+    const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
+    expectExit(firstResult, 0);
+    expectExit(secondResult, 0);
+    expect(verdict(secondResult)).toMatch(/^dev\/web: released shop-dev-web:3 \(deployment d-\w+\)$/);
+    const lines = secondResult.stdoutLines;
+    const ended = lines.indexOf(`active: deployment ${active}: Succeeded`);
+    const created = lines.findIndex((line) => /^deployment d-\w+ created/.test(line));
+    expect(ended).toBeGreaterThan(-1);
+    expect(created).toBeGreaterThan(ended);
+
+    const state = aws.state();
+    expect(state.deployments.map((d) => [d.status, revisionOf(d.taskDefinition)])).toEqual([
+      ['Succeeded', 'shop-dev-web:2'],
+      ['Succeeded', 'shop-dev-web:3'],
+    ]);
+    expect(calls(aws, 'CreateDeployment').map((call) => call.status)).toEqual([200, 200]);
+    expect(acceptedMutations(aws)).toEqual(['ecs.RegisterTaskDefinition', 'codedeploy.CreateDeployment', 'ecs.RegisterTaskDefinition', 'codedeploy.CreateDeployment']);
+    expect(revisionOf(serviceOf(state, 'shop-dev-web').taskDefinition)).toBe('shop-dev-web:3');
+    // Two releases in a row: green, then back to blue.
+    expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-blue']);
+  });
+});
