@@ -13,6 +13,9 @@ import { resolve } from 'node:path';
 import { loadEnvironment } from '../../config';
 import { startEmulator, type CallRecord, type EmulatorHandle, type EmulatorOptions, type StateDump } from '../../emulator';
 
+// Tests also use SDK clients in-process; the SDK's notice about future Node versions is noise there.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export const REPO_ROOT = resolve(__dirname, '../..');
 
 /** Base poll interval handed to the tool (ECS_BG_POLL_MS). */
