@@ -1,0 +1,328 @@
+/**
+ * `npm run bench -- [--quick] [--only synth|terraform|release|model] [--reps N] [--time-scale MS] [--json[=FILE]]`
+ *
+ * A repeatable benchmark, not a test: it measures and prints tables.
+ *
+ *   synth      synthesis per environment, in process and in a cold process (+ main.ts), peak RSS
+ *   terraform  offline terraform validate and plan per environment through tools/terraform.ts
+ *   release    the release tool against the local emulator: full blue/green release, status,
+ *              render, no-op release, start-up (--help); wall time and AWS calls per operation
+ *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
+ *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
+ *
+ * --quick: one repetition, no terraform. --json: the results as one JSON document on stdout (the
+ * tables go to stderr); --json=FILE writes it to FILE instead. Progress always goes to stderr.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release as osRelease, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { environmentNamesList } from '../config';
+import { HAS_GNU_TIME, progress, ROOT } from './measure';
+import type { AlbModel, AlbWait, PollModel } from './model';
+import type { ReleaseResults } from './release';
+import type { SynthResults } from './synth';
+import { duration, medianMin, mib, ms, section, table, type Row } from './table';
+import type { TerraformResults } from './terraform';
+
+const PARTS = ['synth', 'terraform', 'release', 'model'] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--json[=FILE]]
+
+  --quick          one repetition and no terraform part
+  --only PARTS     run only these parts (comma-separated)
+  --reps N         repetitions of every measurement (default 3)
+  --time-scale MS  emulator: real milliseconds per emulated second for the release part (default 2)
+  --json[=FILE]    machine-readable results: on stdout (tables move to stderr), or into FILE`;
+
+interface Options {
+  readonly parts: readonly Part[];
+  readonly repetitions: number;
+  readonly timeScaleMs: number;
+  readonly json: false | 'stdout' | string;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      reps: { type: 'string' },
+      'time-scale': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const only = values.only?.split(',').map((part) => part.trim()) ?? [...PARTS];
+  const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')}; use ${PARTS.join(', ')}`);
+  let parts = PARTS.filter((part) => only.includes(part));
+  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform');
+  const repetitions = values.quick ? 1 : Number(values.reps ?? 3);
+  if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 50) throw new Error('--reps must be a whole number from 1 to 50');
+  const timeScaleMs = Number(values['time-scale'] ?? 2);
+  if (!(timeScaleMs > 0 && timeScaleMs <= 1000)) throw new Error('--time-scale must be a number of milliseconds above 0, at most 1000');
+  return { parts, repetitions, timeScaleMs, json: values.json ? 'stdout' : false };
+}
+
+function machine(): Record<string, unknown> {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    os: `${process.platform} ${osRelease()}`,
+    node: process.version,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    peakRss: HAS_GNU_TIME ? '/usr/bin/time -v (process tree)' : 'process.resourceUsage (synth only)',
+    loadAverageAtStart: loadavg().map((value) => +value.toFixed(2)),
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+function synthReport(results: SynthResults): string {
+  const rows: Row[] = results.inProcess.map((inProcess) => {
+    const cold = results.cold.find((candidate) => candidate.environment === inProcess.environment);
+    return [
+      inProcess.environment,
+      inProcess.resources,
+      `${(inProcess.jsonBytes / 1024).toFixed(0)} KiB`,
+      ms(inProcess.firstMs),
+      medianMin(inProcess.warm),
+      medianMin(cold?.wall),
+      ms(cold?.boot.median),
+      ms(cold?.load.median),
+      ms(cold?.synth.median),
+      mib(cold?.maxRssKb?.median),
+    ];
+  });
+  return [
+    section('Synthesis per environment (median (min))'),
+    table(['env', 'resources', 'cdk.tf.json', 'in-process 1st', 'in-process warm', 'cold process', 'boot', 'load', 'synth', 'peak RSS'], rows),
+    '',
+    `in process: loading cdktf + provider bindings + modules took ${ms(results.moduleLoadMs)} before the first synthesis`,
+    `cold process: tsx bench/synth-child.ts ENV (one environment, as main.ts does per stack); boot = node start to the script, load = imports, synth = App.synth()`,
+    `tsx main.ts, all ${results.inProcess.length} environments in one process: ${medianMin(results.mainTs.wall)}, peak RSS ${mib(results.mainTs.maxRssKb?.median) ?? 'n/a'}`,
+    `npx tsx main.ts (cdktf.json's app command, npx included): ${medianMin(results.npxMainTs.wall)}, peak RSS ${mib(results.npxMainTs.maxRssKb?.median) ?? 'n/a'}`,
+  ].join('\n');
+}
+
+function terraformReport(results: TerraformResults): string {
+  const rows: Row[] = results.environments.map((env) => [
+    env.environment,
+    medianMin(env.validate.wall),
+    medianMin(env.validate.terraform),
+    medianMin(env.plan.wall),
+    medianMin(env.plan.terraform),
+    env.plan.summary,
+    mib(env.plan.maxRssKb?.median),
+  ]);
+  return [
+    section(`Offline terraform through tools/terraform.ts (${results.terraformVersion}, providers: ${results.providers})`),
+    table(['env', 'validate', 'of which terraform', 'plan', 'of which terraform', 'plan result', 'plan peak RSS'], rows),
+    '',
+    'wall = the whole `tsx tools/terraform.ts validate|plan --env ENV` process (start-up, synthesis, init, command);',
+    '"of which terraform" = init + validate/plan as the tool reports it per stack',
+  ].join('\n');
+}
+
+function releaseReport(results: ReleaseResults): string {
+  const rows: Row[] = results.commands.map((command) => [
+    command.label,
+    medianMin(command.wall),
+    ms(command.toFirstCall?.median),
+    ms(command.afterLastCall?.median),
+    command.calls?.median,
+    command.mutatingCalls?.median,
+    command.followCalls?.median,
+    mib(command.maxRssKb?.median),
+  ]);
+  const aws = results.commands.filter((command) => command.calls);
+  const operations = [...new Set(aws.flatMap((command) => Object.keys(command.callsByOperation)))].sort();
+  const opRows: Row[] = operations.map((operation) => [operation, ...aws.map((command) => command.callsByOperation[operation] ?? 0)]);
+  return [
+    section(`Release tool against the emulator (dev, ${results.repetitions} repetition(s); time scale ${results.timeScaleMs} ms per emulated second, ECS_BG_POLL_MS=${results.pollBaseMs})`),
+    table(['command', 'wall', 'spawn→1st call', 'last call→exit', 'AWS calls', 'mutating', 'follow loop', 'peak RSS'], rows),
+    '',
+    'AWS calls per operation (median per run):',
+    table(['operation', ...aws.map((command) => command.key)], opRows),
+    '',
+    'The follow-loop count (GetDeployment, ListDeploymentTargets, BatchGetDeploymentTargets) depends on the time scale;',
+    'every other count is fixed by the command. The model below gives the follow loop in real time.',
+  ].join('\n');
+}
+
+function latencyStats(values: number[]): string {
+  const finite = values.filter((value) => Number.isFinite(value));
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  return `${mean.toFixed(1)} / ${Math.max(...finite).toFixed(1)} s`;
+}
+
+function modelReport(poll: PollModel, alb: AlbModel): string {
+  const summary: Row[] = poll.scenarios.map((scenario) => {
+    const later = scenario.transitions.filter((transition) => transition.at > 0);
+    return [
+      scenario.name,
+      duration(scenario.durationSeconds),
+      scenario.tool.polls.length,
+      scenario.tool.calls,
+      scenario.waiter.calls,
+      latencyStats(later.map((transition) => transition.tool)),
+      latencyStats(later.map((transition) => transition.waiter)),
+      scenario.waiter.givesUpAt !== undefined ? `gives up at ${duration(scenario.waiter.givesUpAt)}` : 'ok',
+    ];
+  });
+  const [main] = poll.scenarios;
+  const transitions: Row[] = main.transitions.map((transition) => [duration(transition.at), transition.what, `${transition.tool.toFixed(1)} s`, `${transition.waiter.toFixed(1)} s`]);
+  const phases: Row[] = main.phases.map((phase) => [phase.phase, phase.toolPolls, phase.waiterPolls]);
+  const sweep = poll.prodApprovalSweep;
+  const lines = [
+    section('Polling cost model (the tool\'s followDeployment + nextInterval on a virtual clock vs a fixed 15 s waiter)'),
+    `tool: base ${poll.pollBaseSeconds} s, up to ${poll.pollBaseSeconds * 3} s while nothing changes, up to ${poll.pollBaseSeconds * 7.5} s in approval/termination waits, waking at a wait's end;`,
+    `      each poll = GetDeployment + BatchGetDeploymentTargets (+ ListDeploymentTargets until the targets exist)`,
+    `waiter: GetDeployment every ${poll.waiter.delaySeconds} s, at most ${poll.waiter.maxAttempts} attempts (aws deploy wait deployment-successful); API latency taken as 0`,
+    '',
+    table(['scenario', 'deployment', 'tool polls', 'tool calls', 'waiter calls', 'tool latency mean/max', 'waiter latency mean/max', 'waiter'], summary),
+    '',
+    `Detection latency per transition, ${main.name} (${main.deploymentConfig}):`,
+    table(['at', 'transition', 'tool', 'waiter'], transitions),
+    `(the old targets then drain until ${duration(main.drainedAtSeconds)}, the deregistration delay after Succeeded, when neither poller is looking)`,
+    '',
+    `Polls per stretch, ${main.name}:`,
+    table(['stretch', 'tool polls', 'waiter polls'], phases),
+  ];
+  if (sweep) {
+    lines.push(
+      '',
+      `prod, approval swept every ${sweep.stepSeconds} s over the wait (${sweep.runs} runs): tool calls ${sweep.toolCalls.min}-${sweep.toolCalls.max} (median ${sweep.toolCalls.median}), ` +
+        `waiter calls ${sweep.waiterCalls.min}-${sweep.waiterCalls.max} (median ${sweep.waiterCalls.median}); approval seen after ` +
+        `tool ${sweep.toolApprovalLatency.mean.toFixed(1)} s mean / ${sweep.toolApprovalLatency.max.toFixed(1)} s max, waiter ${sweep.waiterApprovalLatency.mean.toFixed(1)} / ${sweep.waiterApprovalLatency.max.toFixed(1)} s`,
+    );
+  }
+
+  const steps = alb.defaults.ours.steps.map((step, index): Row => {
+    const aws = alb.defaults.aws.steps[index];
+    return [step.step, `${step.arithmetic} = ${step.seconds} s`, `${aws.arithmetic} = ${aws.seconds} s`];
+  });
+  const sum = (wait: AlbWait) => `${wait.steps.map((step) => step.seconds).join(' + ')} = ${wait.finishedAfter} s`;
+  steps.push(
+    ['production on the new version after', `${alb.defaults.ours.productionSwitchedAfter} s`, `${alb.defaults.aws.productionSwitchedAfter} s`],
+    ['release finished after', sum(alb.defaults.ours), sum(alb.defaults.aws)],
+  );
+  const s = alb.defaults.ours.settings;
+  const envRows: Row[] = alb.environments.map((env) => {
+    const approval = env.approvalWaitMinutes !== undefined ? ` + approval (≤ ${env.approvalWaitMinutes} min)` : '';
+    return [
+      `${env.environment} (${env.strategy})`,
+      `${env.ours.productionSwitchedAfter} s${approval}`,
+      `${sum(env.ours)}${approval}`,
+      `${env.aws.productionSwitchedAfter} s${approval}`,
+      `${sum(env.aws)}${approval}`,
+    ];
+  });
+  lines.push(
+    section('Modelled load balancer wait per release (ALB and CodeDeploy waits only; task start-up comes on top)'),
+    `config/schema.ts defaults (parsed from a minimal environment): health check ${s.intervalSeconds} s × ${s.healthyThreshold} healthy, deregistration delay ${s.deregistrationDelaySeconds} s, termination wait ${s.terminationWaitMinutes} min, all at once`,
+    `ALB defaults: ${30} s × ${5} healthy, deregistration delay ${300} s (the termination wait is CodeDeploy's and kept equal)`,
+    '',
+    table(['step', 'our defaults', 'ALB defaults'], steps),
+    '',
+    'Per configured environment (first service; rolling has no termination wait):',
+    table(['environment', 'production switched', 'finished (ours)', 'switched (ALB defaults)', 'finished (ALB defaults)'], envRows),
+  );
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  // `--json=FILE` is not a boolean flag to parseArgs: it is taken out before parsing.
+  const jsonFile = argv.find((arg) => arg.startsWith('--json='))?.slice('--json='.length);
+  let options: Options | undefined;
+  try {
+    options = parseOptions(argv.filter((arg) => !arg.startsWith('--json=')));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (jsonFile !== undefined) options = { ...options, json: jsonFile || 'stdout' };
+  const report = options.json === 'stdout' ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => process.stdout.write(`${text}\n`);
+
+  const environments = environmentNamesList();
+  const started = Date.now();
+  const results: Record<string, unknown> = {
+    benchmark: 'ecs-bluegreen-cdktf',
+    startedAt: new Date(started).toISOString(),
+    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    repetitions: options.repetitions,
+    machine: machine(),
+  };
+  const header = results.machine as Record<string, unknown>;
+  report(`machine: ${header.nproc} CPUs (${header.cpu}), ${header.memoryGiB} GiB, ${header.os}, node ${header.node}, commit ${header.commit}; load average ${(header.loadAverageAtStart as number[]).join(' ')}`);
+  report(`parts: ${options.parts.join(', ')}; repetitions: ${options.repetitions}`);
+
+  // Each part is loaded only when it runs: the synth part measures loading cdktf, so nothing may load it earlier.
+  for (const part of options.parts) {
+    const partStarted = Date.now();
+    if (part === 'synth') {
+      const { benchSynth } = await import('./synth');
+      const synth = await benchSynth(environments, options.repetitions);
+      results.synth = synth;
+      report(synthReport(synth));
+    } else if (part === 'terraform') {
+      const { benchTerraform } = await import('./terraform');
+      const terraform = await benchTerraform(environments, options.repetitions);
+      results.terraform = terraform;
+      report(terraformReport(terraform));
+    } else if (part === 'release') {
+      const { benchRelease } = await import('./release');
+      const release = await benchRelease(options.repetitions, options.timeScaleMs);
+      results.release = release;
+      report(releaseReport(release));
+    } else {
+      const { albModel, pollModel } = await import('./model');
+      const poll = await pollModel();
+      const alb = albModel(environments);
+      results.model = { poll, alb };
+      report(modelReport(poll, alb));
+    }
+    progress(`${part}: ${((Date.now() - partStarted) / 1000).toFixed(1)} s`);
+  }
+
+  const totalSeconds = (Date.now() - started) / 1000;
+  results.totalSeconds = +totalSeconds.toFixed(1);
+  (results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((value) => +value.toFixed(2));
+  report(`\ntotal ${totalSeconds.toFixed(1)} s; load average at end ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+  if (options.json === 'stdout') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
+    report(`results written to ${options.json}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
