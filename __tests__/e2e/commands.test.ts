@@ -62,7 +62,7 @@ describe('status', () => {
     const id = state.deployments[0].id;
     const logged = aws.callLog().length;
 
-    const text = await runCli(aws, ['status', '--env', 'dev']);
+    const [text, json] = await Promise.all([runCli(aws, ['status', '--env', 'dev']), runCli(aws, ['status', '--env', 'dev', '--json'])]);
     expectExit(text, 0);
     expect(text.stdoutLines).toEqual(
       expect.arrayContaining([
@@ -75,7 +75,6 @@ describe('status', () => {
     );
     expect(text.stderr).toBe('');
 
-    const json = await runCli(aws, ['status', '--env', 'dev', '--json']);
     expectExit(json, 0);
     const document = JSON.parse(json.stdout) as { command: string; exitCode: number; services: Record<string, unknown>[] };
     expect(document).toMatchObject({ command: 'status', exitCode: 0 });

@@ -34,11 +34,12 @@ describe('deploy (rolling, preview)', () => {
     aws.putImage({ repository: 'shop-preview/web', tag: 'v1.2.0', bad: true });
     const result = await runCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.2.0']);
     expectExit(result, 1);
-    expect(result.stdout).toMatch(/rollout FAILED: .*circuit breaker/);
     expect(verdict(result)).toBe('error: preview/web: rollout of shop-preview-web:2 failed; the circuit breaker rolled back to shop-preview-web:1, which is serving');
 
     const service = serviceOf(aws.state(), 'shop-preview-web');
     expect(revisionOf(service.taskDefinition)).toBe('shop-preview-web:1');
+    expect(service.events.join('\n')).toMatch(/deployment failed: tasks failed to start/);
+    expect(service.events.join('\n')).toMatch(/rolling back to deployment ecs-svc\/\d+ \(task definition \S+:task-definition\/shop-preview-web:1\)/);
     const primary = service.deployments.find((d) => d.status === 'PRIMARY');
     expect([revisionOf(primary?.taskDefinition ?? ''), primary?.rolloutState]).toEqual(['shop-preview-web:1', 'COMPLETED']);
     // The tool sent one UpdateService; the rollback was ECS's own.
