@@ -15,6 +15,7 @@ import {
   useEmulator,
   verdict,
   waitForCall,
+  waitForState,
 } from './support';
 import type { StateDump } from '../../emulator';
 
@@ -42,6 +43,9 @@ describe('Ctrl-C', () => {
       beforeInterrupt: () => clock.pause(),
     });
     await waitForCall(aws, 'StopDeployment');
+    // A second Ctrl-C while the stop settles: the tool says so and does not abandon the rollback.
+    release.interrupt();
+    await release.waitForOutput(/still stopping deployment d-\w+ and rolling back; waiting up to 10 min for it to settle \(the tool will not abandon it\)/);
     clock.resume();
     const result = await release.done;
 
@@ -92,6 +96,43 @@ describe('Ctrl-C', () => {
     const state = aws.state();
     expect(state.deployments.map((d) => d.status)).toEqual(['Succeeded']);
     expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);
+  });
+
+  it('before the deployment exists: nothing is deployed, auto scaling is put back, exit 3', async () => {
+    const { aws } = e2e;
+    // Suspending auto scaling takes a while: Ctrl-C lands between the registration and CreateDeployment.
+    aws.addFault({ service: 'autoscaling', operation: 'RegisterScalableTarget', kind: 'slow', delayMs: 400, times: 1 });
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], { interruptOnOutput: /^registered shop-prod-web:2$/ });
+    expectExit(result, 3);
+    expect(verdict(result)).toBe('error: prod/web: interrupted before the deployment started; the service was not changed');
+    expect(calls(aws, 'CreateDeployment')).toEqual([]);
+    expect(calls(aws, 'StopDeployment')).toEqual([]);
+    const state = aws.state();
+    expect(state.deployments).toEqual([]);
+    expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
+    expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
+    expect(calls(aws, 'RegisterScalableTarget').map((call) => (call.input as { SuspendedState?: unknown }).SuspendedState)).toEqual([SUSPENDED, NOT_SUSPENDED]);
+  });
+
+  it('during the termination wait: traffic is already on the new version, so the deployment is left to finish (exit 6)', async () => {
+    const { aws, clock } = e2e;
+    const result = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], {
+      interruptOnOutput: /old tasks kept for rollback/,
+      beforeInterrupt: () => clock.pause(),
+    });
+    expectExit(result, 6);
+    const id = aws.state().deployments[0].id;
+    expect(verdict(result)).toMatch(
+      new RegExp(
+        `^error: dev/web: interrupted during the termination wait: traffic is on the new version; deployment ${id} ends by itself at \\d\\d:\\d\\d UTC; ` +
+          'finish now: npm run deploy -- finish --env dev --service web; roll back: npm run deploy -- rollback --env dev --service web$',
+      ),
+    );
+    expect(calls(aws, 'StopDeployment')).toEqual([]);
+    expect(aws.state().deployments.map((d) => [d.status, d.instanceTerminationWaitTimeStarted])).toEqual([['InProgress', true]]);
+    expect(liveTargetGroups(aws.state(), 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);
+    clock.resume();
+    await waitForState(aws, (state) => state.deployments[0].status === 'Succeeded', 'the deployment to end by itself');
   });
 });
 
