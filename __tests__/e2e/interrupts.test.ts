@@ -134,6 +134,27 @@ describe('Ctrl-C', () => {
     clock.resume();
     await waitForState(aws, (state) => state.deployments[0].status === 'Succeeded', 'the deployment to end by itself');
   });
+
+  it('during the termination wait, even when the tool last looked before it began: the decision rests on a fresh read', async () => {
+    const { aws, clock } = e2e;
+    // Polls a second apart: the last snapshot the tool took still shows traffic moving.
+    // Emulated time stays paused: a tool that wrongly stopped the deployment would wait for a
+    // rollback that never moves, and be killed after 8 s.
+    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], { env: { ECS_BG_POLL_MS: '1000' }, killAfterMs: 8000 });
+    await release.waitForOutput(/^deployment d-\w+ created/);
+    await waitForState(aws, (state) => state.deployments[0]?.instanceTerminationWaitTimeStarted === true, 'the termination wait');
+    clock.pause();
+    expect(release.output).not.toMatch(/old tasks kept for rollback/);
+    release.interrupt();
+    const result = await release.done;
+
+    expectExit(result, 6);
+    expect(verdict(result)).toMatch(/^error: dev\/web: interrupted during the termination wait: traffic is on the new version; deployment d-\w+ ends by itself at/);
+    expect(calls(aws, 'StopDeployment')).toEqual([]);
+    const state = aws.state();
+    expect(state.deployments.map((d) => [d.status, d.creator])).toEqual([['InProgress', 'user']]);
+    expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);
+  });
 });
 
 describe('--timeout', () => {

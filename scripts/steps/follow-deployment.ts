@@ -176,24 +176,20 @@ export async function followDeployment(context: Context, options: FollowOptions)
     const snapshot = await reader.read();
     const changed = narrator.report(snapshot);
     if (isTerminal(snapshot.status)) return { ending: 'finished', last: snapshot };
+    // Checked on a snapshot read after the interrupt or the deadline, never on one from before the
+    // sleep: the deployment may have moved on meanwhile (into the termination wait, or to its end),
+    // and what the caller does next (stop with rollback, or leave it) depends on where it is now.
+    if (options.interruptible && signal.aborted) return { ending: 'interrupted', last: snapshot };
+    if (options.deadline !== undefined && context.clock.now() >= options.deadline) return { ending: 'timeout', last: snapshot };
     if (snapshot.status === 'Ready' && options.onReady && !readyHandled) {
       readyHandled = true;
       await options.onReady(snapshot);
       interval = base;
       continue;
     }
-    const stopFollowing = (): FollowResult | undefined => {
-      if (options.interruptible && signal.aborted) return { ending: 'interrupted', last: snapshot };
-      if (options.deadline !== undefined && context.clock.now() >= options.deadline) return { ending: 'timeout', last: snapshot };
-      return undefined;
-    };
-    const early = stopFollowing();
-    if (early) return early;
     const now = context.clock.now();
     interval = nextInterval(interval, base, changed, narrator.wait(snapshot), now);
     const untilDeadline = options.deadline !== undefined ? Math.max(0, options.deadline - now) : interval;
     await context.clock.sleep(Math.min(interval, untilDeadline), options.interruptible ? signal : undefined);
-    const late = stopFollowing();
-    if (late) return late;
   }
 }
