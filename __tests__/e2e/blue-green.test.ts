@@ -111,9 +111,10 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
   it('waits for approval, names the command, and finishes once a second process approves', async () => {
     const { aws, clock } = e2e;
     const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0']);
-    const waiting = await release.waitForOutput(/waiting for approval/);
     // However long the second process takes to start, the approval wait cannot run out meanwhile.
+    await waitForState(aws, (state) => state.deployments[0]?.status === 'Ready', 'the approval wait');
     clock.pause();
+    const waiting = await release.waitForOutput(/waiting for approval/);
     expect(waiting).toMatch(/waiting for approval until \d\d:\d\d UTC \(60 min\); run: npm run deploy -- approve --env prod --service web/);
     expect(aws.state().deployments.map((d) => d.status)).toEqual(['Ready']);
     expect(liveTargetGroups(aws.state(), PROD.lb, 80)).toEqual([PROD.blue]);
@@ -182,11 +183,12 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
     const server = await healthServer(200);
     try {
       const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--verify', '/health', '--verify-base-url', server.url]);
-      const waiting = await release.waitForOutput(/old tasks kept for rollback/);
-      expect(waiting).toMatch(/until \d\d:\d\d UTC \(15 min\); end early: npm run deploy -- finish --env prod --service web; roll back: npm run deploy -- rollback --env prod --service web/);
+      await waitForState(aws, (s) => s.deployments[0]?.instanceTerminationWaitTimeStarted === true, 'the termination wait');
       // Emulated time stands still from here: only `finish` can end the wait.
       clock.pause();
-      const state = await waitForState(aws, (s) => s.deployments[0]?.instanceTerminationWaitTimeStarted === true, 'the termination wait');
+      const waiting = await release.waitForOutput(/old tasks kept for rollback/);
+      expect(waiting).toMatch(/until \d\d:\d\d UTC \(15 min\); end early: npm run deploy -- finish --env prod --service web; roll back: npm run deploy -- rollback --env prod --service web/);
+      const state = aws.state();
       expect(state.deployments[0].status).toBe('InProgress');
       expect(serviceOf(state, PROD.service).taskSets).toHaveLength(2);
 

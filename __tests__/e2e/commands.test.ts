@@ -20,18 +20,24 @@ import {
   taskDefinitionOf,
   useEmulator,
   verdict,
+  waitForCall,
 } from './support';
 
 const e2e = useEmulator(['dev', 'prod']);
 
 describe('stop', () => {
   it('stops a running deployment with rollback: exit 0 once the old version serves; the release it stopped exits 3', async () => {
-    const { aws } = e2e;
+    const { aws, clock } = e2e;
     const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0']);
     await release.waitForOutput(/waiting for approval/);
+    // The approval wait cannot run out before `stop` is up; time moves again once it has stopped.
+    clock.pause();
     const id = aws.state().deployments[0].id;
 
-    const stop = await runCli(aws, ['stop', '--env', 'prod']);
+    const stopping = startCli(aws, ['stop', '--env', 'prod']);
+    await waitForCall(aws, 'StopDeployment');
+    clock.resume();
+    const stop = await stopping.done;
     expectExit(stop, 0);
     expect(stop.stdout).toContain(`stop requested for deployment ${id} (with rollback)`);
     expect(verdict(stop)).toMatch(new RegExp(`^prod/web: deployment ${id} stopped; rolled back by d-\\w+: old version shop-prod-web:1 serving$`));
