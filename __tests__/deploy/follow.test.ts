@@ -1,3 +1,4 @@
+import { BatchGetDeploymentTargetsCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { followDeployment, nextInterval } from '../../scripts/steps/follow-deployment';
 import { START, blueGreen, fakeWorld, type Step } from './support/fake-aws';
 
@@ -54,6 +55,17 @@ describe('following a deployment', () => {
     expect(approval).toEqual([
       'waiting for approval until 13:04 UTC (60 min); run: npm run deploy -- approve --env prod --service web (or stop: npm run deploy -- stop --env prod --service web)',
     ]);
+  });
+
+  it('reads only the deployment status while it stays in the approval or termination wait', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-1', CANARY_STEPS);
+    await followDeployment(world.context, { target: world.target, deploymentId: 'd-1', interruptible: true, waits: GROUP_WAITS });
+    const reads = world.codeDeploy.commandCalls(GetDeploymentCommand).length;
+    const targetReads = world.codeDeploy.commandCalls(BatchGetDeploymentTargetsCommand).length;
+    expect(reads).toBe(CANARY_STEPS.length);
+    // Three polls repeat a wait they were already in (Ready twice, the termination wait once).
+    expect(targetReads).toBe(CANARY_STEPS.length - 3);
   });
 
   it('explains the termination wait with its deadline counted from the end of AfterAllowTraffic', async () => {

@@ -55,9 +55,19 @@ async function unlessNotStarted<T>(call: () => Promise<T>): Promise<T | undefine
   }
 }
 
+/**
+ * Waits in which the deployment's targets cannot change: approval (Ready) and the termination wait.
+ * Lifecycle events and task sets are then carried over from the last read, so a long wait costs one
+ * GetDeployment per poll instead of two or three reads.
+ */
+function targetsFrozen(info: DeploymentInfo): boolean {
+  return info.status === 'Ready' || (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted === true);
+}
+
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
 export class DeploymentReader {
   private targetIds: string[] = [];
+  private last: DeploymentSnapshot | undefined;
 
   constructor(
     private readonly context: Context,
@@ -68,6 +78,15 @@ export class DeploymentReader {
     const { codeDeploy } = this.context.clients;
     const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
     const info = found.deploymentInfo ?? {};
+    const previous = this.last;
+    // Only once the previous read was already in the same wait: the read that enters a wait must
+    // fetch the targets, whose event end times date the wait's deadline.
+    const sameWait = previous !== undefined && targetsFrozen(previous.info) && previous.status === info.status
+      && previous.info.instanceTerminationWaitTimeStarted === info.instanceTerminationWaitTimeStarted;
+    if (previous && sameWait && targetsFrozen(info) && previous.events.length > 0) {
+      this.last = { ...previous, info };
+      return this.last;
+    }
     let events: LifecycleEventState[] = [];
     let taskSets: TaskSetState[] = [];
     if (this.targetIds.length === 0) {
@@ -94,7 +113,8 @@ export class DeploymentReader {
         targetGroup: taskSet.targetGroup?.name,
       }));
     }
-    return { id: this.deploymentId, status: info.status ?? 'Unknown', info, events, taskSets };
+    this.last = { id: this.deploymentId, status: info.status ?? 'Unknown', info, events, taskSets };
+    return this.last;
   }
 }
 
