@@ -1,7 +1,20 @@
 /**
  * Rolling releases end to end (preview: ECS deployment controller, circuit breaker with rollback).
  */
-import { acceptedMutations, calls, expectExit, pinnedImage, revisionOf, runCli, serviceOf, taskDefinitionOf, useEmulator, verdict } from './support';
+import {
+  acceptedMutations,
+  calls,
+  expectExit,
+  pinnedImage,
+  revisionOf,
+  runCli,
+  serviceOf,
+  startCli,
+  taskDefinitionOf,
+  useEmulator,
+  verdict,
+  waitForState,
+} from './support';
 
 const e2e = useEmulator(['preview']);
 
@@ -44,5 +57,30 @@ describe('deploy (rolling, preview)', () => {
     expect([revisionOf(primary?.taskDefinition ?? ''), primary?.rolloutState]).toEqual(['shop-preview-web:1', 'COMPLETED']);
     // The tool sent one UpdateService; the rollback was ECS's own.
     expect(calls(aws, 'UpdateService')).toHaveLength(1);
+  });
+
+  it('`stop` from another terminal puts the previous revision back; the release says so (exit 3), not that the circuit breaker did', async () => {
+    const { aws, clock } = e2e;
+    const release = startCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0']);
+    await release.waitForOutput(/^service shop-preview-web updating to shop-preview-web:2/);
+    // The rollout stands still until `stop` has put revision 1 back and the release has seen it.
+    clock.pause();
+    const stop = startCli(aws, ['stop', '--env', 'preview']);
+    await waitForState(aws, (state) => calls(aws, 'UpdateService').length === 2 && state.services[0].taskDefinition.endsWith(':1'), 'the put-back');
+    await release.waitForOutput(/was replaced by ECS deployment/);
+    clock.resume();
+
+    const [released, stopped] = await Promise.all([release.done, stop.done]);
+    expectExit(stopped, 0);
+    expect(verdict(stopped)).toBe('preview/web: put shop-preview-web:1 back, which is serving');
+    expectExit(released, 3);
+    expect(verdict(released)).toBe(
+      'error: preview/web: rollout of shop-preview-web:2 was replaced from outside this run (stop, rollback or another release); shop-preview-web:1 is serving',
+    );
+    expect(`${released.stdout}${released.stderr}`).not.toMatch(/circuit breaker/);
+
+    const service = serviceOf(aws.state(), 'shop-preview-web');
+    expect(revisionOf(service.taskDefinition)).toBe('shop-preview-web:1');
+    expect(calls(aws, 'UpdateService').map((call) => revisionOf((call.input as { taskDefinition: string }).taskDefinition))).toEqual(['shop-preview-web:2', 'shop-preview-web:1']);
   });
 });

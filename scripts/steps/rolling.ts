@@ -38,7 +38,7 @@ async function updateService(context: Context, target: ReleaseTarget, taskDefini
   return updated.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id;
 }
 
-type RolloutEnding = 'completed' | 'failed' | 'interrupted' | 'timeout';
+type RolloutEnding = 'completed' | 'failed' | 'replaced' | 'interrupted' | 'timeout';
 
 /** Follow one ECS deployment until its rollout completes or fails (the circuit breaker's verdict). */
 async function followRollout(
@@ -65,6 +65,9 @@ async function followRollout(
     }
     if (ours?.rolloutState === 'COMPLETED' && primary?.id === ours.id) return { ending: 'completed', primary };
     if (ours?.rolloutState === 'FAILED' || (!ours && primary?.taskDefinition !== taskDefinition)) return { ending: 'failed', primary };
+    // Not failed, yet no longer PRIMARY: an UpdateService from outside (stop, rollback, another
+    // release) replaced this rollout. The circuit breaker had no part in it.
+    if (deploymentId && ours && ours.status !== 'PRIMARY') return { ending: 'replaced', primary };
     if (options.interruptible && signal.aborted) return { ending: 'interrupted', primary };
     const now = context.clock.now();
     if (options.deadline !== undefined && now >= options.deadline) return { ending: 'timeout', primary };
@@ -97,6 +100,17 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
     switch (followed.ending) {
       case 'completed':
         return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: released ${shortRevision(arn)} (rolling)`, { ...ids, status: 'COMPLETED' });
+      case 'replaced': {
+        const now = followed.primary;
+        context.out.line(`rollout of ${shortRevision(arn)} was replaced by ECS deployment ${now?.id ?? 'unknown'} (${shortRevision(now?.taskDefinition)}); waiting for it to settle`);
+        const settled = await settleRollout(context, target, now?.taskDefinition);
+        return serviceResult(
+          target,
+          EXIT.stopped,
+          `${targetLabel(target)}: rollout of ${shortRevision(arn)} was replaced from outside this run (stop, rollback or another release); ${shortRevision(now?.taskDefinition)} ${settled ? 'is serving' : `is still rolling out, check: ${commandLine('status', target)}`}`,
+          { ...ids, status: 'REPLACED' },
+        );
+      }
       case 'failed': {
         const back = followed.primary?.taskDefinition;
         const settled = await settleRollout(context, target, back);
@@ -147,6 +161,8 @@ export async function waitRolling(context: Context, target: ReleaseTarget, deadl
       return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: ${shortRevision(arn)} is rolled out`, { ...ids, status: 'COMPLETED' });
     case 'failed':
       return serviceResult(target, EXIT.failed, `${targetLabel(target)}: rollout of ${shortRevision(arn)} failed; the circuit breaker rolled back to ${shortRevision(followed.primary?.taskDefinition)}`, { ...ids, status: 'FAILED' });
+    case 'replaced':
+      return serviceResult(target, EXIT.stopped, `${targetLabel(target)}: rollout of ${shortRevision(arn)} was replaced by ECS deployment ${followed.primary?.id ?? 'unknown'} (${shortRevision(followed.primary?.taskDefinition)}); follow it: ${commandLine('wait', target)}`, { ...ids, status: 'REPLACED' });
     case 'interrupted':
       return serviceResult(target, EXIT.detached, `${targetLabel(target)}: stopped watching (this command did not start the rollout); it keeps running`, ids);
     default:
