@@ -292,8 +292,8 @@ export function runCli(aws: EmulatorHandle, args: readonly string[], options: Cl
 /** SIGKILL whatever a finished test left running. */
 export async function killLeftovers(): Promise<void> {
   const left = [...running];
-  for (const process of left) process.child.kill('SIGKILL');
-  await Promise.all(left.map((process) => process.done.catch(() => undefined)));
+  for (const cli of left) cli.child.kill('SIGKILL');
+  await Promise.all(left.map((cli) => cli.done.catch(() => undefined)));
 }
 
 // ---------------------------------------------------------------- assertions with context
