@@ -55,7 +55,9 @@ describe('persistent faults: exit 5', () => {
 
     const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], { env: { ECS_BG_MAX_ATTEMPTS: '3' } });
     expectExit(result, 5);
-    expect(result.stderrLines).toEqual(['error: prod/web: AWS error ServerException (after retries): We encountered an internal error. Please try again.']);
+    expect(result.stderrLines).toEqual([
+      'error: prod/web: AWS error ServerException (after retries): We encountered an internal error. Please try again.; no deployment was created, prod/web still serves what it served before',
+    ]);
 
     // Three attempts (ECS_BG_MAX_ATTEMPTS), none accepted, and nothing after them.
     expect(calls(aws, 'RegisterTaskDefinition').map((call) => call.status)).toEqual([500, 500, 500]);

@@ -59,7 +59,10 @@ export function interruptedBeforeChange(target: ReleaseTarget): ServiceResult {
 /** An error after the deployment exists must say so: it may still be running. */
 export function withDeploymentNote(error: unknown, target: ReleaseTarget, deploymentId: string | undefined): ReleaseError {
   const released = toReleaseError(error);
-  if (!deploymentId) return released;
+  if (!deploymentId) {
+    if (released.exitCode !== EXIT.awsError) return released;
+    return new ReleaseError(`${released.message}; no deployment was created, ${targetLabel(target)} still serves what it served before`, released.exitCode);
+  }
   return new ReleaseError(`${released.message}; deployment ${deploymentId} was created and may still be running: ${followUpCommands(target)}`, released.exitCode);
 }
 
@@ -69,12 +72,21 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   if (release.activeDeploymentId) await resolveActiveDeployment(context, target, release.activeDeploymentId, options.ifActive, options.deadline);
 
   if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
-  const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
+  // Before the deployment exists an AWS error leaves the service as it was: the message says so.
+  const beforeDeployment = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw withDeploymentNote(error, target, undefined);
+    }
+  };
+  const revision = release.revision;
+  const arn = 'arn' in revision ? revision.arn : await beforeDeployment(() => registerRevision(context, revision.register));
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
   const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
 
-  const scaling = await suspendAutoScaling(context, target);
+  const scaling = await beforeDeployment(() => suspendAutoScaling(context, target));
   let deploymentId: string | undefined;
   try {
     if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
