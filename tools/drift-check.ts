@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
 import { ConfigError, environmentNames, environmentNamesList, loadEnvironment } from '../config';
 import { EnvironmentStack } from '../modules/environment-stack';
-import { cliConfig, findProviderMirror } from './terraform';
+import { cliConfig, findProviderMirror, quietEnvironment } from './terraform';
 
 const ROOT = resolve(__dirname, '..');
 const OUTDIR = join(ROOT, 'cdktf.out');
@@ -566,16 +566,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.all && values.env) throw new ConfigError(['--env and --all exclude each other; pass one']);
   const names = values.all ? environmentNamesList() : [values.env ?? 'dev'];
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CHECKPOINT_DISABLE: '1',
-    DISABLE_VERSION_CHECK: '1',
-    CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
-    CDKTF_DISABLE_TELEMETRY: 'true',
-    TF_IN_AUTOMATION: '1',
-    TF_INPUT: '0',
-    ECS_BG_OFFLINE: '1',
-  };
+  const env = quietEnvironment('plan');
   Object.assign(process.env, env);
   const configs = names.map((name) => loadEnvironment(name, { offline: true }));
   const app = new App({ outdir: OUTDIR });

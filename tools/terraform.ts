@@ -54,7 +54,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** Variables for every child process: no update checks, no telemetry, offline config when planning. */
-function quietEnvironment(command: Command): NodeJS.ProcessEnv {
+export function quietEnvironment(command: Command): NodeJS.ProcessEnv {
   return {
     ...process.env,
     CHECKPOINT_DISABLE: '1',
