@@ -9,8 +9,14 @@
  *   npm run demo -- [--time-scale MS] [--scenario all|release|bad-image|rolling]
  */
 import { spawn } from 'node:child_process';
-import { loadEnvironment } from '../config';
+import { loadEnvironment, serviceNames } from '../config';
 import { startEmulator, type EmulatorHandle } from './emulator';
+
+/** The dev environment's first service's ECR repository, named by the shared configuration. */
+function devWebRepository(): string {
+  const dev = loadEnvironment('dev');
+  return serviceNames(dev, dev.services[0]).repository;
+}
 
 interface Scenario {
   title: string;
@@ -38,7 +44,7 @@ const SCENARIOS: Record<string, Scenario> = {
       'Install and rolls back: production never leaves the version that works.',
     ],
     args: ['deploy', '--env', 'dev', '--tag', 'v1.2.0'],
-    before: (aws) => aws.putImage({ repository: 'shop-dev/web', tag: 'v1.2.0', bad: true }),
+    before: (aws) => aws.putImage({ repository: devWebRepository(), tag: 'v1.2.0', bad: true }),
     expectedExit: 1,
   },
   rolling: {
