@@ -159,7 +159,7 @@ describe('status', () => {
       runningRevision: prodRevision(7),
       liveTargetGroups: [{ name: 'shop-prod-web-blue', weight: 100 }],
       tasks: { desired: 2, running: 2, pending: 0 },
-      deployment: { id: 'd-1', active: true, status: 'InProgress', events: [{ name: 'Install', status: 'Succeeded' }], traffic: 'traffic: blue 90% → green 10%' },
+      deployment: { id: 'd-1', active: true, status: 'InProgress', events: [{ name: 'Install', status: 'Succeeded' }], traffic: 'traffic: original 90% → replacement 10%' },
     });
     expect(service.digest).toMatch(/^sha256:b{64}$/);
     expect(world.mutatingCalls()).toBe(0);

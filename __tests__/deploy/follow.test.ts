@@ -39,8 +39,8 @@ describe('following a deployment', () => {
     expect(count('deployment d-1: Ready')).toBe(1);
     expect(count('  Install: InProgress')).toBe(1);
     expect(count('  Install: Succeeded')).toBe(1);
-    expect(count('traffic: blue 90% → green 10%')).toBe(1);
-    expect(count('traffic: blue 0% → green 100%')).toBe(1);
+    expect(count('traffic: original 90% → replacement 10%')).toBe(1);
+    expect(count('traffic: original 0% → replacement 100%')).toBe(1);
     expect(count('replacement tasks: 2/2 running')).toBe(1);
     expect(lines).toContain('replacement tasks: 0/2 running, 2 pending');
     expect(lines.at(-1)).toBe('deployment d-1: Succeeded');

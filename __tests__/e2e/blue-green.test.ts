@@ -55,7 +55,7 @@ describe('deploy (blue/green, dev)', () => {
     expectExit(first, 0);
     expect(verdict(first)).toMatch(/^dev\/web: released shop-dev-web:2 \(deployment d-\w+\)$/);
     expect(first.stdout).toContain('registered shop-dev-web:2');
-    expect(first.stdout).toMatch(/traffic: blue 0% → green 100%/);
+    expect(first.stdout).toMatch(/traffic: original 0% \(shop-dev-web-blue\) → replacement 100% \(shop-dev-web-green\)/);
 
     const after = aws.state();
     const service = serviceOf(after, DEV.service);
@@ -129,7 +129,7 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
     clock.resume();
     await waitForState(aws, (state) => state.deployments[0].replacementTraffic === 10, 'the 10% canary step');
     clock.pause();
-    await release.waitForOutput(/^traffic: blue 90% → green 10%$/);
+    await release.waitForOutput(/^traffic: original 90% \(shop-prod-web-blue\) → replacement 10% \(shop-prod-web-green\)$/);
     clock.resume();
 
     const result = await release.done;

@@ -92,7 +92,7 @@ describe('Ctrl-C', () => {
     const followed = await follow.done;
     expectExit(followed, 0);
     expect(verdict(followed)).toBe(`dev/web: released shop-dev-web:2 (deployment ${id})`);
-    expect(followed.stdout).toMatch(/traffic: blue 0% → green 100%/);
+    expect(followed.stdout).toMatch(/traffic: original 0% \(shop-dev-web-blue\) → replacement 100% \(shop-dev-web-green\)/);
     const state = aws.state();
     expect(state.deployments.map((d) => d.status)).toEqual(['Succeeded']);
     expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);

@@ -4,7 +4,7 @@
  * or keeps the old tasks, until when and which command ends the wait.
  */
 import { pollIntervalMs, type Context } from '../context';
-import { DeploymentReader, isTerminal, type DeploymentSnapshot, type LifecycleEventState } from './deployment-state';
+import { DeploymentReader, isTerminal, type DeploymentSnapshot, type LifecycleEventState, type TaskSetState } from './deployment-state';
 import { commandLine, type ReleaseTarget } from './target';
 
 export interface Waits {
@@ -88,11 +88,19 @@ export function currentWait(snapshot: DeploymentSnapshot, waits: Waits, firstSee
   return undefined;
 }
 
+/**
+ * CodeDeploy labels the task set serving when a deployment starts `Blue` and the one it starts
+ * `Green`, whichever target group each sits on (and in a rollback deployment the replacement is
+ * the previous version). Saying "original" and "replacement", with the target group, reads right
+ * in every case.
+ */
 export function trafficLine(snapshot: DeploymentSnapshot): string | undefined {
-  const blue = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'blue');
-  const green = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'green');
-  if (!blue && !green) return undefined;
-  return `traffic: blue ${Math.round(blue?.trafficWeight ?? 0)}% → green ${Math.round(green?.trafficWeight ?? 0)}%`;
+  const original = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'blue');
+  const replacement = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'green');
+  if (!original && !replacement) return undefined;
+  const share = (role: string, taskSet: TaskSetState | undefined) =>
+    `${role} ${Math.round(taskSet?.trafficWeight ?? 0)}%${taskSet?.targetGroup ? ` (${taskSet.targetGroup})` : ''}`;
+  return `traffic: ${share('original', original)} → ${share('replacement', replacement)}`;
 }
 
 export function replacementLine(snapshot: DeploymentSnapshot): string | undefined {
