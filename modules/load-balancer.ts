@@ -147,14 +147,18 @@ export class BlueGreenLoadBalancer extends Construct {
     const tls = https ? { certificateArn: props.certificateArn, sslPolicy: TLS_POLICY } : {};
     const lifecycle = blueGreen ? { ignoreChanges: CODEDEPLOY_OWNS_DEFAULT_ACTION } : undefined;
 
-    this.productionListener = new LbListener(this, 'production-listener', {
-      loadBalancerArn: loadBalancer.arn,
-      port: productionPort,
-      protocol: https ? 'HTTPS' : 'HTTP',
-      ...tls,
-      defaultAction: forwardToBlue,
-      lifecycle,
-    });
+    /** Production and test listeners differ only in port: both forward, and CodeDeploy owns both forwards. */
+    const forwardingListener = (id: string, port: number) =>
+      new LbListener(this, id, {
+        loadBalancerArn: loadBalancer.arn,
+        port,
+        protocol: https ? 'HTTPS' : 'HTTP',
+        ...tls,
+        defaultAction: forwardToBlue,
+        lifecycle,
+      });
+
+    this.productionListener = forwardingListener('production-listener', productionPort);
     this.listeners = [this.productionListener];
 
     if (https) {
@@ -169,14 +173,7 @@ export class BlueGreenLoadBalancer extends Construct {
     }
 
     if (blueGreen) {
-      this.testListener = new LbListener(this, 'test-listener', {
-        loadBalancerArn: loadBalancer.arn,
-        port: testPort,
-        protocol: https ? 'HTTPS' : 'HTTP',
-        ...tls,
-        defaultAction: forwardToBlue,
-        lifecycle,
-      });
+      this.testListener = forwardingListener('test-listener', testPort);
       this.listeners.push(this.testListener);
     }
 
