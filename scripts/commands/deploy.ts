@@ -191,7 +191,16 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
   }
   return releaseBlueGreen(
     context,
-    { target, service: plan.service, group: plan.group!, revision: { register: plan.registration }, activeDeploymentId: plan.activeDeploymentId, details },
+    {
+      target,
+      service: plan.service,
+      group: plan.group!,
+      revision: { register: plan.registration },
+      activeDeploymentId: plan.activeDeploymentId,
+      // One service releases right after its plan; with several, a later one may start long after.
+      scaling: options.targets.length === 1 ? { state: plan.scaling } : undefined,
+      details,
+    },
     {
       ifActive: options.ifActive,
       detach: options.detach,

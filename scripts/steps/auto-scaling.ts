@@ -46,9 +46,13 @@ export async function readScalingState(context: Context, target: ReleaseTarget):
   };
 }
 
-export async function suspendAutoScaling(context: Context, target: ReleaseTarget): Promise<ScalingState | undefined> {
+/**
+ * Suspend scaling for the release. `known`: the state the caller read moments ago (the release
+ * plan), so it is not read twice; without it the state is read here.
+ */
+export async function suspendAutoScaling(context: Context, target: ReleaseTarget, known?: { readonly state?: SuspendedState }): Promise<ScalingState | undefined> {
   const resourceId = target.names.scalableResourceId;
-  const prior = await readScalingState(context, target);
+  const prior = known ? known.state : await readScalingState(context, target);
   if (!prior) return undefined;
   if (prior.DynamicScalingInSuspended && prior.DynamicScalingOutSuspended && prior.ScheduledScalingSuspended) {
     context.out.warn(`auto scaling of ${resourceId} was already suspended before this release (an earlier run may have been killed); leaving it so. Resume: ${resumeCommand(resourceId, { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false })}`);

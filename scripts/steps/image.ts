@@ -6,6 +6,7 @@ import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/cli
 import { BadInputError } from '../cli/errors';
 import { hasName } from '../aws/errors';
 import type { Context } from '../context';
+import { readsInOrder } from './reads-in-order';
 import type { ReleaseTarget } from './target';
 
 /** Tags that name a moving target rather than a build; a release never uses them. */
@@ -120,6 +121,16 @@ export async function resolveImage(context: Context, target: ReleaseTarget, requ
 async function resolveTag(context: Context, target: ReleaseTarget, tag: string): Promise<ResolvedImage> {
   checkTag(tag);
   const repositoryName = target.names.repository;
+  // The repository's URI and the tag's digest are read at once; a missing repository is reported first.
+  const [repositoryUri, digest] = await readsInOrder([
+    describeRepositoryUri(context, target),
+    describeImageDigest(context, { repositoryName }, { repository: repositoryName, tag }),
+  ]);
+  return { uri: `${repositoryUri}@${digest}`, digest, tag, verified: true };
+}
+
+async function describeRepositoryUri(context: Context, target: ReleaseTarget): Promise<string> {
+  const repositoryName = target.names.repository;
   let repositoryUri: string | undefined;
   try {
     const found = await context.clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
@@ -131,8 +142,7 @@ async function resolveTag(context: Context, target: ReleaseTarget, tag: string):
     throw error;
   }
   if (!repositoryUri) throw new BadInputError(`ECR repository ${repositoryName} not found in ${target.env.region}: run \`cdktf deploy\` first`);
-  const digest = await describeImageDigest(context, { repositoryName }, { repository: repositoryName, tag });
-  return { uri: `${repositoryUri}@${digest}`, digest, tag, verified: true };
+  return repositoryUri;
 }
 
 async function describeImageDigest(

@@ -22,6 +22,7 @@ import {
   verifyDeploymentConfig,
   type DeploymentGroupCheck,
 } from './preflight';
+import { readsInOrder } from './reads-in-order';
 import { registrationInput, revisionContent, sameRevisionContent } from './register-revision';
 import type { ReleaseTarget } from './target';
 import { verifyBaseUrl, type VerifyRequest } from './verify';
@@ -69,31 +70,47 @@ export function planAppSpec(plan: ReleasePlan, taskDefinitionArn: string): AppSp
   return buildAppSpec(plan.service, taskDefinitionArn, plan.target.service.release.lifecycleHooks);
 }
 
+/** Blue/green wiring: the deployment group and its listeners, `--deployment-config`, the `--verify` URL. */
+async function checkBlueGreenWiring(context: Context, target: ReleaseTarget, request: ReleaseRequest): Promise<{ group: DeploymentGroupCheck; verifyUrl?: string }> {
+  const [group] = await readsInOrder([
+    checkDeploymentGroup(context, target),
+    request.deploymentConfig ? verifyDeploymentConfig(context, request.deploymentConfig) : undefined,
+  ]);
+  if (!request.verify) return { group };
+  if (group.approvalWaitMinutes === undefined) {
+    throw new BadInputError(`--verify needs deployment group ${target.names.deploymentGroup} to wait for approval (STOP_DEPLOYMENT ready option); apply the stack (\`cdktf deploy\`)`);
+  }
+  return { group, verifyUrl: `${await verifyBaseUrl(context, group.test, request.verify)}${request.verify.path}` };
+}
+
+/** The container CodeDeploy routes traffic to must be the configured one. */
+function checkLiveContainer(service: Service, target: ReleaseTarget): void {
+  const live = (primaryTaskSet(service)?.loadBalancers ?? service.loadBalancers)?.[0]?.containerName;
+  if (live && live !== target.service.containerName) {
+    throw new BadInputError(`service ${target.names.service} routes traffic to container "${live}" but config says "${target.service.containerName}": align containerName in config/environments.ts or apply the stack`);
+  }
+}
+
 export async function planRelease(context: Context, target: ReleaseTarget, request: ReleaseRequest): Promise<ReleasePlan> {
   checkRequestOffline(target, request);
-  const service = await describeLiveService(context, target);
-  checkController(service, target);
+  const blueGreen = target.strategy === 'blue-green';
+  // Every read here is independent of the others, so they all go out at once; the results are
+  // judged in the order of the checks (service, wiring, container, image, base revision, ...).
+  const liveService = describeLiveService(context, target).then((service) => {
+    checkController(service, target);
+    return service;
+  });
+  const [service, wiring, , image, base, activeDeploymentId, scaling] = await readsInOrder([
+    liveService,
+    blueGreen ? checkBlueGreenWiring(context, target, request) : undefined,
+    blueGreen ? liveService.then((live) => checkLiveContainer(live, target)) : undefined,
+    resolveImage(context, target, request),
+    chooseBaseRevision(context, target),
+    blueGreen ? findActiveDeployment(context, target) : undefined,
+    blueGreen ? readScalingState(context, target) : undefined,
+  ]);
 
-  let group: DeploymentGroupCheck | undefined;
-  let verifyUrl: string | undefined;
   const containerName = target.service.containerName;
-  if (target.strategy === 'blue-green') {
-    group = await checkDeploymentGroup(context, target);
-    if (request.deploymentConfig) await verifyDeploymentConfig(context, request.deploymentConfig);
-    if (request.verify) {
-      if (group.approvalWaitMinutes === undefined) {
-        throw new BadInputError(`--verify needs deployment group ${target.names.deploymentGroup} to wait for approval (STOP_DEPLOYMENT ready option); apply the stack (\`cdktf deploy\`)`);
-      }
-      verifyUrl = `${await verifyBaseUrl(context, group.test, request.verify)}${request.verify.path}`;
-    }
-    const live = (primaryTaskSet(service)?.loadBalancers ?? service.loadBalancers)?.[0]?.containerName;
-    if (live && live !== containerName) {
-      throw new BadInputError(`service ${target.names.service} routes traffic to container "${live}" but config says "${containerName}": align containerName in config/environments.ts or apply the stack`);
-    }
-  }
-
-  const image = await resolveImage(context, target, request);
-  const base = await chooseBaseRevision(context, target);
   const containers = base.taskDefinition.containerDefinitions ?? [];
   findContainer(containers, containerName, `base revision ${base.arn}`);
   const content = revisionContent(base.taskDefinition, withImage(containers, containerName, image.uri));
@@ -101,15 +118,14 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
   const runningArn = runningTaskDefinition(service);
   let alreadyRunning = false;
   if (runningArn) {
-    const running = await describeTaskDefinition(context, runningArn);
+    // Usually the service runs the base revision itself: no second read of it.
+    const running = runningArn === base.arn ? base : await describeTaskDefinition(context, runningArn);
     alreadyRunning = sameRevisionContent(revisionContent(running.taskDefinition, running.taskDefinition.containerDefinitions ?? []), content);
   }
-  const activeDeploymentId = target.strategy === 'blue-green' ? await findActiveDeployment(context, target) : undefined;
-  const scaling = target.strategy === 'blue-green' ? await readScalingState(context, target) : undefined;
   return {
     target,
     service,
-    group,
+    group: wiring?.group,
     image,
     base,
     registration: registrationInput(content, base.arn),
@@ -117,6 +133,6 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
     alreadyRunning,
     activeDeploymentId,
     scaling,
-    verifyUrl,
+    verifyUrl: wiring?.verifyUrl,
   };
 }

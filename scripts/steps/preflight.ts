@@ -5,11 +5,12 @@
  */
 import { GetDeploymentConfigCommand, GetDeploymentGroupCommand, type DeploymentGroupInfo } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import { DescribeListenersCommand, DescribeTargetGroupsCommand, type Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeTargetGroupsCommand, type Listener, type TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PREDEFINED_DEPLOYMENT_CONFIGS, deploymentConfigName, productionPort, testListenerPort } from '../../config';
 import { BadInputError } from '../cli/errors';
 import { hasName } from '../aws/errors';
 import type { Context } from '../context';
+import { readsInOrder } from './reads-in-order';
 import type { ReleaseTarget } from './target';
 
 const FIX_STACK = 'run `npm run plan`/`cdktf deploy` first';
@@ -91,6 +92,24 @@ export function groupWaits(group: DeploymentGroupInfo): { approvalWaitMinutes?: 
   };
 }
 
+async function describeListeners(context: Context, groupName: string, listenerArns: string[]): Promise<Listener[]> {
+  try {
+    return (await context.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: listenerArns }))).Listeners ?? [];
+  } catch (error) {
+    if (hasName(error, 'ListenerNotFoundException')) throw new BadInputError(`a listener of deployment group ${groupName} no longer exists: ${FIX_STACK}`);
+    throw error;
+  }
+}
+
+async function describeTargetGroups(context: Context, target: ReleaseTarget): Promise<TargetGroup[]> {
+  try {
+    return (await context.clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [...target.names.targetGroups] }))).TargetGroups ?? [];
+  } catch (error) {
+    if (hasName(error, 'TargetGroupNotFoundException')) throw new BadInputError(`target groups ${target.names.targetGroups.join(', ')} not found: ${FIX_STACK}`);
+    throw error;
+  }
+}
+
 /** The deployment group exists, targets this service, and its target groups and listeners are the configured ones. */
 export async function checkDeploymentGroup(context: Context, target: ReleaseTarget): Promise<DeploymentGroupCheck> {
   const group = await getDeploymentGroup(context, target);
@@ -113,36 +132,27 @@ export async function checkDeploymentGroup(context: Context, target: ReleaseTarg
   const testArns = pair?.testTrafficRoute?.listenerArns ?? [];
   if (productionArns.length === 0) throw new BadInputError(`deployment group ${name} has no production listener: ${FIX_STACK}`);
 
-  let listeners: Listener[];
-  try {
-    listeners = (await context.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [...productionArns, ...testArns] }))).Listeners ?? [];
-  } catch (error) {
-    if (hasName(error, 'ListenerNotFoundException')) throw new BadInputError(`a listener of deployment group ${name} no longer exists: ${FIX_STACK}`);
-    throw error;
-  }
-  const info = (arn: string): ListenerInfo => {
-    const listener = listeners.find((candidate) => candidate.ListenerArn === arn);
-    if (!listener) throw new BadInputError(`listener ${arn} of deployment group ${name} not found: ${FIX_STACK}`);
-    return { arn, port: listener.Port ?? 0, protocol: listener.Protocol ?? 'HTTP', loadBalancerArn: listener.LoadBalancerArn ?? '' };
-  };
-  const production = info(productionArns[0]);
-  const expectedProductionPort = productionPort(target.service);
-  if (production.port !== expectedProductionPort) {
-    throw new BadInputError(`deployment group ${name}'s production listener is on port ${production.port}, config expects ${expectedProductionPort}: the stack has drifted; ${FIX_STACK}`);
-  }
-  const test = testArns.length ? info(testArns[0]) : undefined;
-  const expectedTestPort = testListenerPort(target.service);
-  if (test && test.port !== expectedTestPort) {
-    throw new BadInputError(`deployment group ${name}'s test listener is on port ${test.port}, config expects ${expectedTestPort}: the stack has drifted; ${FIX_STACK}`);
-  }
+  // The listeners and the target groups are read at once; the listener checks are judged first.
+  const listenersChecked = describeListeners(context, name, [...productionArns, ...testArns]).then((listeners) => {
+    const info = (arn: string): ListenerInfo => {
+      const listener = listeners.find((candidate) => candidate.ListenerArn === arn);
+      if (!listener) throw new BadInputError(`listener ${arn} of deployment group ${name} not found: ${FIX_STACK}`);
+      return { arn, port: listener.Port ?? 0, protocol: listener.Protocol ?? 'HTTP', loadBalancerArn: listener.LoadBalancerArn ?? '' };
+    };
+    const production = info(productionArns[0]);
+    const expectedProductionPort = productionPort(target.service);
+    if (production.port !== expectedProductionPort) {
+      throw new BadInputError(`deployment group ${name}'s production listener is on port ${production.port}, config expects ${expectedProductionPort}: the stack has drifted; ${FIX_STACK}`);
+    }
+    const test = testArns.length ? info(testArns[0]) : undefined;
+    const expectedTestPort = testListenerPort(target.service);
+    if (test && test.port !== expectedTestPort) {
+      throw new BadInputError(`deployment group ${name}'s test listener is on port ${test.port}, config expects ${expectedTestPort}: the stack has drifted; ${FIX_STACK}`);
+    }
+    return { production, test };
+  });
+  const [{ production, test }, targetGroups] = await readsInOrder([listenersChecked, describeTargetGroups(context, target)]);
 
-  let targetGroups;
-  try {
-    targetGroups = (await context.clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [...target.names.targetGroups] }))).TargetGroups ?? [];
-  } catch (error) {
-    if (hasName(error, 'TargetGroupNotFoundException')) throw new BadInputError(`target groups ${target.names.targetGroups.join(', ')} not found: ${FIX_STACK}`);
-    throw error;
-  }
   // A target group no listener forwards to yet lists no load balancer at all; one that lists
   // another load balancer belongs to something else.
   const stray = targetGroups.find((tg) => {

@@ -6,6 +6,7 @@
  * restored on all of them.
  */
 import { ContinueDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import type { SuspendedState } from '@aws-sdk/client-application-auto-scaling';
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
 import { ReleaseError } from '../cli/errors';
 import { EXIT } from '../cli/exit-codes';
@@ -31,6 +32,11 @@ export interface BlueGreenRelease {
   readonly group: DeploymentGroupCheck;
   readonly revision: RevisionSource;
   readonly activeDeploymentId?: string;
+  /**
+   * Auto scaling as the plan read it just before; used only when nothing was waited for in between
+   * (no active deployment to deal with), else read again.
+   */
+  readonly scaling?: { readonly state?: SuspendedState };
   /** Carried into the result (image, base revision). */
   readonly details?: Partial<ServiceResult>;
 }
@@ -86,7 +92,8 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
   const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
 
-  const scaling = await beforeDeployment(() => suspendAutoScaling(context, target));
+  const knownScaling = release.activeDeploymentId ? undefined : release.scaling;
+  const scaling = await beforeDeployment(() => suspendAutoScaling(context, target, knownScaling));
   let deploymentId: string | undefined;
   try {
     if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
