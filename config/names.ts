@@ -14,6 +14,10 @@ export interface EnvironmentNames {
   readonly network: string;
   /** IAM role CodeDeploy assumes. */
   readonly codeDeployRole: string;
+  /** IAM role GitHub Actions assumes to plan infrastructure (read-only). */
+  readonly planRole: string;
+  /** IAM role GitHub Actions assumes to push images and release. */
+  readonly deployRole: string;
 }
 
 /** Names of one service's resources. */
@@ -57,6 +61,8 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
     cluster: prefix,
     network: prefix,
     codeDeployRole: `${prefix}-codedeploy`,
+    planRole: `${prefix}-github-plan`,
+    deployRole: `${prefix}-github-deploy`,
   };
 }
 
@@ -94,3 +100,20 @@ export const RELEASE_TAG_KEY = 'ReleasedBy';
 export const RELEASE_TAG_VALUE = 'ecs-bluegreen-deploy';
 /** Tag recording which Terraform-owned revision a release revision was built from. */
 export const BASE_REVISION_TAG_KEY = 'BaseRevision';
+
+/**
+ * The GitHub roles' ARNs: the Terraform output that carries each and the GitHub Actions variable
+ * the workflows read it from (set per GitHub environment; docs/identity.md).
+ */
+export const GITHUB_ROLE_OUTPUTS = {
+  plan: { output: 'github_plan_role_arn', variable: 'AWS_PLAN_ROLE_ARN' },
+  deploy: { output: 'github_deploy_role_arn', variable: 'AWS_DEPLOY_ROLE_ARN' },
+} as const;
+
+/** Object key of an environment's Terraform state in its S3 bucket: configured, else `<app>/<environment>/terraform.tfstate`. */
+export function stateKey(env: Pick<EnvironmentConfig, 'app' | 'environment'>, state: { readonly key?: string }): string {
+  return state.key ?? `${env.app}/${env.environment}/terraform.tfstate`;
+}
+
+/** Suffix of the lock object S3 native locking (`use_lockfile`) writes beside the state object. */
+export const STATE_LOCK_SUFFIX = '.tflock';

@@ -232,6 +232,56 @@ const stateSchema = z.discriminatedUnion('backend', [
     .strict(),
 ]);
 
+/** A git branch or GitHub environment name as it appears in an OIDC subject claim: no wildcards, no colons. */
+const claimPart = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9._\/-]+$/, `${what} must be letters, digits, ".", "_", "-" or "/" (no wildcards or colons)`);
+
+/** The host of GitHub's OIDC tokens: the provider URL, and the prefix of its IAM condition keys. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+const oidcProviderSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      /** Create the account's GitHub OIDC provider in this stack (only one per AWS account may exist). */
+      mode: z.literal('create'),
+    })
+    .strict(),
+  z
+    .object({
+      /** Trust a GitHub OIDC provider that exists already in this account (created by another stack or by hand). */
+      mode: z.literal('existing'),
+      /** Its ARN. */
+      arn: z
+        .string()
+        .regex(
+          new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/${GITHUB_OIDC_HOST.replace(/\./g, '\\.')}$`),
+          `must be the ARN of the GitHub OIDC provider, such as "arn:aws:iam::123456789012:oidc-provider/${GITHUB_OIDC_HOST}"`,
+        ),
+    })
+    .strict(),
+]);
+export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;
+
+/**
+ * GitHub Actions identity: a read-only plan role for pull requests and a deploy role for release
+ * jobs, both assumed through the account's GitHub OIDC provider (docs/identity.md).
+ */
+export const githubIdentitySchema = z
+  .object({
+    /** The only repository whose workflows may assume the roles, as GitHub spells it: "owner/name". */
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/, 'must be "owner/name", such as "example-org/shop"'),
+    /** GitHub environment whose jobs may assume the deploy role (jobs that declare `environment:` get it in their subject claim). @default the environment's name */
+    deployEnvironment: claimPart('deployEnvironment').optional(),
+    /** Branches whose push-triggered jobs may assume the plan role, besides pull requests. @default ['main'] */
+    planBranches: z.array(claimPart('planBranches[]')).default(['main']),
+    /** The account's GitHub OIDC provider: created here, or an existing one by ARN. @default { mode: 'create' } */
+    oidcProvider: oidcProviderSchema.default({ mode: 'create' }),
+  })
+  .strict();
+export type GithubIdentityConfig = z.infer<typeof githubIdentitySchema>;
+
 /** AWS services whose endpoints may be overridden (LocalStack-style emulators). */
 export const ENDPOINT_SERVICES = [
   'ecs', 'codedeploy', 'ecr', 'elbv2', 'applicationautoscaling', 'iam', 'ec2', 'cloudwatch', 'logs', 'sts',
@@ -271,6 +321,8 @@ export const environmentSchema = z
       .default({}),
     /** Name of the environment variable holding a Slack-compatible webhook URL for release notifications (never the URL itself). @default 'CHAT_WEBHOOK_URL' */
     chatWebhookEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').default('CHAT_WEBHOOK_URL'),
+    /** GitHub OIDC provider, plan role and deploy role for this environment's workflows. @default undefined (off) */
+    github: githubIdentitySchema.optional(),
     /** Tags on every resource. @default {} */
     tags: z.record(z.string()).default({}),
     /** The services of this environment; they share the network and cluster. */
