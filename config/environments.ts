@@ -15,6 +15,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     network: { mode: 'create', cidr: '10.10.0.0/16', natGateways: 'none' },
     logRetentionDays: 14,
     tags: { Project: 'shop', Environment: 'dev' },
+    // Plan role for pull requests and pushes to main; deploy role for jobs with `environment: dev`.
+    // The account's GitHub OIDC provider is created here (one per account; docs/identity.md).
+    github: { repository: 'example-org/shop', deployEnvironment: 'dev', oidcProvider: { mode: 'create' } },
     services: [
       {
         name: 'web',
@@ -32,6 +35,13 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     network: { mode: 'create', cidr: '10.20.0.0/16', natGateways: 'per-az' },
     logRetentionDays: 90,
     tags: { Project: 'shop', Environment: 'prod' },
+    // Deploy role only for jobs with `environment: prod` (required reviewers in GitHub). The OIDC
+    // provider already exists in the production account: referenced, not created.
+    github: {
+      repository: 'example-org/shop',
+      deployEnvironment: 'prod',
+      oidcProvider: { mode: 'existing', arn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' },
+    },
     services: [
       {
         name: 'web',

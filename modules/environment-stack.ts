@@ -8,8 +8,9 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { ConfigError, environmentNames, RELEASE_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, stateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 import { EcsCluster } from './cluster';
+import { GithubIdentity } from './github-identity';
 import { CodeDeployServiceRole } from './codedeploy-role';
 import { Network } from './network';
 import { ReleasableService } from './service';
@@ -64,6 +65,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly cluster: EcsCluster;
   /** The services, in configuration order. */
   public readonly services: ReleasableService[];
+  /** GitHub OIDC provider, plan and deploy roles (when `github` is configured). */
+  public readonly githubIdentity?: GithubIdentity;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -97,6 +100,13 @@ export class EnvironmentStack extends TerraformStack {
       this.addOutputs(released);
       return released;
     });
+
+    if (env.github) {
+      this.githubIdentity = new GithubIdentity(this, 'github-identity', { environment: env, github: env.github });
+      const outputs = GITHUB_ROLE_OUTPUTS;
+      new TerraformOutput(this, outputs.plan.output, { value: this.githubIdentity.planRoleArn, description: `GitHub variable ${outputs.plan.variable}: role for terraform plan` });
+      new TerraformOutput(this, outputs.deploy.output, { value: this.githubIdentity.deployRoleArn, description: `GitHub variable ${outputs.deploy.variable}: role for releases` });
+    }
   }
 
   /** Local state beside the repository root, or S3 with locking. */
@@ -110,7 +120,7 @@ export class EnvironmentStack extends TerraformStack {
     }
     const backend = new S3Backend(this, {
       bucket: state.bucket,
-      key: state.key ?? `${env.app}/${env.environment}/terraform.tfstate`,
+      key: stateKey(env, state),
       region: state.region ?? env.region,
       encrypt: true,
       ...(state.dynamodbTable ? { dynamodbTable: state.dynamodbTable } : {}),

@@ -2,20 +2,32 @@
  * IAM policy documents as plain JSON, so the synthesized stack shows (and tests read) every
  * statement literally.
  */
+import { GITHUB_OIDC_HOST } from '../config/schema';
+import { RELEASE_PERMISSIONS } from '../config/release-permissions';
 
 /** Managed policies this repository may attach, each for a reason written here. */
 export const ALLOWED_MANAGED_POLICIES = {
   // AWS maintains the exact set CodeDeploy needs to drive ECS blue/green (task sets, listener
   // rules, alarms, passing the task roles); copying it inline would go stale.
   AWSCodeDeployRoleForECS: 'CodeDeploy service role for ECS blue/green',
+  // `terraform plan` refreshes every resource type of the stack (EC2, ELB, ECS, ECR, IAM, logs,
+  // CloudWatch, CodeDeploy, Application Auto Scaling); AWS keeps this read-only set complete as
+  // services add read APIs, where a hand-written list would break plans. It grants no writes.
+  ReadOnlyAccess: 'GitHub plan role: read everything terraform plan refreshes',
 } as const;
 export type AllowedManagedPolicy = keyof typeof ALLOWED_MANAGED_POLICIES;
 
+/** ECR's login: the token is account-wide, IAM offers no resource to scope it to. */
+export const ECR_LOGIN_ACTION = 'ecr:GetAuthorizationToken';
+
 /**
- * The one action allowed on `Resource: "*"`: ECR's login token is account-wide, IAM offers no
- * resource to scope it to.
+ * The actions allowed on `Resource: "*"`: ECR's login, and the release actions whose row in the
+ * Service Authorization Reference names no resource type (config/release-permissions.ts gives
+ * the reason for each).
  */
-export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = ['ecr:GetAuthorizationToken'];
+export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
+  ...new Set([ECR_LOGIN_ACTION, ...RELEASE_PERMISSIONS.filter((permission) => permission.resource === 'account-wide').map((permission) => permission.action)]),
+];
 
 export interface PolicyStatement {
   /** Why the statement exists, in one identifier. */
@@ -26,6 +38,8 @@ export interface PolicyStatement {
   readonly Action: readonly string[];
   /** Resource ARNs. */
   readonly Resource: readonly string[];
+  /** Conditions, `{ operator: { key: value } }`. @default none */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
 /** An IAM policy document. */
@@ -38,6 +52,33 @@ export function trustPolicy(servicePrincipal: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole' }],
+  });
+}
+
+/** The audience GitHub's OIDC tokens carry for AWS (aws-actions/configure-aws-credentials asks for it). */
+export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/**
+ * Trust policy letting GitHub Actions jobs assume a role through the account's GitHub OIDC
+ * provider: only tokens for AWS (`aud`) whose subject is exactly one of `subjects` (`sub`, e.g.
+ * `repo:owner/name:environment:prod`).
+ */
+export function githubTrustPolicy(providerArn: string, subjects: readonly string[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+          },
+        },
+      },
+    ],
   });
 }
 

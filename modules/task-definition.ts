@@ -11,7 +11,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ACTIONS_WITHOUT_RESOURCE_SCOPE, policyDocument, trustPolicy, type PolicyStatement } from './iam-policy';
+import { ECR_LOGIN_ACTION, policyDocument, trustPolicy, type PolicyStatement } from './iam-policy';
 
 export interface FargateTaskDefinitionProps {
   /** Task definition family. */
@@ -120,7 +120,7 @@ export class FargateTaskDefinition extends Construct {
       name: 'pull-log-read-secrets',
       role: executionRole.id,
       policy: policyDocument([
-        { Sid: 'EcrLoginIsAccountWide', Effect: 'Allow', Action: ACTIONS_WITHOUT_RESOURCE_SCOPE, Resource: ['*'] },
+        { Sid: 'EcrLoginIsAccountWide', Effect: 'Allow', Action: [ECR_LOGIN_ACTION], Resource: ['*'] },
         {
           Sid: 'PullFromThisRepository',
           Effect: 'Allow',

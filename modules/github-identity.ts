@@ -1,0 +1,232 @@
+/**
+ * GitHub Actions identity for one environment: the account's GitHub OIDC provider (created here
+ * or referenced by ARN), a read-only plan role for pull requests and a deploy role for release
+ * jobs. Both roles trust only the configured repository; the deploy role only jobs of its GitHub
+ * environment.
+ *
+ * The deploy role holds exactly config/release-permissions.ts, scoped to this environment's
+ * resources by the names in config/names.ts. Its ARNs need the account id, which no data source
+ * may look up (plans run offline), so it is read from the OIDC provider's ARN: IAM roles can
+ * only trust a provider of their own account.
+ */
+import { Construct } from 'constructs';
+import { Fn, TerraformLocal } from 'cdktf';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import {
+  BASE_REVISION_TAG_KEY,
+  ConfigError,
+  deploymentConfigName,
+  environmentNames,
+  GITHUB_OIDC_HOST,
+  RELEASE_TAG_KEY,
+  serviceNames,
+  STATE_LOCK_SUFFIX,
+  stateKey,
+  type EnvironmentConfig,
+  type GithubIdentityConfig,
+  type ServiceConfig,
+} from '../config';
+import { RELEASE_PERMISSIONS, type NeededBy, type ReleaseResourceKind } from '../config/release-permissions';
+import { GITHUB_OIDC_AUDIENCE, githubTrustPolicy, managedPolicyArn, partitionOf, policyDocument, type PolicyStatement } from './iam-policy';
+
+export interface GithubIdentityProps {
+  /** The environment the roles serve: names, region, services and state backend come from it. */
+  readonly environment: EnvironmentConfig;
+  /** Repository, GitHub environment, plan branches and OIDC provider (`github` in config/schema.ts). */
+  readonly github: GithubIdentityConfig;
+}
+
+/** IAM's limit on the inline policies of one role, in characters without whitespace. */
+const INLINE_POLICY_LIMIT = 10_240;
+
+/** Builds ARNs of this environment's account and region. */
+export type ArnOf = (service: string, resource: string, options?: { readonly global?: boolean; readonly region?: string }) => string;
+
+export function arnBuilder(partition: string, region: string, account: string): ArnOf {
+  return (service, resource, options = {}) => `arn:${partition}:${service}:${options.global ? '' : (options.region ?? region)}:${account}:${resource}`;
+}
+
+/** The OIDC subjects (`sub` claims) each role accepts. */
+export function githubSubjects(env: EnvironmentConfig, github: GithubIdentityConfig): { plan: string[]; deploy: string[] } {
+  const repo = `repo:${github.repository}`;
+  return {
+    plan: [`${repo}:pull_request`, ...github.planBranches.map((branch) => `${repo}:ref:refs/heads/${branch}`)],
+    deploy: [`${repo}:environment:${github.deployEnvironment ?? env.environment}`],
+  };
+}
+
+function servicesNeeding(env: EnvironmentConfig, neededBy: NeededBy): ServiceConfig[] {
+  const blueGreen = (service: ServiceConfig) => service.release.strategy === 'blue-green';
+  switch (neededBy) {
+    case 'every service':
+      return env.services;
+    case 'blue-green':
+      return env.services.filter(blueGreen);
+    case 'rolling':
+      return env.services.filter((service) => !blueGreen(service));
+    case 'auto scaling':
+      // Only blue-green releases suspend scaling (rolling updates leave it running).
+      return env.services.filter((service) => blueGreen(service) && service.autoScaling !== undefined);
+  }
+}
+
+interface StatementShape {
+  readonly sid: string;
+  /** The resources of the given services; none drops the statement. */
+  readonly resources: (services: readonly ServiceConfig[]) => string[];
+  readonly condition?: PolicyStatement['Condition'];
+}
+
+/** One statement per resource kind: what it names and under which condition. */
+function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseResourceKind, StatementShape> {
+  const names = (service: ServiceConfig) => serviceNames(env, service);
+  const cluster = environmentNames(env).cluster;
+  const whenAny = (resource: string) => (services: readonly ServiceConfig[]) => (services.length > 0 ? [resource] : []);
+  return {
+    'ecs-service': { sid: 'EcsServicesOfThisEnvironment', resources: (services) => services.map((s) => arnOf('ecs', `service/${cluster}/${names(s).service}`)) },
+    'task-family': { sid: 'RegisterRevisionsOfTheseFamilies', resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)) },
+    'task-family-at-registration': {
+      sid: 'TagRevisionsOnlyWhileRegisteringThem',
+      resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)),
+      condition: {
+        StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG_KEY, BASE_REVISION_TAG_KEY] },
+      },
+    },
+    'task-roles': {
+      sid: 'PassTaskRolesOnlyToEcsTasks',
+      resources: (services) => services.flatMap((s) => [names(s).executionRole, names(s).taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true }))),
+      condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+    repository: { sid: 'ReadAndPushTheseRepositories', resources: (services) => services.map((s) => arnOf('ecr', `repository/${names(s).repository}`)) },
+    'codedeploy-application': { sid: 'RecordAppSpecRevisions', resources: (services) => services.map((s) => arnOf('codedeploy', `application:${names(s).codeDeployApplication}`)) },
+    'deployment-group': {
+      sid: 'DeployTheseDeploymentGroups',
+      resources: (services) => services.map((s) => arnOf('codedeploy', `deploymentgroup:${names(s).codeDeployApplication}/${names(s).deploymentGroup}`)),
+    },
+    'deployment-config': { sid: 'ReadTheirDeploymentConfigs', resources: (services) => services.map((s) => arnOf('codedeploy', `deploymentconfig:${deploymentConfigName(env, s)}`)) },
+    'ecs-scalable-target': {
+      sid: 'SuspendAndRestoreScalingOfThisEnvironment',
+      // The ARN ends in an id AWS assigns, so the targets are picked by namespace, dimension and
+      // the Environment tag the provider puts on everything (providerConfig in environment-stack.ts).
+      resources: whenAny(arnOf('application-autoscaling', 'scalable-target/*')),
+      condition: {
+        StringEquals: {
+          'application-autoscaling:service-namespace': 'ecs',
+          'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount',
+          'aws:ResourceTag/Environment': env.environment,
+        },
+      },
+    },
+    'account-wide': { sid: 'ActionsWithoutResourceScope', resources: whenAny('*') },
+  };
+}
+
+/** The deploy role's statements: every permission of config/release-permissions.ts this environment's services need. */
+export function deployPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): PolicyStatement[] {
+  const shapes = statementShapes(env, arnOf);
+  return (Object.keys(shapes) as ReleaseResourceKind[]).flatMap((kind) => {
+    const shape = shapes[kind];
+    const granted = RELEASE_PERMISSIONS.filter((permission) => permission.resource === kind)
+      .map((permission) => ({ action: permission.action, resources: shape.resources(servicesNeeding(env, permission.neededBy)) }))
+      .filter((permission) => permission.resources.length > 0);
+    if (granted.length === 0) return [];
+    const statement: PolicyStatement = {
+      Sid: shape.sid,
+      Effect: 'Allow',
+      Action: [...new Set(granted.map((permission) => permission.action))],
+      Resource: [...new Set(granted.flatMap((permission) => permission.resources))].sort(),
+      ...(shape.condition ? { Condition: shape.condition } : {}),
+    };
+    return [statement];
+  });
+}
+
+/** The plan role's own statements (besides ReadOnlyAccess): reading the S3 state and taking its lock. */
+export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): PolicyStatement[] {
+  const state = env.state;
+  if (state.backend !== 's3') return [];
+  const bucket = `arn:${partitionOf(state.region ?? env.region)}:s3:::${state.bucket}`;
+  const key = `${bucket}/${stateKey(env, state)}`;
+  const lock: PolicyStatement = state.dynamodbTable
+    ? {
+        Sid: 'TakeAndReleaseTheStateLock',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: [arnOf('dynamodb', `table/${state.dynamodbTable}`, { region: state.region ?? env.region })],
+      }
+    : { Sid: 'TakeAndReleaseTheStateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`${key}${STATE_LOCK_SUFFIX}`] };
+  return [
+    { Sid: 'ListTheStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket] },
+    { Sid: 'ReadTheState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [key] },
+    lock,
+  ];
+}
+
+export class GithubIdentity extends Construct {
+  /** ARN of the account's GitHub OIDC provider (created here or configured). */
+  public readonly providerArn: string;
+  /** Role pull-request and push jobs assume to run `terraform plan`. */
+  public readonly planRoleArn: string;
+  /** Role release jobs of the GitHub environment assume to push images and run `npm run deploy`. */
+  public readonly deployRoleArn: string;
+  /** The deploy role's statements, as synthesized. */
+  public readonly deployStatements: readonly PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: GithubIdentityProps) {
+    super(scope, id);
+    const { environment: env, github } = props;
+    const names = environmentNames(env);
+    const partition = partitionOf(env.region);
+
+    let account: string;
+    if (github.oidcProvider.mode === 'existing') {
+      const [, providerPartition, , , providerAccount] = github.oidcProvider.arn.split(':');
+      if (providerPartition !== partition) {
+        throw new ConfigError([`${env.environment}.github.oidcProvider.arn: partition "${providerPartition}" does not match region ${env.region} ("${partition}"); use the provider of this environment's account`]);
+      }
+      this.providerArn = github.oidcProvider.arn;
+      account = providerAccount;
+    } else {
+      const provider = new IamOpenidConnectProvider(this, 'oidc-provider', {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdList: [GITHUB_OIDC_AUDIENCE],
+      });
+      this.providerArn = provider.arn;
+      // A local keeps the expression (and its quotes) out of the policy JSON: `${local.…}`.
+      account = new TerraformLocal(this, 'account-id', Fn.element(Fn.split(':', provider.arn), 4)).asString;
+    }
+
+    const arnOf = arnBuilder(partition, env.region, account);
+    this.deployStatements = deployPolicyStatements(env, arnOf);
+    const estimated = policyDocument(deployPolicyStatements(env, arnBuilder(partition, env.region, '123456789012'))).length;
+    if (estimated > INLINE_POLICY_LIMIT) {
+      throw new ConfigError([`${env.environment}.github: the deploy policy for ${env.services.length} services is ${estimated} characters, over IAM's ${INLINE_POLICY_LIMIT} per role; split the services over more environments`]);
+    }
+    const subjects = githubSubjects(env, github);
+
+    const planRole = new IamRole(this, 'plan-role', {
+      name: names.planRole,
+      description: `GitHub ${github.repository}: terraform plan of ${names.stack} (read-only)`,
+      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan),
+    });
+    new IamRolePolicyAttachment(this, 'plan-read-only', { role: planRole.name, policyArn: managedPolicyArn(env.region, 'ReadOnlyAccess') });
+    const planStatements = planPolicyStatements(env, arnOf);
+    if (planStatements.length > 0) {
+      new IamRolePolicy(this, 'plan-state', { name: 'terraform-state', role: planRole.id, policy: policyDocument(planStatements) });
+    }
+
+    const deployRole = new IamRole(this, 'deploy-role', {
+      name: names.deployRole,
+      description: `GitHub ${github.repository}: push images and release ${names.stack}`,
+      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.deploy),
+    });
+    new IamRolePolicy(this, 'deploy-release', { name: 'release', role: deployRole.id, policy: policyDocument(this.deployStatements) });
+
+    this.planRoleArn = planRole.arn;
+    this.deployRoleArn = deployRole.arn;
+  }
+}
