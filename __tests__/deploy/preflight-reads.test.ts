@@ -63,6 +63,13 @@ describe('planning a release', () => {
     await expect(planRelease(world.context, world.target, { tag: 'v1.4.2' })).rejects.toThrow(/^cluster shop-prod not found/);
   });
 
+  it('does not describe the running revision again when the base scan already did', async () => {
+    const world = fakeWorld('prod', { running: 8 });
+    await planRelease(world.context, world.target, { tag: 'v1.4.2' });
+    const described = world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
+    expect(described).toEqual([8, 7, 6].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+  });
+
   it('does not describe the running revision again when it is the base revision', async () => {
     const world = fakeWorld('prod', { running: 6 });
     const plan = await planRelease(world.context, world.target, { tag: 'v1.4.2' });
@@ -71,11 +78,11 @@ describe('planning a release', () => {
     expect(described).toEqual([8, 7, 6].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
   });
 
-  it('describes the running revision when it differs from the base revision', async () => {
-    const world = fakeWorld('prod', { running: 7 });
+  it('describes the running revision when the base scan did not reach it', async () => {
+    const world = fakeWorld('prod', { running: 5 });
     await planRelease(world.context, world.target, { tag: 'v1.4.2' });
     const described = world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
-    expect(described).toEqual([8, 7, 6, 7].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+    expect(described).toEqual([8, 7, 6, 5].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
   });
 });
 

@@ -19,6 +19,8 @@ export interface BaseRevision extends TaskDefinitionWithTags {
   readonly arn: string;
   /** False when every scanned revision carried the release tag and the newest was taken instead. */
   readonly terraformOwned: boolean;
+  /** Every revision described on the way, by ARN: the running one is usually among them. */
+  readonly described: ReadonlyMap<string, TaskDefinitionWithTags>;
 }
 
 /** Revisions scanned before giving up on finding a Terraform-owned one. */
@@ -57,16 +59,18 @@ async function* activeRevisionsNewestFirst(context: Context, family: string): As
 export async function chooseBaseRevision(context: Context, target: ReleaseTarget): Promise<BaseRevision> {
   const family = target.names.taskFamily;
   let newest: (TaskDefinitionWithTags & { arn: string }) | undefined;
+  const described = new Map<string, TaskDefinitionWithTags>();
   let scanned = 0;
   for await (const arn of activeRevisionsNewestFirst(context, family)) {
-    const described = await describeTaskDefinition(context, arn);
-    newest ??= { ...described, arn };
-    if (!isReleaseRevision(described.tags)) return { ...described, arn, terraformOwned: true };
+    const revision = await describeTaskDefinition(context, arn);
+    described.set(arn, revision);
+    newest ??= { ...revision, arn };
+    if (!isReleaseRevision(revision.tags)) return { ...revision, arn, terraformOwned: true, described };
     if (++scanned >= BASE_SCAN_LIMIT) break;
   }
   if (!newest) {
     throw new BadInputError(`no ACTIVE task definition in family ${family}: run \`npm run plan\`/\`cdktf deploy\` first`);
   }
   context.out.warn(`no Terraform-owned revision of ${family} among the newest ${scanned}; building on the newest, ${newest.arn}`);
-  return { ...newest, terraformOwned: false };
+  return { ...newest, terraformOwned: false, described };
 }

@@ -118,8 +118,8 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
   const runningArn = runningTaskDefinition(service);
   let alreadyRunning = false;
   if (runningArn) {
-    // Usually the service runs the base revision itself: no second read of it.
-    const running = runningArn === base.arn ? base : await describeTaskDefinition(context, runningArn);
+    // The service usually runs the base revision or a newer release the base scan passed: no second read.
+    const running = base.described.get(runningArn) ?? (await describeTaskDefinition(context, runningArn));
     alreadyRunning = sameRevisionContent(revisionContent(running.taskDefinition, running.taskDefinition.containerDefinitions ?? []), content);
   }
   return {
