@@ -102,6 +102,18 @@ describe('following a deployment', () => {
     expect(nextInterval(6000, 2000, false, undefined, now)).toBe(6000);
   });
 
+  it('reads the status every base interval outside the waits, and unchanged targets only every third read', async () => {
+    const world = fakeWorld('prod');
+    const rollingOut: Step = { status: 'InProgress', events: [['BeforeInstall', 'Succeeded', 0, 0], ['Install', 'InProgress', 0]], taskSets: blueGreen(100, 0, 0) };
+    world.script('d-1', [...Array<Step>(12).fill(rollingOut), { status: 'Failed', events: rollingOut.events, taskSets: rollingOut.taskSets }]);
+    const result = await followDeployment(world.context, { target: world.target, deploymentId: 'd-1', interruptible: true });
+    expect(result.last.status).toBe('Failed');
+    expect(new Set(world.clock.sleeps)).toEqual(new Set([2000]));
+    expect(world.codeDeploy.commandCalls(GetDeploymentCommand)).toHaveLength(13);
+    // Reads 1 and 2 (a change, then the first unchanged), then every third, then the move to Failed.
+    expect(world.codeDeploy.commandCalls(BatchGetDeploymentTargetsCommand)).toHaveLength(6);
+  });
+
   it('returns "timeout" at the deadline without changing anything', async () => {
     const world = fakeWorld('prod');
     world.script('d-1', [{ status: 'InProgress' }]);

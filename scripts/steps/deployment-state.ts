@@ -64,29 +64,52 @@ function targetsFrozen(info: DeploymentInfo): boolean {
   return info.status === 'Ready' || (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted === true);
 }
 
+export interface ReadOptions {
+  /**
+   * Read the targets (lifecycle events, task sets) even if the status has not moved.
+   * @default true
+   */
+  readonly targets?: boolean;
+}
+
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
 export class DeploymentReader {
   private targetIds: string[] = [];
   private last: DeploymentSnapshot | undefined;
+  private targetsRead = false;
 
   constructor(
     private readonly context: Context,
     readonly deploymentId: string,
   ) {}
 
-  async read(): Promise<DeploymentSnapshot> {
+  /** Whether the last read included the targets (otherwise they were carried over). */
+  get lastReadIncludedTargets(): boolean {
+    return this.targetsRead;
+  }
+
+  /**
+   * The deployment now. The targets are read unless they cannot have changed (the same wait as
+   * before) or the caller does not need them this time; a move of the status or into the
+   * termination wait always reads them, as the deployment's deadlines are dated by their events.
+   */
+  async read(options: ReadOptions = {}): Promise<DeploymentSnapshot> {
     const { codeDeploy } = this.context.clients;
     const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
     const info = found.deploymentInfo ?? {};
     const previous = this.last;
-    // Only once the previous read was already in the same wait: the read that enters a wait must
-    // fetch the targets, whose event end times date the wait's deadline.
-    const sameWait = previous !== undefined && targetsFrozen(previous.info) && previous.status === info.status
-      && previous.info.instanceTerminationWaitTimeStarted === info.instanceTerminationWaitTimeStarted;
-    if (previous && sameWait && targetsFrozen(info) && previous.events.length > 0) {
+    const statusMoved = previous === undefined || previous.status !== info.status
+      || previous.info.instanceTerminationWaitTimeStarted !== info.instanceTerminationWaitTimeStarted;
+    // In the same wait as the previous read the targets cannot change; the read that enters a
+    // wait still fetches them (statusMoved), since their end times date the wait's deadline.
+    const sameWait = !statusMoved && targetsFrozen(info) && previous.events.length > 0;
+    const notNeeded = !statusMoved && options.targets === false;
+    if (previous && (sameWait || notNeeded)) {
+      this.targetsRead = false;
       this.last = { ...previous, info };
       return this.last;
     }
+    this.targetsRead = true;
     let events: LifecycleEventState[] = [];
     let taskSets: TaskSetState[] = [];
     if (this.targetIds.length === 0) {

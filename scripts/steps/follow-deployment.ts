@@ -161,9 +161,10 @@ export class DeploymentNarrator {
 }
 
 /**
- * Polls: the base interval (`ECS_BG_POLL_MS`, 2 s) around transitions; while nothing changes it
- * grows, to 7.5× the base (15 s) in approval and termination waits, but always wakes at a wait's
- * end. Each poll is 2-3 CodeDeploy reads, well under its request rates.
+ * The schedule of the targets' reads (and, in a wait, of every read): the base interval
+ * (`ECS_BG_POLL_MS`, 2 s) around transitions; while nothing changes it grows, to 3× the base
+ * (6 s) outside the waits and 7.5× (15 s) in approval and termination waits, but always wakes at
+ * a wait's end.
  */
 export function nextInterval(current: number, base: number, changed: boolean, wait: WaitWindow | undefined, now: number): number {
   if (changed) return base;
@@ -173,15 +174,29 @@ export function nextInterval(current: number, base: number, changed: boolean, wa
   return next;
 }
 
+/**
+ * Outside the waits the status is read every base interval, so the end of a deployment (or a
+ * failure) is seen within 2 s, for one GetDeployment; the targets, which only feed the progress
+ * lines, follow `nextInterval`. In a wait, where the targets cannot change and CodeDeploy itself
+ * ends the wait at a known time, the status alone follows `nextInterval`. Per release that is at
+ * most about one CodeDeploy read a second, well under its request rates.
+ */
+export function nextPoll(targetsInterval: number, base: number, wait: WaitWindow | undefined): number {
+  return wait ? targetsInterval : base;
+}
+
 export async function followDeployment(context: Context, options: FollowOptions): Promise<FollowResult> {
   const reader = new DeploymentReader(context, options.deploymentId);
   const narrator = options.narrator ?? new DeploymentNarrator(context, options.target, options.waits, options.label);
   const base = pollIntervalMs(context.env);
   const { signal } = context.interrupts;
-  let interval = base;
+  let targetsInterval = base;
+  let targetsReadAt = -Infinity;
   let readyHandled = false;
   for (;;) {
-    const snapshot = await reader.read();
+    const readAt = context.clock.now();
+    const snapshot = await reader.read({ targets: readAt - targetsReadAt >= targetsInterval });
+    if (reader.lastReadIncludedTargets) targetsReadAt = readAt;
     const changed = narrator.report(snapshot);
     if (isTerminal(snapshot.status)) return { ending: 'finished', last: snapshot };
     // Checked on a snapshot read after the interrupt or the deadline, never on one from before the
@@ -192,11 +207,14 @@ export async function followDeployment(context: Context, options: FollowOptions)
     if (snapshot.status === 'Ready' && options.onReady && !readyHandled) {
       readyHandled = true;
       await options.onReady(snapshot);
-      interval = base;
+      targetsInterval = base;
+      targetsReadAt = -Infinity;
       continue;
     }
     const now = context.clock.now();
-    interval = nextInterval(interval, base, changed, narrator.wait(snapshot), now);
+    const wait = narrator.wait(snapshot);
+    targetsInterval = nextInterval(targetsInterval, base, changed, wait, now);
+    const interval = nextPoll(targetsInterval, base, wait);
     const untilDeadline = options.deadline !== undefined ? Math.max(0, options.deadline - now) : interval;
     await context.clock.sleep(Math.min(interval, untilDeadline), options.interruptible ? signal : undefined);
   }
