@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadEnvironment } from '../../config';
 import { startEmulator, type CallRecord, type EmulatorHandle, type EmulatorOptions, type StateDump } from '../../emulator';
+import { callsOutsideDeployPolicy } from '../support/deploy-policy';
 
 // Tests also use SDK clients in-process; the SDK's notice about future Node versions is noise there.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -61,12 +62,13 @@ export interface E2e {
  */
 export function useEmulator(environments: readonly string[], options: Omit<EmulatorOptions, 'environments' | 'now'> = {}): E2e {
   const clock = new PausableClock();
+  const configs = environments.map((name) => loadEnvironment(name, { offline: true }));
   let handle: EmulatorHandle | undefined;
   beforeAll(async () => {
     handle = await startEmulator({
       timeScale: 2,
       ...options,
-      environments: environments.map((name) => loadEnvironment(name, { offline: true })),
+      environments: configs,
       now: clock.now,
     });
   });
@@ -77,6 +79,8 @@ export function useEmulator(environments: readonly string[], options: Omit<Emula
   afterEach(async () => {
     clock.resume();
     await killLeftovers();
+    // The GitHub deploy role must be enough for whatever the test made the tool do (docs/identity.md).
+    if (handle) expect(callsOutsideDeployPolicy(handle.callLog(), configs)).toEqual([]);
   });
   afterAll(async () => {
     await handle?.close();
