@@ -8,15 +8,10 @@ import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { IConstruct } from 'constructs';
 import { environmentNamesList, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
+import { resources, type Synthesized } from '../../policy/synthesized';
 
-/** A synthesized stack: `resource.<type>.<logical id>` → attributes. */
-export interface Synthesized {
-  readonly resource?: Record<string, Record<string, Record<string, any>>>;
-  readonly data?: Record<string, unknown>;
-  readonly provider?: Record<string, Array<Record<string, any>>>;
-  readonly terraform?: Record<string, any>;
-  readonly output?: Record<string, { value: unknown }>;
-}
+// Reading synthesized JSON is shared with the policy rules (npm run policy).
+export { ignoreChanges, referencedAddress, resources, type Synthesized } from '../../policy/synthesized';
 
 /** A minimal valid environment with one `web` service; every other field takes its default. */
 export function environmentInput(overrides: Partial<EnvironmentConfigInput> = {}, service: Partial<ServiceConfigInput> = {}): EnvironmentConfigInput {
@@ -73,28 +68,11 @@ export function synthConstructs(build: (scope: IConstruct) => void): Synthesized
   return JSON.parse(Testing.synthScope((scope) => build(scope as IConstruct)));
 }
 
-/** Every resource of a type, with its logical id as `__id`. */
-export function resources(synthesized: Synthesized, type: string): Array<Record<string, any>> {
-  return Object.entries(synthesized.resource?.[type] ?? {}).map(([id, body]) => ({ __id: id, ...body }));
-}
-
 /** The single resource of a type; fails when there is not exactly one. */
 export function only(synthesized: Synthesized, type: string): Record<string, any> {
   const found = resources(synthesized, type);
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
-}
-
-/** The `ignore_changes` list of a resource, or undefined when it has none. */
-export function ignoreChanges(resource: Record<string, any>): unknown {
-  return resource.lifecycle?.ignore_changes;
-}
-
-/** `${aws_x.y.id}` → `aws_x.y`: the resource a reference points at. */
-export function referencedAddress(reference: string): string {
-  const match = /^\$\{([a-z0-9_]+\.[^.}]+)\.[a-z_]+\}$/.exec(reference);
-  if (!match) throw new Error(`not a single resource reference: ${reference}`);
-  return match[1];
 }
 
 /** Every configured environment, offline as the plans run, plus the two-service one. */

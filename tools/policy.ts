@@ -1,0 +1,74 @@
+/**
+ * Checks the security and operability invariants (policy/rules.ts) over every synthesized
+ * environment and prints a table of rule, environment and result, then one line per violation.
+ *
+ *   npm run policy                     # every environment (same as --all)
+ *   npm run policy -- --env prod       # one environment
+ *   npm run policy -- --all --json     # the results as JSON on stdout
+ *
+ * The stacks are synthesized exactly as `cdktf synth` writes them, into .tf/policy/ (never
+ * cdktf.out/, which `cdktf deploy` and `npm run plan` use), and read back as Terraform JSON.
+ *
+ * Exit codes: 0 every rule passed, 1 a rule failed, 2 bad arguments or configuration.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { App } from 'cdktf';
+import { ConfigError, environmentNames, environmentNamesList, loadEnvironment, type EnvironmentConfig } from '../config';
+import { EnvironmentStack } from '../modules/environment-stack';
+import { checkEnvironment, formatReport, reportJson, type RuleResult } from '../policy/check';
+import type { Synthesized } from '../policy/synthesized';
+
+const OUTDIR = join(resolve(__dirname, '..'), '.tf', 'policy');
+const USAGE = 'usage: npm run policy -- [--env NAME | --all] [--json]';
+
+interface PolicyOptions {
+  readonly environments: readonly string[];
+  readonly json: boolean;
+}
+
+export function parsePolicyArguments(argv: readonly string[]): PolicyOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { env: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
+  } catch (error) {
+    throw new ConfigError([`${(error as Error).message.split(/\.\s/)[0]}; ${USAGE}`]);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new ConfigError([`unexpected argument "${positionals[0]}"; ${USAGE}`]);
+  if (values.env !== undefined && values.all) throw new ConfigError(['--env and --all exclude each other; pass one']);
+  if (values.env !== undefined && !environmentNamesList().includes(values.env)) {
+    throw new ConfigError([`unknown environment "${values.env}"; use one of: ${environmentNamesList().join(', ')}`]);
+  }
+  return { environments: values.env !== undefined ? [values.env] : environmentNamesList(), json: values.json === true };
+}
+
+/** Synthesize the environments' stacks with cdktf and read back each stack's Terraform JSON. */
+export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): Synthesized[] {
+  rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir });
+  for (const config of configs) new EnvironmentStack(app, environmentNames(config).stack, { config });
+  app.synth();
+  return configs.map((config) => JSON.parse(readFileSync(join(outdir, 'stacks', environmentNames(config).stack, 'cdk.tf.json'), 'utf8')) as Synthesized);
+}
+
+function main(argv: readonly string[]): number {
+  const options = parsePolicyArguments(argv);
+  const configs = options.environments.map((name) => loadEnvironment(name));
+  const stacks = synthesizeForPolicy(configs);
+  const results: RuleResult[] = configs.flatMap((config, index) => checkEnvironment(stacks[index], config));
+  process.stdout.write(options.json ? reportJson(results) : formatReport(results));
+  return results.some((result) => result.outcome === 'fail') ? 1 : 0;
+}
+
+if (require.main === module) {
+  process.env.CHECKPOINT_DISABLE ??= '1';
+  process.env.CDKTF_DISABLE_TELEMETRY ??= 'true';
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.problems.join('\n') : error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  }
+}
