@@ -33,9 +33,8 @@ const server = http.createServer((request, response) => {
 
 function shutDown(signal) {
   console.log(JSON.stringify({ event: 'stopping', signal }));
+  // close() also ends idle keep-alive connections (Node 19+), so only requests in flight delay the exit.
   server.close(() => process.exit(0));
-  // Keep-alive connections that carry no request would hold close() open until they time out.
-  server.closeIdleConnections();
 }
 process.once('SIGTERM', shutDown);
 process.once('SIGINT', shutDown);
