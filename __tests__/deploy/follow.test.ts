@@ -114,6 +114,14 @@ describe('following a deployment', () => {
     expect(world.codeDeploy.commandCalls(BatchGetDeploymentTargetsCommand)).toHaveLength(6);
   });
 
+  it('backs off in the approval wait but keeps reading the status every base interval in the termination wait', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-1', CANARY_STEPS);
+    await followDeployment(world.context, { target: world.target, deploymentId: 'd-1', interruptible: true, waits: GROUP_WAITS });
+    // Reads 4-6 are the approval wait (Ready), 8-9 the termination wait.
+    expect(world.clock.sleeps).toEqual([2000, 2000, 2000, 2000, 3000, 4500, 2000, 2000, 2000]);
+  });
+
   it('returns "timeout" at the deadline without changing anything', async () => {
     const world = fakeWorld('prod');
     world.script('d-1', [{ status: 'InProgress' }]);

@@ -175,14 +175,15 @@ export function nextInterval(current: number, base: number, changed: boolean, wa
 }
 
 /**
- * Outside the waits the status is read every base interval, so the end of a deployment (or a
- * failure) is seen within 2 s, for one GetDeployment; the targets, which only feed the progress
- * lines, follow `nextInterval`. In a wait, where the targets cannot change and CodeDeploy itself
- * ends the wait at a known time, the status alone follows `nextInterval`. Per release that is at
- * most about one CodeDeploy read a second, well under its request rates.
+ * The status is read every base interval (2 s) except in the approval wait, so a deployment's end
+ * (success, a failure, an alarm's rollback, also in the termination wait) is seen within 2 s, for
+ * one GetDeployment; the targets, which only feed the progress lines, follow `nextInterval` (and
+ * cannot change during a wait). In the approval wait nothing moves until someone approves or the
+ * wait runs out at a known time, so the status follows `nextInterval` there too. Per release that
+ * is at most one GetDeployment every 2 s plus one target read every 2-6 s.
  */
 export function nextPoll(targetsInterval: number, base: number, wait: WaitWindow | undefined): number {
-  return wait ? targetsInterval : base;
+  return wait?.kind === 'approval' ? targetsInterval : base;
 }
 
 export async function followDeployment(context: Context, options: FollowOptions): Promise<FollowResult> {
