@@ -60,8 +60,8 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   // ECS
   { action: 'ecs:DescribeServices', resource: 'ecs-service', source: 'sdk', neededBy: 'every service', why: 'check the service, its controller and load balancers; follow a rolling update' },
   { action: 'ecs:UpdateService', resource: 'ecs-service', source: 'sdk', neededBy: 'rolling', why: 'start a rolling update with the new revision' },
-  { action: 'ecs:ListTaskDefinitions', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'find the newest Terraform-owned revision of the family (no resource type in IAM)' },
-  { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags (no resource type in IAM)' },
+  { action: 'ecs:ListTaskDefinitions', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'find the newest Terraform-owned revision of the family' },
+  { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
   { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles' },
@@ -83,16 +83,16 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'codedeploy:GetApplicationRevision', resource: 'codedeploy-application', source: 'implied', neededBy: 'blue-green', why: 'CreateDeployment reads that revision back' },
   { action: 'codedeploy:GetDeployment', resource: 'deployment-group', source: 'sdk', neededBy: 'blue-green', why: 'follow the deployment' },
   { action: 'codedeploy:ListDeployments', resource: 'deployment-group', source: 'sdk', neededBy: 'blue-green', why: 'find an active deployment and the last successful one' },
-  { action: 'codedeploy:ListDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: the task sets of a deployment (no resource type in IAM)' },
-  { action: 'codedeploy:BatchGetDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: traffic weights and task counts (no resource type in IAM)' },
-  { action: 'codedeploy:ContinueDeployment', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'approve (shift traffic) and finish (end the termination wait) (no resource type in IAM)' },
-  { action: 'codedeploy:StopDeployment', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'stop with rollback on failure, timeout or Ctrl-C (no resource type in IAM)' },
+  { action: 'codedeploy:ListDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: the task sets of a deployment' },
+  { action: 'codedeploy:BatchGetDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: traffic weights and task counts' },
+  { action: 'codedeploy:ContinueDeployment', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'approve (shift traffic) and finish (end the termination wait)' },
+  { action: 'codedeploy:StopDeployment', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'stop with rollback on failure, timeout or Ctrl-C' },
   // Elastic Load Balancing: no Describe action has a resource type in IAM.
   { action: 'elasticloadbalancing:DescribeTargetGroups', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'check the target groups and show which one is live' },
   { action: 'elasticloadbalancing:DescribeListeners', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'check the listeners and read the traffic split' },
   { action: 'elasticloadbalancing:DescribeLoadBalancers', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: '--verify: the DNS name behind the test listener' },
   // Application Auto Scaling
-  { action: 'application-autoscaling:DescribeScalableTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'read the suspended state before a release (no resource type in IAM)' },
+  { action: 'application-autoscaling:DescribeScalableTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'read the suspended state before a release' },
   { action: 'application-autoscaling:RegisterScalableTarget', resource: 'ecs-scalable-target', source: 'sdk', neededBy: 'auto scaling', why: 'suspend scaling during the release and restore it afterwards' },
 ];
 

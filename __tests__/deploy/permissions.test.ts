@@ -72,6 +72,11 @@ describe('the release permissions against the release tool', () => {
     expect(RELEASE_PERMISSIONS.filter((permission) => permission.why.trim().length < 10)).toEqual([]);
   });
 
+  it('is documented action by action in docs/identity.md', () => {
+    const documentation = readFileSync(join(REPO_ROOT, 'docs/identity.md'), 'utf8');
+    expect(RELEASE_PERMISSIONS.map((permission) => permission.action).filter((action) => !documentation.includes(`\`${action}\``))).toEqual([]);
+  });
+
   it('adds beyond the SDK commands only the dependent actions AWS checks during them and the ECR push', () => {
     expect(listed('implied').sort()).toEqual(['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision', 'ecs:TagResource', 'iam:PassRole']);
     expect(listed('push').sort()).toEqual([
