@@ -1,0 +1,115 @@
+/**
+ * Command lines of tools/terraform.ts and tools/drift.ts, parsed into options. Pure: problems
+ * come back as a ConfigError with one line each (the entry points print them and exit 2).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../config';
+
+export const TERRAFORM_COMMANDS = ['synth', 'validate', 'plan'] as const;
+export type TerraformCommand = (typeof TERRAFORM_COMMANDS)[number];
+
+export const TERRAFORM_USAGE = 'usage: npm run <synth|validate|plan> -- [--env NAME | --all] [--state FILE] [--json] [--markdown FILE]';
+export const DRIFT_USAGE = 'usage: npm run drift -- [--env NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME | --all]';
+
+export interface TerraformOptions {
+  readonly command: TerraformCommand;
+  readonly environments: readonly string[];
+  /** plan only: a local state file to plan against instead of an empty state. */
+  readonly stateFile?: string;
+  /** plan only: print a JSON document on stdout (people's lines go to stderr). */
+  readonly json: boolean;
+  /** plan only: write a pull-request comment in Markdown here. */
+  readonly markdownFile?: string;
+}
+
+export interface DriftOptions {
+  readonly selfCheck: boolean;
+  readonly environments: readonly string[];
+  readonly stateFile?: string;
+  readonly json: boolean;
+}
+
+/** parseArgs, with its errors turned into one line. */
+type FlagValues = Record<string, string | boolean | undefined>;
+
+function parse(argv: readonly string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], usage: string): { values: FlagValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals };
+  } catch (error) {
+    throw new ConfigError([`${(error as Error).message.split(/\.\s|\n/)[0]}; ${usage}`]);
+  }
+}
+
+function existingFile(flag: string, path: string): string {
+  const absolute = resolve(path);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) throw new ConfigError([`${flag} ${path}: no such file`]);
+  return absolute;
+}
+
+function writableFile(flag: string, path: string): string {
+  const absolute = resolve(path);
+  if (!existsSync(dirname(absolute))) throw new ConfigError([`${flag} ${path}: directory ${dirname(absolute)} does not exist`]);
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) throw new ConfigError([`${flag} ${path}: is a directory; name a file`]);
+  return absolute;
+}
+
+function environmentsOf(values: { env?: string; all?: boolean }, defaultEnvironment: string, allEnvironments: () => string[]): string[] {
+  if (values.all && values.env !== undefined) throw new ConfigError(['--env and --all exclude each other; pass one']);
+  if (values.env === '') throw new ConfigError(['--env needs an environment name']);
+  return values.all ? allEnvironments() : [values.env ?? defaultEnvironment];
+}
+
+export function parseTerraformArguments(argv: readonly string[], allEnvironments: () => string[]): TerraformOptions {
+  const { values, positionals } = parse(
+    argv,
+    {
+      env: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      state: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      markdown: { type: 'string' },
+    },
+    TERRAFORM_USAGE,
+  );
+  const command = positionals[0] as TerraformCommand;
+  if (!TERRAFORM_COMMANDS.includes(command) || positionals.length > 1) throw new ConfigError([TERRAFORM_USAGE]);
+  const planOnly = (['state', 'json', 'markdown'] as const).find((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (command !== 'plan' && planOnly) throw new ConfigError([`--${planOnly} applies to plan only`]);
+  const environments = environmentsOf(values as { env?: string; all?: boolean }, 'dev', allEnvironments);
+  if (values.state !== undefined && environments.length > 1) throw new ConfigError(['--state is one environment\'s state; pass --env NAME, not --all']);
+  return {
+    command,
+    environments,
+    stateFile: values.state !== undefined ? existingFile('--state', values.state as string) : undefined,
+    json: values.json as boolean,
+    markdownFile: values.markdown !== undefined ? writableFile('--markdown', values.markdown as string) : undefined,
+  };
+}
+
+export function parseDriftArguments(argv: readonly string[], allEnvironments: () => string[]): DriftOptions {
+  const { values, positionals } = parse(
+    argv,
+    {
+      env: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      state: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'self-check': { type: 'boolean', default: false },
+    },
+    DRIFT_USAGE,
+  );
+  if (positionals.length > 0) throw new ConfigError([`unexpected argument "${positionals[0]}"; ${DRIFT_USAGE}`]);
+  const selfCheck = values['self-check'] as boolean;
+  if (selfCheck && values.state !== undefined) throw new ConfigError(['--self-check builds its own states; drop --state']);
+  if (selfCheck && values.json) throw new ConfigError(['--json applies to a drift check, not --self-check']);
+  if (!selfCheck && values.all) throw new ConfigError(['drift checks one environment at a time (each against its own state); pass --env NAME, or --self-check --all']);
+  return {
+    selfCheck,
+    environments: environmentsOf(values as { env?: string; all?: boolean }, 'dev', allEnvironments),
+    stateFile: values.state !== undefined ? existingFile('--state', values.state as string) : undefined,
+    json: values.json as boolean,
+  };
+}

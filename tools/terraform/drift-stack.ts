@@ -1,0 +1,34 @@
+/** One stack's drift: `plan -detailed-exitcode -out`, `show -json`, the report. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { driftReport, ignoredAttributes, type DriftReport } from './drift-report';
+import { priorResourceCount, showPlan, type JsonObject } from './plan-json';
+import { terraform, TerraformFailed } from './run';
+
+export interface DriftOptions {
+  /** Refresh from AWS first (real credentials); false compares the code with the state only. */
+  readonly refresh: boolean;
+  /** Take the state lock (a shared backend); false for a private copy. */
+  readonly lock: boolean;
+}
+
+/**
+ * Plans in `dir` (an initialized stack directory) and reports drift. Throws TerraformFailed when
+ * Terraform fails, when the state is empty (nothing applied: nothing to compare), or when
+ * Terraform says "no changes" while its JSON lists some.
+ */
+export async function detectDrift(stack: string, dir: string, options: DriftOptions, env: NodeJS.ProcessEnv): Promise<DriftReport> {
+  const flags = ['-input=false', '-detailed-exitcode', '-out=drift.tfplan', ...(options.refresh ? [] : ['-refresh=false']), ...(options.lock ? [] : ['-lock=false'])];
+  const run = await terraform(['plan', ...flags], dir, env, [0, 2]);
+  const plan = await showPlan(dir, 'drift.tfplan', env);
+  if (priorResourceCount(plan) === 0) {
+    throw new TerraformFailed(`the state of ${stack} has no resources: nothing has been applied, so there is nothing to compare (wrong backend, or pass --state FILE)`);
+  }
+  const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
+  const report = driftReport(stack, plan, ignoredAttributes(synthesized), options.refresh);
+  // Exit 2 without resource or output changes is possible (moves, imports); exit 0 with changes is not.
+  if (run.status === 0 && report.entries.some((entry) => entry.source === 'planned')) {
+    throw new TerraformFailed('terraform plan reported no changes but its JSON lists some; not guessing which is right', run.stdout);
+  }
+  return report;
+}

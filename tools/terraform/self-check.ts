@@ -1,0 +1,164 @@
+/**
+ * Proves with the real Terraform and provider, offline, that `npm run drift` and `npm run plan`
+ * detect what they must and nothing else. Per stack, in `.tf/self-check/<stack>/`:
+ *
+ *   1. build the state an apply would leave (apply-state.ts) → drift: clean
+ *   2. change it as releases do (releases.ts)                  → drift: still clean
+ *   3. change a non-release attribute (target group health check path)
+ *                                                              → drift: exactly that attribute
+ *   4. remove the service's task_definition ignore             → drift: exactly each service's task_definition
+ *   5. a forcing-new change (task definition cpu) and a resource the code no longer has
+ *                                                              → plan --state: both called out as
+ *                                                                replaced / destroyed, also in the Markdown
+ *
+ * The states are kept there, so any step can be replayed by hand with
+ * `npm run drift -- --env NAME --state .tf/self-check/<stack>/<step>.tfstate`.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildState, readProviderSchemas, StateBuildError, TERRAFORM_REVISION, type Schemas, type State, type StateResource } from './apply-state';
+import { detectDrift } from './drift-stack';
+import type { DriftReport } from './drift-report';
+import { displayPath } from './environment';
+import { showPlan, type JsonObject } from './plan-json';
+import { planMarkdown } from './plan-report';
+import { planStack } from './plan-stack';
+import { attributesOf, RELEASE_REVISION, simulateReleases } from './releases';
+import { terraform } from './run';
+import { prepareWorkspace, type Workspace } from './workspace';
+
+/** A self-check step did not see what it had to; `details` shows what it saw instead. */
+export class SelfCheckFailed extends Error {
+  constructor(
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = 'SelfCheckFailed';
+  }
+}
+
+const CHANGED_HEALTH_CHECK_PATH = '/changed-outside-terraform';
+const CHANGED_CPU = '4096';
+const ORPHAN_NAME = 'orphan_left_by_removed_code';
+
+function describe(report: DriftReport): string {
+  return JSON.stringify(report.entries, null, 2);
+}
+
+function clone(state: State): State {
+  return JSON.parse(JSON.stringify(state)) as State;
+}
+
+function saveState(workspace: Workspace, name: string, state: State): string {
+  const file = join(workspace.dir, `${name}.tfstate`);
+  const numbered = { ...state, serial: state.serial + 1 };
+  writeFileSync(file, JSON.stringify(numbered, null, 2));
+  copyFileSync(file, workspace.stateFile);
+  return file;
+}
+
+/** One attribute differs, on one resource, updated in place, with exactly these values. */
+function expectOnly(report: DriftReport, expected: { address: string; path: string; before: string; after: string }[], step: string): void {
+  const actual = report.entries.flatMap((entry) =>
+    entry.kind === 'update' && entry.source === 'planned' ? entry.attributes.map((attribute) => ({ address: entry.address, ...attribute })) : [{ address: entry.address, path: `(${entry.kind})`, before: '', after: '' }],
+  );
+  const key = (item: { address: string; path: string; before: string; after: string }): string => JSON.stringify([item.address, item.path, item.before, item.after]);
+  const same = actual.length === expected.length && expected.every((item) => actual.some((seen) => key(seen) === key(item)));
+  if (!same) throw new SelfCheckFailed(`${step}: expected exactly ${expected.map((item) => `${item.address} ${item.path}`).join(', ')}`, describe(report));
+}
+
+async function initialState(workspace: Workspace, env: NodeJS.ProcessEnv, schemas: Schemas): Promise<State> {
+  await terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=initial.tfplan'], workspace.dir, env);
+  const show = await showPlan(workspace.dir, 'initial.tfplan', env);
+  const synthesized = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
+  return buildState(show, synthesized, schemas);
+}
+
+/** Runs every step for one stack; returns one line saying what was proved. */
+export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, schemasOnce: (dir: string) => Promise<Schemas>): Promise<string> {
+  const workspace = await prepareWorkspace(stack, { purpose: 'self-check' }, env);
+  const drift = (): Promise<DriftReport> => detectDrift(stack, workspace.dir, { refresh: false, lock: false }, env);
+  const schemas = await schemasOnce(workspace.dir);
+  const applied = await initialState(workspace, env, schemas);
+
+  saveState(workspace, 'applied', applied);
+  const baseline = await drift();
+  if (baseline.entries.length > 0) throw new SelfCheckFailed('baseline not clean: the built state does not match what apply would store', describe(baseline));
+
+  const released = clone(applied);
+  const releaseChanges = simulateReleases(released, schemas);
+  const releasedFile = saveState(workspace, 'released', released);
+  const afterReleases = await drift();
+  if (afterReleases.entries.length > 0) {
+    throw new SelfCheckFailed(`DRIFT after releases (${releaseChanges.join('; ')}): ignore_changes does not cover a release change`, describe(afterReleases));
+  }
+
+  // A change nobody but a person in the console makes: Terraform must want it back.
+  const healthChanged = clone(released);
+  const [targetGroup] = attributesOf(healthChanged, 'aws_lb_target_group');
+  if (!targetGroup) throw new StateBuildError('no target group in the stack');
+  const healthCheck = (targetGroup.attributes.health_check as JsonObject[])[0];
+  const configuredPath = String(healthCheck.path);
+  healthCheck.path = CHANGED_HEALTH_CHECK_PATH;
+  saveState(workspace, 'health-check-changed', healthChanged);
+  expectOnly(
+    await drift(),
+    [{ address: `aws_lb_target_group.${targetGroup.resource.name}`, path: 'health_check[0].path', before: JSON.stringify(CHANGED_HEALTH_CHECK_PATH), after: JSON.stringify(configuredPath) }],
+    'non-release change not detected',
+  );
+
+  // Negative control: without the ignore, the release's revision must show up, and only it.
+  const configFile = join(workspace.dir, 'cdk.tf.json');
+  const original = readFileSync(configFile, 'utf8');
+  const config = JSON.parse(original) as { resource: Record<string, Record<string, { lifecycle: { ignore_changes: string[] } }>> };
+  const services = Object.keys(config.resource.aws_ecs_service);
+  for (const service of Object.values(config.resource.aws_ecs_service)) {
+    service.lifecycle.ignore_changes = service.lifecycle.ignore_changes.filter((entry) => entry !== 'task_definition');
+  }
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  copyFileSync(releasedFile, workspace.stateFile);
+  try {
+    const revisions = attributesOf(released, 'aws_ecs_service').map(({ resource, attributes }) => ({
+      address: `aws_ecs_service.${resource.name}`,
+      path: 'task_definition',
+      before: JSON.stringify(attributes.task_definition),
+      after: JSON.stringify(String(attributes.task_definition).replace(new RegExp(`:${RELEASE_REVISION}$`), `:${TERRAFORM_REVISION}`)),
+    }));
+    expectOnly(await drift(), revisions, 'negative control NOT detected (task_definition ignore removed)');
+  } finally {
+    writeFileSync(configFile, original);
+  }
+
+  // Destructive changes: a forcing-new attribute and a resource the code no longer declares.
+  const destructive = clone(released);
+  const [taskDefinition] = attributesOf(destructive, 'aws_ecs_task_definition');
+  taskDefinition.attributes.cpu = CHANGED_CPU;
+  const [alarm] = destructive.resources.filter((resource) => resource.type === 'aws_cloudwatch_metric_alarm');
+  if (!alarm) throw new StateBuildError('no CloudWatch alarm in the stack to orphan');
+  destructive.resources.push({ ...(JSON.parse(JSON.stringify(alarm)) as StateResource), name: ORPHAN_NAME });
+  const destructiveFile = saveState(workspace, 'destructive', destructive);
+  const { summary } = await planStack(stack, env, destructiveFile);
+  const replaced = `aws_ecs_task_definition.${taskDefinition.resource.name}`;
+  const orphan = `aws_cloudwatch_metric_alarm.${ORPHAN_NAME}`;
+  const found = (address: string, kind: 'replace' | 'delete') => summary.destructive.some((change) => change.address === address && change.kind === kind);
+  const markdown = planMarkdown([{ environment: stack, stack, stateFile: displayPath(destructiveFile), summary, seconds: 0 }]);
+  const caution = markdown.split('\n').filter((line) => line.startsWith('>')).join('\n');
+  if (!found(replaced, 'replace') || !found(orphan, 'delete') || !caution.includes(`\`${replaced}\``) || !caution.includes(`\`${orphan}\``)) {
+    throw new SelfCheckFailed(`plan --state did not call out ${replaced} as replaced and ${orphan} as destroyed`, `${JSON.stringify(summary, null, 2)}\n${markdown}`);
+  }
+
+  return [
+    'baseline clean',
+    `after ${releaseChanges.length} release changes clean`,
+    'health check path change detected alone',
+    `ignore removed: ${services.length} service task_definition(s) detected alone`,
+    'plan --state: replacement and destruction called out',
+  ].join(', ');
+}
+
+/** Reads the provider schema once for every stack (one provider, one schema). */
+export function schemasReader(env: NodeJS.ProcessEnv): (dir: string) => Promise<Schemas> {
+  let schemas: Promise<Schemas> | undefined;
+  return (dir) => (schemas ??= readProviderSchemas(dir, env));
+}

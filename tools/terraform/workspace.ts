@@ -1,0 +1,70 @@
+/**
+ * Synthesis and the working copies Terraform runs in.
+ *
+ * Offline commands never run in cdktf.out/, where `cdktf deploy` works against the real backend:
+ * they copy the stack to `.tf/<purpose>/<stack>/` and add an override that swaps whatever backend
+ * the stack declares (S3 included) for a local state file, so nothing can be left behind there.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { environmentNames, type EnvironmentConfig } from '../../config';
+import { EnvironmentStack } from '../../modules/environment-stack';
+import { OUTDIR, WORKDIR } from './environment';
+import { terraform } from './run';
+
+/** The synthesized stack directory `cdktf deploy` uses. */
+export function stackDirectory(stack: string): string {
+  return join(OUTDIR, 'stacks', stack);
+}
+
+/** Synthesizes one stack per environment into cdktf.out/ and returns the stack names. */
+export function synthesizeStacks(configs: readonly EnvironmentConfig[]): string[] {
+  const app = new App({ outdir: OUTDIR });
+  const stacks = configs.map((config) => {
+    const stack = environmentNames(config).stack;
+    new EnvironmentStack(app, stack, { config });
+    return stack;
+  });
+  app.synth();
+  return stacks;
+}
+
+export interface Workspace {
+  /** Where Terraform runs: `.tf/<purpose>/<stack>/`. */
+  readonly dir: string;
+  /** The local state file the override points at. */
+  readonly stateFile: string;
+  readonly stack: string;
+}
+
+export interface WorkspaceOptions {
+  /** What the copy is for; the directory under `.tf/`. */
+  readonly purpose: string;
+  /** A state file to start from (copied, never written); @default an empty state */
+  readonly initialState?: string;
+}
+
+/** A fresh copy of the synthesized stack with a local-state override, initialized. */
+export async function prepareWorkspace(stack: string, options: WorkspaceOptions, env: NodeJS.ProcessEnv): Promise<Workspace> {
+  const dir = join(WORKDIR, options.purpose, stack);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const source = stackDirectory(stack);
+  for (const entry of readdirSync(source)) {
+    const path = join(source, entry);
+    if (statSync(path).isFile() && !entry.startsWith('.')) copyFileSync(path, join(dir, entry));
+  }
+  // Not terraform.tfstate: init would take a file of that name in the working directory for
+  // legacy local state, "migrate" it into the backend (the same file) and truncate it.
+  const stateFile = join(dir, 'local.tfstate');
+  writeFileSync(join(dir, 'local_state_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: stateFile } } } }, null, 2));
+  await terraform(['init', '-input=false', '-reconfigure'], dir, env);
+  if (options.initialState) copyFileSync(options.initialState, stateFile);
+  return { dir, stateFile, stack };
+}
+
+/** Whether a path names an existing file (for `--state`). */
+export function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
