@@ -48,11 +48,17 @@ const bySid = (statements: Statement[]) => Object.fromEntries(statements.map((st
 const deployActions = (synthesized: Synthesized) => inlinePolicy(synthesized, 'release').flatMap((statement) => statement.Action);
 
 describe('GitHub identity', () => {
-  it('is on in dev and prod and off in preview, as config/environments.ts says', () => {
-    const roles = (name: string) => resources(synthEnvironment(loadEnvironment(name, { offline: true })), 'aws_iam_role').map((role) => role.name);
-    expect(roles('dev')).toEqual(expect.arrayContaining(['shop-dev-github-plan', 'shop-dev-github-deploy']));
-    expect(roles('prod')).toEqual(expect.arrayContaining(['shop-prod-github-plan', 'shop-prod-github-deploy']));
-    expect(roles('preview').filter((name) => name.includes('github'))).toEqual([]);
+  // Synthesized once each and shared: an existing provider, a created one, three kinds of service.
+  const existingProvider = synthEnvironment(withGithub());
+  const createdProvider = synthEnvironment(withGithub({}, { oidcProvider: { mode: 'create' } }));
+  const mixedConfig = withGithub({ services: MIXED_SERVICES });
+  const mixed = synthEnvironment(mixedConfig);
+
+  it('is on in dev and prod, for their GitHub environments, and off in preview, as config/environments.ts says', () => {
+    const github = (name: string) => loadEnvironment(name, { offline: true }).github;
+    expect([github('dev')?.deployEnvironment, github('prod')?.deployEnvironment, github('preview')]).toEqual(['dev', 'prod', undefined]);
+    const devRoles = resources(synthEnvironment(loadEnvironment('dev', { offline: true })), 'aws_iam_role').map((role) => role.name);
+    expect(devRoles).toEqual(expect.arrayContaining(['shop-dev-github-plan', 'shop-dev-github-deploy']));
   });
 
   it('creates no provider, role or output when the environment does not configure it', () => {
@@ -63,7 +69,7 @@ describe('GitHub identity', () => {
   });
 
   it('creates the GitHub OIDC provider for the sts.amazonaws.com audience and lets both roles trust it', () => {
-    const synthesized = synthEnvironment(withGithub({}, { oidcProvider: { mode: 'create' } }));
+    const synthesized = createdProvider;
     const provider = only(synthesized, 'aws_iam_openid_connect_provider');
     expect([provider.url, provider.client_id_list]).toEqual(['https://token.actions.githubusercontent.com', ['sts.amazonaws.com']]);
     const providerArn = `\${aws_iam_openid_connect_provider.${provider.__id}.arn}`;
@@ -72,7 +78,7 @@ describe('GitHub identity', () => {
   });
 
   it('reads the account of every deploy ARN from the created provider, with no AWS lookup', () => {
-    const synthesized = synthEnvironment(withGithub({}, { oidcProvider: { mode: 'create' } }));
+    const synthesized = createdProvider;
     const provider = only(synthesized, 'aws_iam_openid_connect_provider');
     const [localName, expression] = Object.entries((synthesized as { locals?: Record<string, string> }).locals ?? {})[0];
     expect(expression).toBe(`\${element(split(":", aws_iam_openid_connect_provider.${provider.__id}.arn), 4)}`);
@@ -82,7 +88,7 @@ describe('GitHub identity', () => {
   });
 
   it('trusts an existing provider by its ARN and creates none', () => {
-    const synthesized = synthEnvironment(withGithub());
+    const synthesized = existingProvider;
     expect(resources(synthesized, 'aws_iam_openid_connect_provider')).toEqual([]);
     expect(trust(synthesized, 'shop-test-github-deploy').Principal).toEqual({ Federated: EXISTING_PROVIDER });
   });
@@ -100,7 +106,7 @@ describe('GitHub identity', () => {
 
   it("lets the deploy role be assumed only by jobs of the GitHub environment, named after the environment by default", () => {
     const sub = (synthesized: Synthesized) => trust(synthesized, 'shop-test-github-deploy').Condition.StringEquals;
-    expect(sub(synthEnvironment(withGithub()))).toEqual({
+    expect(sub(existingProvider)).toEqual({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
       'token.actions.githubusercontent.com:sub': 'repo:example-org/shop:environment:test',
     });
@@ -108,7 +114,7 @@ describe('GitHub identity', () => {
   });
 
   it('gives the plan role ReadOnlyAccess and, with local state, nothing else', () => {
-    const synthesized = synthEnvironment(withGithub());
+    const synthesized = existingProvider;
     const planRole = roleNamed(synthesized, 'shop-test-github-plan');
     const attached = resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`);
     expect(attached.map((attachment) => attachment.policy_arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
@@ -137,11 +143,11 @@ describe('GitHub identity', () => {
   });
 
   it('scopes every deploy statement to the names in config/names.ts, and nothing more', () => {
-    const config = withGithub({ services: MIXED_SERVICES });
+    const config = mixedConfig;
     const [web, api, worker] = config.services.map((service) => serviceNames(config, service));
     const cluster = environmentNames(config).cluster;
     const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:${ACCOUNT}:${resource}`;
-    const statements = bySid(inlinePolicy(synthEnvironment(config), 'release'));
+    const statements = bySid(inlinePolicy(mixed, 'release'));
     const scoped = Object.fromEntries(Object.entries(statements).map(([sid, statement]) => [sid, statement.Resource]));
     expect(scoped).toEqual({
       EcsServicesOfThisEnvironment: [web, api, worker].map((n) => arn('ecs', `service/${cluster}/${n.service}`)).sort(),
@@ -165,8 +171,8 @@ describe('GitHub identity', () => {
   });
 
   it("passes only this environment's task and execution roles, and only to ECS tasks", () => {
-    const config = withGithub({ services: MIXED_SERVICES });
-    const passRole = inlinePolicy(synthEnvironment(config), 'release').filter((statement) => statement.Action.includes('iam:PassRole'));
+    const config = mixedConfig;
+    const passRole = inlinePolicy(mixed, 'release').filter((statement) => statement.Action.includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
     expect(passRole[0].Action).toEqual(['iam:PassRole']);
     expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
@@ -176,7 +182,7 @@ describe('GitHub identity', () => {
 
   it('grants only what its strategies need: no CodeDeploy without blue-green, no UpdateService or scaling changes without their services', () => {
     const rolling = deployActions(synthEnvironment(withGithub({ services: [{ name: 'web', release: { strategy: 'rolling' } }] })));
-    const blueGreen = deployActions(synthEnvironment(withGithub()));
+    const blueGreen = deployActions(existingProvider);
     expect(rolling.filter((action) => action.startsWith('codedeploy:') || action.startsWith('application-autoscaling:'))).toEqual([]);
     expect(rolling).toContain('ecs:UpdateService');
     expect(blueGreen).not.toContain('ecs:UpdateService');
@@ -185,7 +191,7 @@ describe('GitHub identity', () => {
   });
 
   it('puts the role ARNs in the outputs named in config/names.ts', () => {
-    const synthesized = synthEnvironment(withGithub());
+    const synthesized = existingProvider;
     const roleArn = (name: string) => `\${aws_iam_role.${roleNamed(synthesized, name)?.__id}.arn}`;
     expect(synthesized.output?.[GITHUB_ROLE_OUTPUTS.plan.output]?.value).toBe(roleArn('shop-test-github-plan'));
     expect(synthesized.output?.[GITHUB_ROLE_OUTPUTS.deploy.output]?.value).toBe(roleArn('shop-test-github-deploy'));
