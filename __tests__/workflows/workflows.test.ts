@@ -1,0 +1,216 @@
+/**
+ * The GitHub Actions workflows, parsed: least privilege, OIDC roles instead of keys, the commands
+ * each one runs, and their ties to this repository (every `npm run X` is a script in
+ * package.json, every environment exists in config/environments.ts), so a rename breaks CI here
+ * rather than on GitHub.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { environmentNamesList, loadEnvironment } from '../../config';
+
+const ROOT = resolve(__dirname, '../..');
+const WORKFLOWS = join(ROOT, '.github', 'workflows');
+const PLAN_COMMENT_MARKER = '<!-- ecs-bluegreen-plan -->';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  id?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  name?: string;
+  needs?: string | string[];
+  permissions?: Record<string, string>;
+  environment?: string | { name: string };
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, any>;
+  permissions?: Record<string, string>;
+  env?: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
+
+const files = readdirSync(WORKFLOWS).filter((file) => file.endsWith('.yml'));
+const texts: Record<string, string> = Object.fromEntries(files.map((file) => [file, readFileSync(join(WORKFLOWS, file), 'utf8')]));
+const workflows: Record<string, Workflow> = Object.fromEntries(files.map((file) => [file, parse(texts[file]) as Workflow]));
+const scripts = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts);
+const environments = environmentNamesList();
+
+const jobsOf = (file: string) => Object.entries(workflows[file].jobs);
+const stepsOf = (file: string) => jobsOf(file).flatMap(([, job]) => job.steps ?? []);
+const runsOf = (file: string) => stepsOf(file).flatMap((step) => (step.run ? [step.run] : []));
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+/** The reusable workflow a job calls, parsed. */
+const called = (job: Job) => (job.uses?.startsWith('./.github/workflows/') ? workflows[job.uses.slice('./.github/workflows/'.length)] : undefined);
+const assumesRole = (steps: Step[] = []) => steps.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+/** Whether a job, or the reusable workflow it calls, assumes an AWS role. */
+const jobAssumesRole = (job: Job): boolean => assumesRole(job.steps) || Object.values(called(job)?.jobs ?? {}).some((inner) => assumesRole(inner.steps));
+
+describe.each(files)('the %s workflow', (file) => {
+  const workflow = workflows[file];
+
+  it('grants only contents: read at the top; jobs ask for more where they need it', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('asks for id-token: write exactly in the jobs that assume an AWS role, and for no write scope it does not name', () => {
+    for (const [, job] of jobsOf(file)) {
+      expect(job.permissions?.['id-token'] === 'write').toBe(jobAssumesRole(job));
+      const writes = Object.entries(job.permissions ?? {}).filter(([, level]) => level === 'write').map(([scope]) => scope);
+      expect(writes.every((scope) => ['id-token', 'pull-requests'].includes(scope))).toBe(true);
+    }
+  });
+
+  it('stores no AWS keys: roles are assumed through OIDC with role-to-assume from a variable', () => {
+    expect(texts[file]).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key|AWS_SESSION_TOKEN/i);
+    for (const step of stepsOf(file).filter((candidate) => candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'))) {
+      expect(step.with?.['role-to-assume']).toMatch(/^\$\{\{ vars\.AWS_[A-Z]+_ROLE_ARN \}\}$/);
+    }
+  });
+
+  it('pins every action to a major version or a commit', () => {
+    for (const step of stepsOf(file).filter((candidate) => candidate.uses)) {
+      expect(step.uses).toMatch(/^(?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})|\.\/.+)$/);
+    }
+  });
+
+  it('never runs fork code with secrets: no pull_request_target', () => {
+    expect(Object.keys(workflow.on)).not.toContain('pull_request_target');
+  });
+
+  it('runs only npm scripts that package.json defines', () => {
+    const used = runsOf(file).flatMap((run) => [...run.matchAll(/\bnpm run (?:--silent )?([\w:-]+)/g)].map((match) => match[1]));
+    expect(used.filter((script) => !scripts.includes(script))).toEqual([]);
+  });
+
+  it('names only environments that config/environments.ts defines', () => {
+    const literal = runsOf(file).flatMap((run) => [...run.matchAll(/--env[ =]([a-z][\w-]*)/g)].map((match) => match[1]));
+    const passed = jobsOf(file).flatMap(([, job]) => (typeof job.with?.environment === 'string' ? [job.with.environment] : []));
+    const choices = list(workflow.on.workflow_dispatch?.inputs?.environment?.options as string[] | undefined);
+    const planned = jobsOf(file).flatMap(([, job]) => String(job.env?.PLAN_ENVIRONMENTS ?? '').split(/\s+/).filter(Boolean));
+    expect([...literal, ...passed, ...choices, ...planned].filter((name) => !environments.includes(name))).toEqual([]);
+  });
+});
+
+describe('the pull-request workflow', () => {
+  const workflow = workflows['pull-request.yml'];
+  const runs = runsOf('pull-request.yml');
+  const plan = workflow.jobs.plan;
+
+  it('runs on pull_request (and on main after a merge)', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(workflow.on.push.branches).toEqual(['main']);
+  });
+
+  it('installs with the npm cache, then runs the tests, the policy rules, validate and drift for every environment', () => {
+    const setupNode = stepsOf('pull-request.yml').filter((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode.every((step) => step.with?.cache === 'npm')).toBe(true);
+    const checks = workflow.jobs.checks.steps!.flatMap((step) => (step.run ? [step.run] : []));
+    expect(checks).toEqual(['npm ci', 'npm test', 'npm run policy -- --all', 'npm run validate -- --all', 'npm run drift-check -- --all']);
+  });
+
+  it('plans every environment offline with the Markdown and JSON summaries', () => {
+    expect(runs).toContainEqual(expect.stringMatching(/^npm run --silent plan -- --all --markdown plan\.md --json > plan\.json$/));
+  });
+
+  it('assumes the read-only plan role only when AWS_PLAN_ROLE_ARN is set and the code is not a fork', () => {
+    const assume = plan.steps!.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
+    expect(assume.with?.['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+    expect(assume.if).toBe("steps.mode.outputs.online == 'true'");
+    const mode = plan.steps!.find((step) => step.id === 'mode')!;
+    expect(mode.env).toMatchObject({ PLAN_ROLE: '${{ vars.AWS_PLAN_ROLE_ARN }}', TRUSTED: expect.stringContaining('github.event.pull_request.head.repo.full_name == github.repository') });
+    expect(mode.run).toContain('online=false');
+    expect(plan.environment).toBeUndefined(); // the plan role trusts pull requests, not GitHub environments
+  });
+
+  it('writes the plan to the job summary and comments it on the pull request, updating the comment found by its marker', () => {
+    expect(runs).toContain('cat plan.md >> "$GITHUB_STEP_SUMMARY"');
+    const comment = plan.steps!.find((step) => step.uses?.startsWith('actions/github-script@'))!;
+    const script = String(comment.with?.script);
+    expect(script).toContain(`const marker = '${PLAN_COMMENT_MARKER}'`);
+    expect(script).toMatch(/github\.paginate\(github\.rest\.issues\.listComments/);
+    expect(script).toMatch(/if \(previous\) \{\s+await github\.rest\.issues\.updateComment\(/);
+    expect(comment.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+  });
+});
+
+describe('the release workflow', () => {
+  const release = workflows['release.yml'];
+  const environmentWorkflow = workflows['release-environment.yml'];
+  const releaseJob = environmentWorkflow.jobs.release;
+  const releaseStep = releaseJob.steps!.find((step) => step.run?.includes('npm run deploy --'))!;
+
+  it('runs on push to main and by hand', () => {
+    expect(Object.keys(release.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    expect(release.on.push.branches).toEqual(['main']);
+  });
+
+  it('builds the image from app/ once, tagged with the commit SHA, and hands it on as an artifact', () => {
+    const build = release.jobs.build.steps!.find((step) => step.id === 'build')!;
+    expect(build.run).toMatch(/docker build .*-t "\$SERVICE:\$GITHUB_SHA" app\//);
+    expect(build.run).toContain('docker save "$SERVICE:$GITHUB_SHA"');
+    expect(release.jobs.build.steps!.some((step) => step.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+
+  it('releases to dev after the build, then to prod after dev, both through the environment workflow', () => {
+    expect([release.jobs.dev.needs, release.jobs.prod.needs]).toEqual(['build', ['build', 'dev']]);
+    expect([release.jobs.dev.uses, release.jobs.prod.uses]).toEqual(['./.github/workflows/release-environment.yml', './.github/workflows/release-environment.yml']);
+    expect([release.jobs.dev.with?.environment, release.jobs.prod.with?.environment]).toEqual(['dev', 'prod']);
+  });
+
+  it('runs each release in the GitHub environment of its name, which the deploy role of that environment trusts', () => {
+    expect(releaseJob.environment).toBe('${{ inputs.environment }}');
+    for (const name of ['dev', 'prod']) expect(loadEnvironment(name).github?.deployEnvironment ?? name).toBe(name);
+  });
+
+  it('never lets two releases to one environment race: a concurrency group per environment that queues', () => {
+    expect(releaseJob.concurrency).toEqual({ group: 'release-${{ inputs.environment }}', 'cancel-in-progress': false });
+  });
+
+  it('pushes the loaded image only after checking it is the one the build made', () => {
+    const push = releaseJob.steps!.find((step) => step.run?.includes('docker push'))!;
+    expect(push.run!.indexOf('"$IMAGE_ID"')).toBeLessThan(push.run!.indexOf('docker push'));
+    expect(push.env?.IMAGE).toBe('${{ steps.ecr.outputs.registry }}/${{ steps.names.outputs.repository }}:${{ github.sha }}');
+  });
+
+  it('releases with npm run deploy by the commit SHA, never latest', () => {
+    expect(releaseStep.run).toMatch(/^exec npm run deploy -- --env "\$ENVIRONMENT" --service "\$SERVICE" --tag "\$GITHUB_SHA"/);
+    expect(`${texts['release.yml']}${texts['release-environment.yml']}`).not.toMatch(/:latest\b|--tag latest/);
+  });
+
+  it('delivers a cancel to the release tool as SIGINT: exec, and a bash script shell that execs the tool', () => {
+    expect(releaseStep.run!.startsWith('exec ')).toBe(true);
+    expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
+    expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
+  });
+
+  it('verifies prod on the test listener, and passes the chat webhook secret to the tool', () => {
+    expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
+    expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
+  });
+});
+
+describe('the infrastructure workflow', () => {
+  const apply = workflows['infrastructure.yml'].jobs.apply;
+
+  it('applies behind its own GitHub environment with a queueing concurrency group, after the policy rules', () => {
+    expect(apply.environment).toBe('infra-${{ inputs.environment }}');
+    expect(apply.concurrency).toEqual({ group: 'infra-${{ inputs.environment }}', 'cancel-in-progress': false });
+    const runs = apply.steps!.flatMap((step) => (step.run ? [step.run] : []));
+    expect(runs.indexOf('npm run policy -- --env "$ENVIRONMENT"')).toBeGreaterThanOrEqual(0);
+    expect(runs.findIndex((run) => run.startsWith('npx cdktf deploy'))).toBeGreaterThan(runs.indexOf('npm run policy -- --env "$ENVIRONMENT"'));
+  });
+});
