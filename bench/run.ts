@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|model] [--reps N] [--time-scale MS] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|detection|model] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -7,6 +7,8 @@
  *   terraform  offline terraform validate and plan per environment through tools/terraform.ts
  *   release    the release tool against the local emulator: full blue/green release, status,
  *              render, no-op release, start-up (--help); wall time and AWS calls per operation
+ *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
+ *              against the emulator with realistic latency (warped time), and the calls it costs
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
  *
@@ -20,26 +22,30 @@ import { parseArgs } from 'node:util';
 import { environmentNamesList } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import type { AlbModel, AlbWait, PollModel } from './model';
+import type { DetectionResults, RunResult } from './detection';
 import type { ReleaseResults } from './release';
 import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'model'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'detection', 'model'] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--json[=FILE]]
+const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
 
   --quick          one repetition and no terraform part
   --only PARTS     run only these parts (comma-separated)
   --reps N         repetitions of every measurement (default 3)
   --time-scale MS  emulator: real milliseconds per emulated second for the release part (default 2)
+  --alarms N       detection: alarm moments spread over the deployment (default 10, --quick 4)
   --json[=FILE]    machine-readable results: on stdout (tables move to stderr), or into FILE`;
 
 interface Options {
   readonly parts: readonly Part[];
   readonly repetitions: number;
   readonly timeScaleMs: number;
+  /** Alarm moments in the detection part. */
+  readonly alarms: number;
   readonly json: false | 'stdout' | string;
 }
 
@@ -51,6 +57,7 @@ function parseOptions(argv: string[]): Options | undefined {
       only: { type: 'string' },
       reps: { type: 'string' },
       'time-scale': { type: 'string' },
+      alarms: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -66,7 +73,9 @@ function parseOptions(argv: string[]): Options | undefined {
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 50) throw new Error('--reps must be a whole number from 1 to 50');
   const timeScaleMs = Number(values['time-scale'] ?? 2);
   if (!(timeScaleMs > 0 && timeScaleMs <= 1000)) throw new Error('--time-scale must be a number of milliseconds above 0, at most 1000');
-  return { parts, repetitions, timeScaleMs, json: values.json ? 'stdout' : false };
+  const alarms = Number(values.alarms ?? (values.quick ? 4 : 10));
+  if (!Number.isInteger(alarms) || alarms < 1 || alarms > 100) throw new Error('--alarms must be a whole number from 1 to 100');
+  return { parts, repetitions, timeScaleMs, alarms, json: values.json ? 'stdout' : false };
 }
 
 function machine(): Record<string, unknown> {
@@ -177,6 +186,42 @@ function releaseReport(results: ReleaseResults): string {
   ].join('\n');
 }
 
+/** Target 3: median detection of a terminal state under 2 s. */
+export const DETECTION_TARGET_MS = 2000;
+
+/** ECS's published sustained rate for service reads (DescribeServices), requests per second. */
+const ECS_SERVICE_READ_SUSTAINED_PER_SECOND = 20;
+
+function detectionReport(results: DetectionResults): string {
+  const rows: Row[] = results.tool.map((tool, index) => {
+    const waiter = results.waiter[index];
+    return [
+      tool.scenario,
+      `${tool.terminalStatus} at ${duration(tool.terminalAfterSeconds)}`,
+      ms(tool.detectionMs),
+      tool.followCalls,
+      tool.peakCallsPerSecond,
+      ms(waiter.detectionMs),
+      waiter.followCalls,
+    ];
+  });
+  const undisturbed = results.tool[0];
+  const followMinutes = undisturbed.terminalAfterSeconds / 60;
+  const perMinute = (run: RunResult) => (run.followCalls / (run.terminalAfterSeconds / 60)).toFixed(0);
+  const ecsCalls = (runs: RunResult[]) => runs.reduce((sum, run) => sum + (run.callsByOperation.DescribeServices ?? 0), 0);
+  const median = results.toolDetection.median;
+  return [
+    section(`Finish detection on a ${duration(results.durationSeconds)} deployment (${results.deployment}); latency ${results.latencyMs.min}-${results.latencyMs.max} ms a call, warped time`),
+    table(['scenario', 'terminal state', 'tool sees it after', 'tool calls', 'tool peak calls/s', '15 s waiter sees it after', 'waiter calls'], rows),
+    '',
+    `median detection: tool ${ms(median)} (max ${ms(results.toolDetection.max)}), 15 s waiter ${ms(results.waiterDetection.median)} (max ${ms(results.waiterDetection.max)})`,
+    `target: median under ${ms(DETECTION_TARGET_MS)}: ${median < DETECTION_TARGET_MS ? 'met' : `missed by ${ms(median - DETECTION_TARGET_MS)}`}`,
+    `cost of the undisturbed ${followMinutes.toFixed(1)}-minute deployment: tool ${undisturbed.followCalls} CodeDeploy reads (${perMinute(undisturbed)}/min, at most ${undisturbed.peakCallsPerSecond} in any second), waiter ${results.waiter[0].followCalls} (${perMinute(results.waiter[0])}/min)`,
+    `ECS: ${ecsCalls(results.tool)} DescribeServices calls over all tool runs, all in the preflight (limit: ${ECS_SERVICE_READ_SUSTAINED_PER_SECOND}/s sustained); the blue/green follow loop reads CodeDeploy only`,
+    'calls = from CreateDeployment to the terminal state seen; the tool then follows the rollback and prints its verdict',
+  ].join('\n');
+}
+
 function latencyStats(values: number[]): string {
   const finite = values.filter((value) => Number.isFinite(value));
   const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
@@ -261,6 +306,8 @@ function modelReport(poll: PollModel, alb: AlbModel): string {
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<number> {
+  // The detection part runs SDK clients in this process; the notice about future Node versions is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const argv = process.argv.slice(2);
   // `--json=FILE` is not a boolean flag to parseArgs: it is taken out before parsing.
   const jsonFile = argv.find((arg) => arg.startsWith('--json='))?.slice('--json='.length);
@@ -309,6 +356,11 @@ async function main(): Promise<number> {
       const release = await benchRelease(options.repetitions, options.timeScaleMs);
       results.release = release;
       report(releaseReport(release));
+    } else if (part === 'detection') {
+      const { benchDetection } = await import('./detection');
+      const detection = await benchDetection(options.alarms);
+      results.detection = detection;
+      report(detectionReport(detection));
     } else {
       const { albModel, pollModel } = await import('./model');
       const poll = await pollModel();

@@ -16,7 +16,7 @@ export function table(header: Row, rows: readonly Row[]): string {
 /** Milliseconds as `812 ms` or `3.42 s`. */
 export function ms(value: number | undefined): string | undefined {
   if (value === undefined || Number.isNaN(value)) return undefined;
-  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
+  return Math.round(value) < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
 }
 
 /** `median (min)` of a timing. */
