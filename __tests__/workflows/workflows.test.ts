@@ -8,10 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { environmentNamesList, loadEnvironment } from '../../config';
+import { PLAN_COMMENT_MARKER } from '../../tools/terraform/plan-report';
 
 const ROOT = resolve(__dirname, '../..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
-const PLAN_COMMENT_MARKER = '<!-- ecs-bluegreen-plan -->';
 
 interface Step {
   name?: string;
