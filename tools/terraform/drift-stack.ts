@@ -20,6 +20,8 @@ export interface DriftOptions {
 export async function detectDrift(stack: string, dir: string, options: DriftOptions, env: NodeJS.ProcessEnv): Promise<DriftReport> {
   const flags = ['-input=false', '-detailed-exitcode', '-out=drift.tfplan', ...(options.refresh ? [] : ['-refresh=false']), ...(options.lock ? [] : ['-lock=false'])];
   const run = await terraform(['plan', ...flags], dir, env, [0, 2]);
+  // Without a refresh there is no drift from outside, and exit 0 means nothing planned: nothing to read.
+  if (!options.refresh && run.status === 0) return { stack, refreshed: false, entries: [] };
   const plan = await showPlan(dir, 'drift.tfplan', env);
   if (priorResourceCount(plan) === 0) {
     throw new TerraformFailed(`the state of ${stack} has no resources: nothing has been applied, so there is nothing to compare (wrong backend, or pass --state FILE)`);
