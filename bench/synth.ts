@@ -1,12 +1,14 @@
 /**
  * Synthesis time per environment: in this process (modules already loaded, as tests and
- * tools/terraform.ts see it) and in a cold process per environment (what `npx tsx main.ts`, the
- * cdktf app command, pays), plus main.ts itself for all environments.
+ * tools/terraform.ts see it) and in a cold process per environment; and main.ts, every
+ * environment in one process (what `npx tsx main.ts`, the cdktf app command, pays), with the
+ * project's provider imports and with the provider package root imported instead.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAS_GNU_TIME, progress, ROOT, runChecked, stats, statsOf, timed, TSX, type Stats } from './measure';
+import { makeSandbox } from './sandbox';
 
 export interface InProcessSynth {
   readonly environment: string;
@@ -40,6 +42,8 @@ export interface SynthResults {
   readonly mainTs: { wall: Stats; maxRssKb?: Stats };
   /** `npx tsx main.ts`, literally cdktf.json's app command: npx's own start-up on top. */
   readonly npxMainTs: { wall: Stats; maxRssKb?: Stats };
+  /** `tsx main.ts` with every provider import taken from the package root (the naive form). */
+  readonly providerRootMainTs: { wall: Stats; maxRssKb?: Stats };
 }
 
 /** Resources in a synthesized stack, and its JSON size. */
@@ -106,26 +110,32 @@ export async function benchSynth(environments: readonly string[], repetitions: n
     }
 
     const expectedStacks = config.environmentNamesList().length;
-    const mainTs = async (label: string, argv: string[]) => {
+    const mainTs = async (label: string, argv: string[], cwd = ROOT) => {
       progress(`synth: ${label} (all environments) ×${repetitions}`);
       const runs = [];
       for (let run = 0; run < repetitions; run += 1) {
         const outdir = join(scratch, `main-${run}`);
         // main.ts writes to CDKTF_OUTDIR when set (cdktf's App), so cdktf.out/ in the checkout is left alone.
-        runs.push(await runChecked(argv, { env: { ...process.env, CDKTF_OUTDIR: outdir } }));
+        runs.push(await runChecked(argv, { cwd, env: { ...process.env, CDKTF_OUTDIR: outdir } }));
         const stacks = readdirSync(join(outdir, 'stacks'));
         if (stacks.length !== expectedStacks) throw new Error(`${label} synthesized ${stacks.length} stacks, expected ${expectedStacks}`);
         rmSync(outdir, { recursive: true, force: true });
       }
       return { wall: stats(runs.map((run) => run.wallMs)), maxRssKb: statsOf(runs.map((run) => run.maxRssKb)) };
     };
-    return {
-      moduleLoadMs: loaded.ms,
-      inProcess,
-      cold,
-      mainTs: await mainTs('tsx main.ts', [...TSX, join(ROOT, 'main.ts')]),
-      npxMainTs: await mainTs('npx tsx main.ts', ['npx', '--no-install', 'tsx', 'main.ts']),
-    };
+    const rootImports = makeSandbox({ providerRoot: true });
+    try {
+      return {
+        moduleLoadMs: loaded.ms,
+        inProcess,
+        cold,
+        mainTs: await mainTs('tsx main.ts', [...TSX, join(ROOT, 'main.ts')]),
+        npxMainTs: await mainTs('npx tsx main.ts', ['npx', '--no-install', 'tsx', 'main.ts']),
+        providerRootMainTs: await mainTs('tsx main.ts, provider root imports', [...TSX, 'main.ts'], rootImports),
+      };
+    } finally {
+      rmSync(rootImports, { recursive: true, force: true });
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,38 +1,40 @@
 /**
- * Offline `terraform validate` and `plan` per environment, through tools/terraform.ts as a child
- * process (it exports no runner, only its CLI-config helpers).
+ * `npm run plan` (offline terraform plan through tools/terraform.ts), wall time and peak memory of
+ * the whole process tree, with the project's provider imports and with the provider package root
+ * imported instead; and `npm run plan -- --all`, what CI runs.
  *
- * The tool writes to `<its directory>/../cdktf.out` and `../.tf`. So that a benchmark never
- * rewrites the checkout's build output under someone working in it, the tool runs from a scratch
- * directory: a byte-for-byte copy of tools/terraform.ts next to symlinks to config/, modules/ and
- * node_modules/. The code that runs is the repository's.
+ * Each variant runs in its own sandbox (bench/sandbox.ts), so the checkout's cdktf.out/ and .tf/
+ * are never rewritten; the code that runs is the checkout's (only imports rewritten for the
+ * provider-root variant). tools/terraform.ts is driven through its command line only.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { findProviderMirror } from '../tools/terraform';
-import { progress, ROOT, runChecked, stats, statsOf, TSX, type Stats } from './measure';
+import { progress, runChecked, stats, statsOf, type Stats } from './measure';
+import { makeSandbox } from './sandbox';
 
-export interface TerraformStep {
-  /** The whole child process: start-up, synthesis, terraform init and the command. */
-  readonly wall: Stats;
-  /** What the tool itself reports per stack: terraform init + validate/plan. */
-  readonly terraform: Stats;
-  readonly maxRssKb?: Stats;
+export interface StackPlan {
+  readonly stack: string;
+  /** `42 to add, 0 to change, 0 to destroy`. */
   readonly summary: string;
+  /** What the tool reports per stack: terraform init + plan. */
+  readonly terraform?: Stats;
 }
 
-export interface TerraformEnvironment {
-  readonly environment: string;
-  readonly validate: TerraformStep;
-  readonly plan: TerraformStep;
+export interface PlanRun {
+  readonly label: string;
+  readonly imports: 'project' | 'provider root';
+  readonly argv: readonly string[];
+  /** The whole `npm run plan` process tree: npm, start-up, synthesis, terraform init and plan. */
+  readonly wall: Stats;
+  readonly maxRssKb?: Stats;
+  readonly stacks: StackPlan[];
 }
 
 export interface TerraformResults {
   readonly terraformVersion: string;
   readonly providers: string;
-  readonly environments: TerraformEnvironment[];
+  readonly runs: PlanRun[];
 }
 
 export function terraformVersion(): string {
@@ -43,50 +45,43 @@ export function terraformVersion(): string {
   return run.error ? 'not installed' : (/Terraform v[\d.]+\S*/.exec(run.stdout)?.[0] ?? 'unknown');
 }
 
-function sandbox(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-terraform-'));
-  mkdirSync(join(dir, 'tools'));
-  copyFileSync(join(ROOT, 'tools', 'terraform.ts'), join(dir, 'tools', 'terraform.ts'));
-  for (const entry of ['config', 'modules', 'node_modules']) symlinkSync(join(ROOT, entry), join(dir, entry), 'dir');
-  return dir;
+/** `shop-dev: 42 to add, ... (full plan: ...) [5.5 s]` → stack, summary, seconds. */
+export function stackLines(stdout: string): { stack: string; summary: string; seconds?: number }[] {
+  const lines = [...stdout.matchAll(/^(shop-[\w-]+): (.*?)(?: \(full plan: .*\))?(?: \[([\d.]+) s\])?$/gm)];
+  if (lines.length === 0) throw new Error(`unexpected tools/terraform.ts output:\n${stdout}`);
+  return lines.map((match) => ({ stack: match[1], summary: match[2], seconds: match[3] !== undefined ? Number(match[3]) : undefined }));
 }
 
-/** `shop-dev: valid [3.5 s]` → the summary and the seconds. */
-function stackLine(stdout: string): { summary: string; seconds: number } {
-  const match = /^shop-[\w-]+: (.*) \[([\d.]+) s\]$/m.exec(stdout);
-  if (!match) throw new Error(`unexpected tools/terraform.ts output:\n${stdout}`);
-  return { summary: match[1].replace(/ \(full plan: .*\)$/, ''), seconds: Number(match[2]) };
-}
-
-export async function benchTerraform(environments: readonly string[], repetitions: number): Promise<TerraformResults> {
-  const dir = sandbox();
-  const tool = join(dir, 'tools', 'terraform.ts');
-  const mirror = findProviderMirror();
+async function measurePlan(label: string, imports: PlanRun['imports'], argv: string[], repetitions: number): Promise<PlanRun> {
+  const dir = makeSandbox({ providerRoot: imports === 'provider root' });
   try {
-    const results: TerraformEnvironment[] = [];
-    for (const environment of environments) {
-      const step = async (command: 'validate' | 'plan'): Promise<TerraformStep> => {
-        progress(`terraform: ${command} ${environment} ×${repetitions}`);
-        const runs = [];
-        for (let run = 0; run < repetitions; run += 1) runs.push(await runChecked([...TSX, tool, command, '--env', environment]));
-        const lines = runs.map((run) => stackLine(run.stdout));
-        return {
-          wall: stats(runs.map((run) => run.wallMs)),
-          terraform: stats(lines.map((line) => line.seconds * 1000)),
-          maxRssKb: statsOf(runs.map((run) => run.maxRssKb)),
-          summary: lines[0].summary,
-        };
-      };
-      const validate = await step('validate');
-      const plan = await step('plan');
-      results.push({ environment, validate, plan });
+    const runs = [];
+    for (let run = 0; run < repetitions; run += 1) {
+      progress(`terraform: ${label} (${imports} imports) ${run + 1}/${repetitions}`);
+      runs.push(await runChecked(argv, { cwd: dir }));
     }
-    return {
-      terraformVersion: terraformVersion(),
-      providers: mirror ? `filesystem mirror ${mirror}` : 'registry download (no mirror)',
-      environments: results,
-    };
+    const parsed = runs.map((run) => stackLines(run.stdout));
+    const stacks = parsed[0].map((line, index) => ({
+      stack: line.stack,
+      summary: line.summary,
+      terraform: statsOf(parsed.map((lines) => (lines[index]?.seconds !== undefined ? (lines[index].seconds as number) * 1000 : undefined))),
+    }));
+    return { label, imports, argv, wall: stats(runs.map((run) => run.wallMs)), maxRssKb: statsOf(runs.map((run) => run.maxRssKb)), stacks };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function benchTerraform(repetitions: number): Promise<TerraformResults> {
+  const mirror = findProviderMirror();
+  const plan = ['npm', 'run', '--silent', 'plan'];
+  return {
+    terraformVersion: terraformVersion(),
+    providers: mirror ? `filesystem mirror ${mirror}` : 'registry download (no mirror)',
+    runs: [
+      await measurePlan('npm run plan', 'project', plan, repetitions),
+      await measurePlan('npm run plan', 'provider root', plan, repetitions),
+      await measurePlan('npm run plan -- --all', 'project', [...plan, '--', '--all'], repetitions),
+    ],
+  };
 }
