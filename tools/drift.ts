@@ -44,7 +44,7 @@ async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
     dir = stackDirectory(stack);
     await terraform(['init', '-input=false', '-reconfigure'], dir, terraformEnv.env);
     stateSource = 'configured backend';
-    say(`${stack}: against the configured backend, refreshed from AWS`);
+    say(`${stack}: against the configured backend, refreshing from AWS`);
   }
   const report = await detectDrift(stack, dir, { refresh: !offline, lock: !offline }, terraformEnv.env);
   for (const line of driftLines(report)) say(line);

@@ -39,7 +39,8 @@ export function runTerraform(args: readonly string[], cwd: string, env: NodeJS.P
 export async function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, accepted: readonly number[] = [0]): Promise<TerraformRun> {
   const result = await runTerraform(args, cwd, env);
   if (result.status === null || !accepted.includes(result.status)) {
-    throw new TerraformFailed(`terraform ${args[0]} failed (exit ${result.status ?? 'not started'})`, `${result.stdout}${result.stderr}`.trim());
+    // Terraform's errors go to stderr; stdout then only holds the partial plan.
+    throw new TerraformFailed(`terraform ${args[0]} failed (exit ${result.status ?? 'not started'})`, result.stderr.trim() || result.stdout.trim());
   }
   return result;
 }
