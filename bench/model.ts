@@ -10,8 +10,9 @@
  *    `DeploymentSuccessful` waiter (`aws deploy wait deployment-successful`: GetDeployment every
  *    15 s, at most 120 attempts). API latency is taken as zero.
  *
- * 2. Load balancer wait per release, from config/schema.ts's defaults (read by parsing a minimal
- *    environment through `parseEnvironment`) against the ALB's own defaults.
+ * 2. The time a release waits on AWS once the replacement tasks run, per environment and for
+ *    config/schema.ts's defaults (read by parsing a minimal environment through
+ *    `parseEnvironment`), against the ALB's own defaults.
  */
 import {
   BatchGetDeploymentTargetsCommand,
@@ -422,7 +423,7 @@ export async function pollModel(): Promise<PollModel> {
   };
 }
 
-// ------------------------------------------------------------------ load balancer wait
+// ------------------------------------------------------------------ time a release waits on AWS
 
 export interface AlbSettings {
   readonly intervalSeconds: number;
@@ -431,37 +432,49 @@ export interface AlbSettings {
   readonly terminationWaitMinutes: number;
   /** Seconds from the first to the last traffic step (0 all at once). */
   readonly shiftSeconds: number;
+  /** The deployment config, for the report. */
+  readonly shift: string;
 }
 
-export interface AlbWait {
+/**
+ * What a release waits for on AWS once the replacement tasks run, in two stretches:
+ *
+ *   running → all traffic   the target group needs `healthyThreshold` passing checks `interval`
+ *                           apart, then the deployment config shifts the traffic
+ *   all traffic → drained   the old targets drain for the deregistration delay
+ *
+ * The termination wait (CodeDeploy keeps the old tasks for a rollback) sits between the two; it is
+ * a deliberate rollback window, reported on its own and kept out of the sum.
+ */
+export interface ReleaseWait {
   readonly settings: AlbSettings;
   readonly healthySeconds: number;
-  readonly productionSwitchedAfter: number;
-  readonly finishedAfter: number;
-  /** The arithmetic, one line per step. */
-  readonly steps: { step: string; arithmetic: string; seconds: number }[];
+  readonly toAllTrafficSeconds: number;
+  readonly drainSeconds: number;
+  /** The two stretches together: what the target is about. */
+  readonly waitSeconds: number;
+  /** 0 for rolling updates, which have none. */
+  readonly terminationWaitSeconds: number;
 }
 
-export function albWait(settings: AlbSettings, rolling = false): AlbWait {
+export function releaseWait(settings: AlbSettings, rolling = false): ReleaseWait {
   const healthySeconds = settings.intervalSeconds * settings.healthyThreshold;
-  const termination = rolling ? 0 : settings.terminationWaitMinutes * 60;
-  const steps = [
-    { step: 'new targets healthy', arithmetic: `${settings.intervalSeconds} s × ${settings.healthyThreshold}`, seconds: healthySeconds },
-    { step: 'traffic shift', arithmetic: settings.shiftSeconds ? `${settings.shiftSeconds / 60} min of steps` : 'all at once', seconds: settings.shiftSeconds },
-    ...(rolling ? [] : [{ step: 'termination wait', arithmetic: `${settings.terminationWaitMinutes} min`, seconds: termination }]),
-    { step: 'old targets drain', arithmetic: 'deregistration delay', seconds: settings.deregistrationDelaySeconds },
-  ];
+  const toAllTrafficSeconds = healthySeconds + settings.shiftSeconds;
   return {
     settings,
     healthySeconds,
-    productionSwitchedAfter: healthySeconds + settings.shiftSeconds,
-    finishedAfter: healthySeconds + settings.shiftSeconds + termination + settings.deregistrationDelaySeconds,
-    steps,
+    toAllTrafficSeconds,
+    drainSeconds: settings.deregistrationDelaySeconds,
+    waitSeconds: toAllTrafficSeconds + settings.deregistrationDelaySeconds,
+    terminationWaitSeconds: rolling ? 0 : settings.terminationWaitMinutes * 60,
   };
 }
 
-/** What the ALB uses when a target group sets nothing (HTTP target groups). */
+/** What an HTTP target group uses when it sets nothing (Elastic Load Balancing's defaults). */
 export const AWS_ALB_DEFAULTS = { intervalSeconds: 30, healthyThreshold: 5, deregistrationDelaySeconds: 300 } as const;
+
+/** Target 4: with the defaults, all at once, the two stretches under 60 s, never fewer than 2 healthy checks. */
+export const WAIT_TARGET = { limitSeconds: 60, minHealthyThreshold: 2 } as const;
 
 function settingsOf(service: ServiceConfig): AlbSettings {
   const steps = trafficSteps(service.release.deploymentConfig);
@@ -471,17 +484,19 @@ function settingsOf(service: ServiceConfig): AlbSettings {
     deregistrationDelaySeconds: service.deregistrationDelaySeconds,
     terminationWaitMinutes: service.release.terminationWaitMinutes,
     shiftSeconds: steps[steps.length - 1][1],
+    shift: service.release.strategy === 'rolling' ? 'rolling update' : describeConfig(service.release.deploymentConfig),
   };
 }
 
-export interface AlbModel {
-  /** The defaults, read from the schema by parsing an environment that sets nothing. */
-  readonly defaults: { ours: AlbWait; aws: AlbWait };
-  /** Each configured environment's first service, as configured and with the ALB's defaults. */
-  readonly environments: { environment: string; strategy: string; approvalWaitMinutes?: number; ours: AlbWait; aws: AlbWait }[];
+export interface WaitModel {
+  /** The schema's defaults, read by parsing an environment that sets nothing, and the same with the ALB's defaults. */
+  readonly defaults: { ours: ReleaseWait; aws: ReleaseWait };
+  /** Each configured environment's services, as configured and with the ALB's defaults. */
+  readonly environments: { environment: string; service: string; strategy: string; approvalWaitMinutes?: number; ours: ReleaseWait; aws: ReleaseWait }[];
+  readonly target: { limitSeconds: number; minHealthyThreshold: number; met: boolean };
 }
 
-export function albModel(environmentNames: readonly string[]): AlbModel {
+export function waitModel(environmentNames: readonly string[]): WaitModel {
   const minimal = parseEnvironment('bench', {
     app: 'bench',
     environment: 'model',
@@ -491,19 +506,26 @@ export function albModel(environmentNames: readonly string[]): AlbModel {
   });
   const defaults = settingsOf(minimal.services[0]);
   const withAwsAlb = (settings: AlbSettings): AlbSettings => ({ ...settings, ...AWS_ALB_DEFAULTS });
+  const ours = releaseWait(defaults);
   return {
-    defaults: { ours: albWait(defaults), aws: albWait(withAwsAlb(defaults)) },
-    environments: environmentNames.map((name) => {
-      const service = loadEnvironment(name).services[0];
-      const rolling = service.release.strategy === 'rolling';
-      const settings = settingsOf(service);
-      return {
-        environment: name,
-        strategy: service.release.strategy,
-        approvalWaitMinutes: service.release.approvalWaitMinutes,
-        ours: albWait(settings, rolling),
-        aws: albWait(withAwsAlb(settings), rolling),
-      };
-    }),
+    defaults: { ours, aws: releaseWait(withAwsAlb(defaults)) },
+    environments: environmentNames.flatMap((name) =>
+      loadEnvironment(name).services.map((service) => {
+        const rolling = service.release.strategy === 'rolling';
+        const settings = settingsOf(service);
+        return {
+          environment: name,
+          service: service.name,
+          strategy: service.release.strategy,
+          approvalWaitMinutes: service.release.approvalWaitMinutes,
+          ours: releaseWait(settings, rolling),
+          aws: releaseWait(withAwsAlb(settings), rolling),
+        };
+      }),
+    ),
+    target: {
+      ...WAIT_TARGET,
+      met: defaults.shiftSeconds === 0 && ours.waitSeconds < WAIT_TARGET.limitSeconds && defaults.healthyThreshold >= WAIT_TARGET.minHealthyThreshold,
+    },
   };
 }

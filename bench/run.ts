@@ -23,7 +23,7 @@ import { availableParallelism, cpus, loadavg, release as osRelease, totalmem } f
 import { parseArgs } from 'node:util';
 import { environmentNamesList } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
-import type { AlbModel, AlbWait, PollModel } from './model';
+import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
 import type { ReleaseResults } from './release';
 import type { SynthResults } from './synth';
@@ -240,7 +240,7 @@ function latencyStats(values: number[]): string {
   return `${mean.toFixed(1)} / ${Math.max(...finite).toFixed(1)} s`;
 }
 
-function modelReport(poll: PollModel, alb: AlbModel): string {
+function modelReport(poll: PollModel): string {
   const summary: Row[] = poll.scenarios.map((scenario) => {
     const later = scenario.transitions.filter((transition) => transition.at > 0);
     return [
@@ -260,8 +260,8 @@ function modelReport(poll: PollModel, alb: AlbModel): string {
   const sweep = poll.prodApprovalSweep;
   const lines = [
     section('Polling cost model (the tool\'s followDeployment + nextInterval on a virtual clock vs a fixed 15 s waiter)'),
-    `tool: base ${poll.pollBaseSeconds} s, up to ${poll.pollBaseSeconds * 3} s while nothing changes, up to ${poll.pollBaseSeconds * 7.5} s in approval/termination waits, waking at a wait's end;`,
-    `      each poll = GetDeployment + BatchGetDeploymentTargets (+ ListDeploymentTargets until the targets exist)`,
+    `tool: GetDeployment every ${poll.pollBaseSeconds} s except in the approval wait (backs off to ${poll.pollBaseSeconds * 7.5} s, waking at its end);`,
+    `      the targets (BatchGetDeploymentTargets) when the status moves, else every ${poll.pollBaseSeconds}-${poll.pollBaseSeconds * 3} s outside the waits, not at all inside them`,
     `waiter: GetDeployment every ${poll.waiter.delaySeconds} s, at most ${poll.waiter.maxAttempts} attempts (aws deploy wait deployment-successful); API latency taken as 0`,
     '',
     table(['scenario', 'deployment', 'tool polls', 'tool calls', 'waiter calls', 'tool latency mean/max', 'waiter latency mean/max', 'waiter'], summary),
@@ -282,37 +282,36 @@ function modelReport(poll: PollModel, alb: AlbModel): string {
     );
   }
 
-  const steps = alb.defaults.ours.steps.map((step, index): Row => {
-    const aws = alb.defaults.aws.steps[index];
-    return [step.step, `${step.arithmetic} = ${step.seconds} s`, `${aws.arithmetic} = ${aws.seconds} s`];
-  });
-  const sum = (wait: AlbWait) => `${wait.steps.map((step) => step.seconds).join(' + ')} = ${wait.finishedAfter} s`;
-  steps.push(
-    ['production on the new version after', `${alb.defaults.ours.productionSwitchedAfter} s`, `${alb.defaults.aws.productionSwitchedAfter} s`],
-    ['release finished after', sum(alb.defaults.ours), sum(alb.defaults.aws)],
-  );
-  const s = alb.defaults.ours.settings;
-  const envRows: Row[] = alb.environments.map((env) => {
-    const approval = env.approvalWaitMinutes !== undefined ? ` + approval (≤ ${env.approvalWaitMinutes} min)` : '';
-    return [
-      `${env.environment} (${env.strategy})`,
-      `${env.ours.productionSwitchedAfter} s${approval}`,
-      `${sum(env.ours)}${approval}`,
-      `${env.aws.productionSwitchedAfter} s${approval}`,
-      `${sum(env.aws)}${approval}`,
-    ];
-  });
-  lines.push(
-    section('Modelled load balancer wait per release (ALB and CodeDeploy waits only; task start-up comes on top)'),
-    `config/schema.ts defaults (parsed from a minimal environment): health check ${s.intervalSeconds} s × ${s.healthyThreshold} healthy, deregistration delay ${s.deregistrationDelaySeconds} s, termination wait ${s.terminationWaitMinutes} min, all at once`,
-    `ALB defaults: ${30} s × ${5} healthy, deregistration delay ${300} s (the termination wait is CodeDeploy's and kept equal)`,
-    '',
-    table(['step', 'our defaults', 'ALB defaults'], steps),
-    '',
-    'Per configured environment (first service; rolling has no termination wait):',
-    table(['environment', 'production switched', 'finished (ours)', 'switched (ALB defaults)', 'finished (ALB defaults)'], envRows),
-  );
   return lines.join('\n');
+}
+
+function waitReport(model: WaitModel): string {
+  const toAll = (wait: ReleaseWait) => `${wait.settings.intervalSeconds} s × ${wait.settings.healthyThreshold} + ${wait.settings.shiftSeconds} s = ${wait.toAllTrafficSeconds} s`;
+  const together = (wait: ReleaseWait) => `${wait.waitSeconds} s`;
+  const row = (label: string, ours: ReleaseWait, aws: ReleaseWait, approval?: number): Row => {
+    const note = approval !== undefined ? ` + approval (≤ ${approval} min)` : '';
+    return [label, ours.settings.shift, `${toAll(ours)}${note}`, `${ours.drainSeconds} s`, together(ours), `${toAll(aws)}${note}`, `${aws.drainSeconds} s`, together(aws)];
+  };
+  const rows: Row[] = [
+    row('schema defaults', model.defaults.ours, model.defaults.aws),
+    ...model.environments.map((env) => row(`${env.environment}/${env.service} (${env.strategy})`, env.ours, env.aws, env.approvalWaitMinutes)),
+  ];
+  const termination = [
+    `schema defaults ${model.defaults.ours.terminationWaitSeconds / 60} min`,
+    ...model.environments.map((env) => `${env.environment}/${env.service} ${env.strategy === 'rolling' ? 'none (rolling update)' : `${env.ours.terminationWaitSeconds / 60} min`}`),
+  ];
+  const d = model.defaults.ours;
+  const t = model.target;
+  return [
+    section('Time a release waits on AWS once the replacement tasks run (modelled from the settings; task start-up comes first)'),
+    table(['', 'deployment config', 'running → all traffic', 'all traffic → drained', 'together', 'ALB defaults: running → all traffic', 'drained', 'together'], rows),
+    '',
+    'running → all traffic = health check interval × healthy threshold + traffic shift; all traffic → drained = deregistration delay',
+    `ALB defaults: ${AWS_ALB_DEFAULTS.intervalSeconds} s × ${AWS_ALB_DEFAULTS.healthyThreshold} healthy checks, deregistration delay ${AWS_ALB_DEFAULTS.deregistrationDelaySeconds} s`,
+    `termination wait, a deliberate rollback window between the two stretches and not counted in them: ${termination.join('; ')}`,
+    `target: with the defaults, all at once, together under ${t.limitSeconds} s with at least ${t.minHealthyThreshold} consecutive healthy checks: ` +
+      `${d.waitSeconds} s with ${d.settings.healthyThreshold} checks: ${t.met ? 'met' : 'missed'}`,
+  ].join('\n');
 }
 
 // ------------------------------------------------------------------ main
@@ -374,11 +373,12 @@ async function main(): Promise<number> {
       results.detection = detection;
       report(detectionReport(detection));
     } else {
-      const { albModel, pollModel } = await import('./model');
+      const { waitModel, pollModel } = await import('./model');
       const poll = await pollModel();
-      const alb = albModel(environments);
-      results.model = { poll, alb };
-      report(modelReport(poll, alb));
+      const wait = waitModel(environments);
+      results.model = { poll, wait };
+      report(modelReport(poll));
+      report(waitReport(wait));
     }
     progress(`${part}: ${((Date.now() - partStarted) / 1000).toFixed(1)} s`);
   }
