@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|detection|model] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|detection|model|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -11,10 +11,11 @@
  *              render, no-op release, start-up (--help); wall time and AWS calls per operation
  *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
  *              against the emulator with realistic latency (warped time), and the calls it costs
+ *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
  *
- * --quick: one repetition, no terraform. --json: the results as one JSON document on stdout (the
+ * --quick: one repetition, no terraform, no tests. --json: the results as one JSON document on stdout (the
  * tables go to stderr); --json=FILE writes it to FILE instead. Progress always goes to stderr.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,16 +27,17 @@ import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
 import type { ReleaseResults } from './release';
+import type { TestSuiteResults } from './tests';
 import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'detection', 'model'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'detection', 'model', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
 
-  --quick          one repetition and no terraform part
+  --quick          one repetition, no terraform and no tests part
   --only PARTS     run only these parts (comma-separated)
   --reps N         repetitions of every measurement (default 3)
   --time-scale MS  emulator: real milliseconds per emulated second for the release part (default 2)
@@ -70,7 +72,7 @@ function parseOptions(argv: string[]): Options | undefined {
   const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')}; use ${PARTS.join(', ')}`);
   let parts = PARTS.filter((part) => only.includes(part));
-  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform');
+  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform' && part !== 'tests');
   const repetitions = values.quick ? 1 : Number(values.reps ?? 3);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 50) throw new Error('--reps must be a whole number from 1 to 50');
   const timeScaleMs = Number(values['time-scale'] ?? 2);
@@ -314,6 +316,17 @@ function waitReport(model: WaitModel): string {
   ].join('\n');
 }
 
+/** The suite's wall time target on this machine. */
+export const TESTS_TARGET_MS = 60_000;
+
+function testsReport(results: TestSuiteResults): string {
+  return [
+    section('Test suite (npx jest, as npm test runs it after the typecheck)'),
+    `${results.suites} suites, ${results.tests} tests, ${results.workers} worker(s): ${ms(results.wallMs)} wall, peak RSS ${mib(results.maxRssKb) ?? 'n/a'}`,
+    `target: under ${ms(TESTS_TARGET_MS)}: ${results.wallMs < TESTS_TARGET_MS ? 'met' : `missed by ${ms(results.wallMs - TESTS_TARGET_MS)}`}`,
+  ].join('\n');
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<number> {
@@ -367,6 +380,11 @@ async function main(): Promise<number> {
       const release = await benchRelease(options.repetitions, options.timeScaleMs);
       results.release = release;
       report(releaseReport(release));
+    } else if (part === 'tests') {
+      const { benchTests } = await import('./tests');
+      const tests = await benchTests();
+      results.tests = tests;
+      report(testsReport(tests));
     } else if (part === 'detection') {
       const { benchDetection } = await import('./detection');
       const detection = await benchDetection(options.alarms);
