@@ -79,7 +79,7 @@ async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
   return failed > 0 ? DRIFT_EXIT.failed : DRIFT_EXIT.clean;
 }
 
-/** The entry point's work, also used by tools/drift-check.ts. */
+/** The entry point's work: parse the arguments, run the check, map failures to exit codes. */
 export async function runDrift(argv: string[]): Promise<number> {
   try {
     const options = parseDriftArguments(argv, environmentNamesList);

@@ -116,7 +116,7 @@ describe('the pull-request workflow', () => {
     const setupNode = stepsOf('pull-request.yml').filter((step) => step.uses?.startsWith('actions/setup-node@'));
     expect(setupNode.every((step) => step.with?.cache === 'npm')).toBe(true);
     const checks = workflow.jobs.checks.steps!.flatMap((step) => (step.run ? [step.run] : []));
-    expect(checks).toEqual(['npm ci', 'npm test', 'npm run policy -- --all', 'npm run validate -- --all', 'npm run drift-check -- --all']);
+    expect(checks).toEqual(['npm ci', 'npm test', 'npm run policy -- --all', 'npm run validate -- --all', 'npm run drift -- --self-check --all']);
   });
 
   it('plans every environment offline with the Markdown and JSON summaries', () => {
