@@ -103,7 +103,8 @@ export const BASE_REVISION_TAG_KEY = 'BaseRevision';
 
 /**
  * The GitHub roles' ARNs: the Terraform output that carries each and the GitHub Actions variable
- * the workflows read it from (set per GitHub environment; docs/identity.md).
+ * the workflows read it from: the plan role's on the repository (its jobs declare no GitHub
+ * environment), the deploy role's on each GitHub environment (docs/identity.md).
  */
 export const GITHUB_ROLE_OUTPUTS = {
   plan: { output: 'github_plan_role_arn', variable: 'AWS_PLAN_ROLE_ARN' },
