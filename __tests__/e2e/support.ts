@@ -1,6 +1,7 @@
 /**
- * End-to-end harness: the release tool runs as its own process (`node --import tsx
- * scripts/deploy.ts ...`, as `npm run deploy` runs it, without npm's start-up cost) with the real
+ * End-to-end harness: the release tool runs as its own process (`node scripts/launch.js ...`,
+ * exactly what `npm run deploy` runs, without npm's start-up cost: the compiled dist/ when it is
+ * current, else the sources through tsx, so an edited source is always what runs) with the real
  * SDK clients, pointed at an emulator running inside the test process. A test reads what a person
  * would see (exit code, stdout, stderr) and what AWS ended up with (state dump, call log).
  *
@@ -174,7 +175,7 @@ export class CliProcess {
     options: CliOptions = {},
   ) {
     const started = Date.now();
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'scripts/deploy.ts', ...args], {
+    this.child = spawn(process.execPath, ['scripts/launch.js', ...args], {
       cwd: REPO_ROOT,
       env: childEnv(aws, options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
