@@ -88,7 +88,9 @@ describe('approval and the termination wait (prod: canary 10% for 5 minutes, app
     const after = await service(setup);
     expect(after?.taskDefinition).toBe(taskDefinition);
     expect(after?.taskSets?.find((set) => set.status === 'PRIMARY')?.runningCount).toBe(2);
-    expect(after?.taskSets?.find((set) => set.status !== 'PRIMARY')?.status).toBe('DRAINING');
+    // The original set drains for the deregistration delay (30 s, 150 ms at this clock), then goes:
+    // under load the read may land after it is gone, but never while it still takes traffic.
+    expect([undefined, 'DRAINING']).toContain(after?.taskSets?.find((set) => set.status !== 'PRIMARY')?.status);
     await expect(setup.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }))).rejects.toMatchObject({
       name: 'DeploymentAlreadyCompletedException',
     });
