@@ -72,8 +72,8 @@ describe('the release permissions against the release tool', () => {
     expect(RELEASE_PERMISSIONS.filter((permission) => permission.why.trim().length < 10)).toEqual([]);
   });
 
-  it('is documented action by action in docs/identity.md', () => {
-    const documentation = readFileSync(join(REPO_ROOT, 'docs/identity.md'), 'utf8');
+  it.each(['docs/identity.md', 'README.md'])('is documented action by action in %s', (file) => {
+    const documentation = readFileSync(join(REPO_ROOT, file), 'utf8');
     expect(RELEASE_PERMISSIONS.map((permission) => permission.action).filter((action) => !documentation.includes(`\`${action}\``))).toEqual([]);
   });
 
