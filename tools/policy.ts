@@ -9,9 +9,10 @@
  * The stacks are synthesized exactly as `cdktf synth` writes them, into .tf/policy/ (never
  * cdktf.out/, which `cdktf deploy` and `npm run plan` use), and read back as Terraform JSON.
  *
- * Exit codes: 0 every rule passed, 1 a rule failed, 2 bad arguments or configuration.
+ * Exit codes: 0 every rule passed, 1 a rule failed (or the stacks could not be synthesized),
+ * 2 bad arguments or configuration.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
@@ -47,6 +48,8 @@ export function parsePolicyArguments(argv: readonly string[]): PolicyOptions {
 /** Synthesize the environments' stacks with cdktf and read back each stack's Terraform JSON. */
 export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): Synthesized[] {
   rmSync(outdir, { recursive: true, force: true });
+  // cdktf creates only the last directory of outdir; in a fresh clone .tf/ does not exist yet.
+  mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
   for (const config of configs) new EnvironmentStack(app, environmentNames(config).stack, { config });
   app.synth();
@@ -68,7 +71,12 @@ if (require.main === module) {
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.problems.join('\n') : error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.problems.join('\n')}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`policy check could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
   }
 }
