@@ -56,6 +56,14 @@ function writableFile(flag: string, path: string): string {
   return absolute;
 }
 
+/** The flags `plan` and `drift` share: which environments, a state file, JSON output. */
+const ENVIRONMENT_STATE_JSON_OPTIONS = {
+  env: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  state: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 function environmentsOf(values: { env?: string; all?: boolean }, defaultEnvironment: string, allEnvironments: () => string[]): string[] {
   if (values.all && values.env !== undefined) throw new ConfigError(['--env and --all exclude each other; pass one']);
   if (values.env === '') throw new ConfigError(['--env needs an environment name']);
@@ -65,13 +73,7 @@ function environmentsOf(values: { env?: string; all?: boolean }, defaultEnvironm
 export function parseTerraformArguments(argv: readonly string[], allEnvironments: () => string[]): TerraformOptions {
   const { values, positionals } = parse(
     argv,
-    {
-      env: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      state: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      markdown: { type: 'string' },
-    },
+    { ...ENVIRONMENT_STATE_JSON_OPTIONS, markdown: { type: 'string' } },
     TERRAFORM_USAGE,
   );
   const command = positionals[0] as TerraformCommand;
@@ -92,13 +94,7 @@ export function parseTerraformArguments(argv: readonly string[], allEnvironments
 export function parseDriftArguments(argv: readonly string[], allEnvironments: () => string[]): DriftOptions {
   const { values, positionals } = parse(
     argv,
-    {
-      env: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      state: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'self-check': { type: 'boolean', default: false },
-    },
+    { ...ENVIRONMENT_STATE_JSON_OPTIONS, 'self-check': { type: 'boolean', default: false } },
     DRIFT_USAGE,
   );
   if (positionals.length > 0) throw new ConfigError([`unexpected argument "${positionals[0]}"; ${DRIFT_USAGE}`]);
