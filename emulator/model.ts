@@ -263,6 +263,7 @@ export interface ScalableTargetRecord {
     DynamicScalingOutSuspended: boolean;
     ScheduledScalingSuspended: boolean;
   };
+  tags: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- CodeDeploy

@@ -419,6 +419,8 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
+        // As the provider's default_tags put them (modules/environment-stack.ts).
+        tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' },
       });
     }
   }

@@ -52,7 +52,7 @@ export interface StateDump {
   taskDefinitions: { arn: string; status: string; images: string[]; tags: Record<string, string> }[];
   repositories: { name: string; uri: string; images: { digest: string; tags: string[]; bad: boolean }[] }[];
   badImageReferences: string[];
-  scalableTargets: { resourceId: string; minCapacity: number; maxCapacity: number; suspended: Record<string, boolean> }[];
+  scalableTargets: { resourceId: string; minCapacity: number; maxCapacity: number; suspended: Record<string, boolean>; tags: Record<string, string> }[];
   faults: FaultRule[];
   hookFailures: HookFailureRule[];
   calls: CallRecord[];
@@ -157,6 +157,7 @@ export function dumpState(sim: Simulation, extra: { faults: FaultRule[]; calls: 
       minCapacity: target.minCapacity,
       maxCapacity: target.maxCapacity,
       suspended: { ...target.suspended },
+      tags: { ...target.tags },
     })),
     faults: extra.faults,
     hookFailures: world.hookFailures.map((rule) => ({ ...rule })),

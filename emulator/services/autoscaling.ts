@@ -5,14 +5,31 @@
 import type {
   DescribeScalableTargetsRequest,
   DescribeScalableTargetsResponse,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
   RegisterScalableTargetRequest,
   RegisterScalableTargetResponse,
   ScalableTarget,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
 } from '@aws-sdk/client-application-auto-scaling';
 import { arn, hash } from '../ids';
 import type { ScalableTargetRecord } from '../model';
 import { AwsError } from '../protocol/errors';
+import type { Simulation } from '../simulation/engine';
 import { date, paginate, type HandlerContext, type ServiceHandler } from './common';
+
+/** AWS's limits on tags (TagResource): at most 50 per resource, keys 1-128 and values 0-256 characters. */
+const MAX_TAGS = 50;
+
+function targetByArn(sim: Simulation, resourceArn: string | undefined): ScalableTargetRecord {
+  if (!resourceArn) validationError("1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null");
+  const found = sim.world.scalableTargets.find((target) => target.arn === resourceArn);
+  if (!found) throw new AwsError('ResourceNotFoundException', `Scalable target with ARN ${resourceArn} not found`);
+  return found;
+}
 
 const NAMESPACES = ['ecs', 'elasticmapreduce', 'ec2', 'appstream', 'dynamodb', 'rds', 'sagemaker', 'custom-resource', 'comprehend', 'lambda', 'cassandra', 'kafka', 'elasticache', 'neptune', 'workspaces'];
 
@@ -97,9 +114,35 @@ export const autoScalingHandler: ServiceHandler = {
           DynamicScalingOutSuspended: suspended.DynamicScalingOutSuspended ?? false,
           ScheduledScalingSuspended: suspended.ScheduledScalingSuspended ?? false,
         },
+        tags: { ...input.Tags },
       };
       sim.world.scalableTargets.push(record);
       return { ScalableTargetARN: record.arn };
+    },
+
+    ListTagsForResource(input: ListTagsForResourceRequest, { sim }: HandlerContext): ListTagsForResourceResponse {
+      return { Tags: { ...targetByArn(sim, input.ResourceARN).tags } };
+    },
+
+    TagResource(input: TagResourceRequest, { sim }: HandlerContext): TagResourceResponse {
+      const target = targetByArn(sim, input.ResourceARN);
+      const tags = input.Tags ?? {};
+      if (Object.keys(tags).length === 0) validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      for (const [key, value] of Object.entries(tags)) {
+        if (key.length < 1 || key.length > 128 || key.startsWith('aws:')) validationError(`Invalid tag key: ${key}`);
+        if (value.length > 256) validationError(`Invalid tag value for key ${key}: longer than 256 characters`);
+      }
+      const merged = { ...target.tags, ...tags };
+      if (Object.keys(merged).length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A scalable target can have at most ${MAX_TAGS} tags`);
+      target.tags = merged;
+      return {};
+    },
+
+    UntagResource(input: UntagResourceRequest, { sim }: HandlerContext): UntagResourceResponse {
+      const target = targetByArn(sim, input.ResourceARN);
+      if (!input.TagKeys || input.TagKeys.length === 0) validationError("1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      for (const key of input.TagKeys) delete target.tags[key];
+      return {};
     },
   },
 };
