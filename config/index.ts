@@ -9,6 +9,7 @@ import { environmentSchema, FARGATE_SIZES, type EnvironmentConfig, type Environm
 
 export * from './schema';
 export * from './names';
+export * from './scaling-record';
 
 /** Invalid configuration: the message has one line per problem, each naming the field and the fix. */
 export class ConfigError extends Error {

@@ -98,6 +98,16 @@ export function serviceNames(
 export const RELEASE_TAG_KEY = 'ReleasedBy';
 /** Value of RELEASE_TAG_KEY. */
 export const RELEASE_TAG_VALUE = 'ecs-bluegreen-deploy';
+/**
+ * Tag the release tool puts on a service's Application Auto Scaling target while a release keeps
+ * scaling suspended: its value is the state to restore and when the suspension began
+ * (`in=false out=false scheduled=false since=<epoch ms>`). A run that dies, or leaves a deployment
+ * running (--detach), leaves the record behind; the next `wait`, `stop`, `finish` or release reads
+ * it and restores the state. The provider ignores it (`ignore_tags`), so it is never drift.
+ */
+export const SCALING_RECORD_TAG_KEY = `${RELEASE_TAG_VALUE}:suspended-scaling`;
+/** Tag keys with this prefix belong to releases; Terraform's provider ignores them. */
+export const RELEASE_TAG_PREFIX = `${RELEASE_TAG_VALUE}:`;
 /** Tag recording which Terraform-owned revision a release revision was built from. */
 export const BASE_REVISION_TAG_KEY = 'BaseRevision';
 

@@ -28,6 +28,8 @@ export type ReleaseResourceKind =
   | 'deployment-config'
   /** Application Auto Scaling targets of this environment's ECS services (the ARN ends in an opaque id, so tags and dimensions scope it). */
   | 'ecs-scalable-target'
+  /** The same targets' tags, and of those only the release tool's suspension record. */
+  | 'ecs-scalable-target-record'
   /** "*": the action supports no resource-level permissions. */
   | 'account-wide';
 
@@ -94,6 +96,9 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   // Application Auto Scaling
   { action: 'application-autoscaling:DescribeScalableTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'read the suspended state before a release' },
   { action: 'application-autoscaling:RegisterScalableTarget', resource: 'ecs-scalable-target', source: 'sdk', neededBy: 'auto scaling', why: 'suspend scaling during the release and restore it afterwards' },
+  { action: 'application-autoscaling:TagResource', resource: 'ecs-scalable-target-record', source: 'sdk', neededBy: 'auto scaling', why: 'record the state to restore before suspending scaling, so no run can strand it' },
+  { action: 'application-autoscaling:UntagResource', resource: 'ecs-scalable-target-record', source: 'sdk', neededBy: 'auto scaling', why: 'drop that record once scaling is restored' },
+  { action: 'application-autoscaling:ListTagsForResource', resource: 'ecs-scalable-target-record', source: 'sdk', neededBy: 'auto scaling', why: 'read a record an earlier run left, and whether this run still holds the suspension' },
 ];
 
 /** The IAM service prefix of each AWS SDK client package the release tool uses. */

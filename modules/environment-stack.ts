@@ -8,7 +8,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, stateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 import { EcsCluster } from './cluster';
 import { GithubIdentity } from './github-identity';
 import { CodeDeployServiceRole } from './codedeploy-role';
@@ -45,6 +45,8 @@ export function providerConfig(env: EnvironmentConfig): AwsProviderConfig {
   return {
     region: env.region,
     defaultTags: [{ tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' } }],
+    // Tags the release tool writes (the auto scaling suspension record) are never drift.
+    ignoreTags: [{ keyPrefixes: [RELEASE_TAG_PREFIX] }],
     ...(Object.keys(endpoints).length > 0 ? { endpoints: [endpoints] } : {}),
     ...(env.aws.offline
       ? {

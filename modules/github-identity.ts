@@ -22,6 +22,7 @@ import {
   environmentNames,
   GITHUB_OIDC_HOST,
   RELEASE_TAG_KEY,
+  SCALING_RECORD_TAG_KEY,
   serviceNames,
   STATE_LOCK_SUFFIX,
   stateKey,
@@ -119,6 +120,16 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
           'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount',
           'aws:ResourceTag/Environment': env.environment,
         },
+      },
+    },
+    'ecs-scalable-target-record': {
+      sid: 'RecordScalingSuspensionOfThisEnvironment',
+      // Tag actions carry no namespace or dimension keys: the Environment tag scopes the targets,
+      // and of all tag keys only the suspension record may be written or removed.
+      resources: whenAny(arnOf('application-autoscaling', 'scalable-target/*')),
+      condition: {
+        StringEquals: { 'aws:ResourceTag/Environment': env.environment },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [SCALING_RECORD_TAG_KEY] },
       },
     },
     'account-wide': { sid: 'ActionsWithoutResourceScope', resources: whenAny('*') },

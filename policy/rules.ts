@@ -7,7 +7,7 @@
  * A rule reads only the synthesized Terraform JSON and the environment's configuration, and
  * reports each violation with the address of the resource at fault.
  */
-import { GITHUB_OIDC_HOST, RELEASE_TAG_KEY, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig } from '../config';
+import { GITHUB_OIDC_HOST, RELEASE_TAG_KEY, SCALING_RECORD_TAG_KEY, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig } from '../config';
 import { ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
 import {
   actionCovers,
@@ -499,6 +499,21 @@ const scalingSuspensionLeftToReleases: PolicyRule = {
       .map((target) => violation(target.__address, `ignores ${JSON.stringify(ignoreChanges(target) ?? [])}; expected ["suspended_state"]`)),
 };
 
+const scalingRecordNotDrift: PolicyRule = {
+  id: 'scaling-record-not-drift',
+  statement: `The AWS provider ignores the release tool's ${SCALING_RECORD_TAG_KEY} tag (ignore_tags), so the record of a suspension is never drift and an apply during a release does not delete it.`,
+  appliesTo: (synthesized) => resources(synthesized, 'aws_appautoscaling_target').length > 0,
+  check: (synthesized) =>
+    list(synthesized.provider?.aws)
+      .filter(
+        (provider) =>
+          !list(provider.ignore_tags).some(
+            (ignore) => list(ignore.keys).includes(SCALING_RECORD_TAG_KEY) || list(ignore.key_prefixes).some((prefix) => SCALING_RECORD_TAG_KEY.startsWith(String(prefix))),
+          ),
+      )
+      .map(() => violation('provider.aws', `does not ignore the tag ${SCALING_RECORD_TAG_KEY}`)),
+};
+
 // ---------------------------------------------------------------------------------------------
 // Deployment safety
 
@@ -579,6 +594,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   listenersLeftToCodeDeploy,
   taskDefinitionsSurviveReleases,
   scalingSuspensionLeftToReleases,
+  scalingRecordNotDrift,
   deploymentsRollBack,
   deploymentWaitsBounded,
 ];

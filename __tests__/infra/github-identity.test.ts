@@ -159,7 +159,17 @@ describe('GitHub identity', () => {
       DeployTheseDeploymentGroups: [web, api].map((n) => arn('codedeploy', `deploymentgroup:${n.codeDeployApplication}/${n.deploymentGroup}`)).sort(),
       ReadTheirDeploymentConfigs: [arn('codedeploy', 'deploymentconfig:CodeDeployDefault.ECSAllAtOnce'), arn('codedeploy', `deploymentconfig:${api.customDeploymentConfig}`)].sort(),
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
+      RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
+    });
+    expect(statements.RecordScalingSuspensionOfThisEnvironment.Action.sort()).toEqual([
+      'application-autoscaling:ListTagsForResource',
+      'application-autoscaling:TagResource',
+      'application-autoscaling:UntagResource',
+    ]);
+    expect(statements.RecordScalingSuspensionOfThisEnvironment.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/Environment': 'test' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['ecs-bluegreen-deploy:suspended-scaling'] },
     });
     expect(statements.SuspendAndRestoreScalingOfThisEnvironment.Condition).toEqual({
       StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount', 'aws:ResourceTag/Environment': 'test' },

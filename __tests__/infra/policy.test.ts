@@ -280,6 +280,14 @@ const BREAKAGES: Record<string, Breakage> = {
       return target.address;
     },
   },
+  'scaling-record-not-drift': {
+    what: 'a provider that would read the suspension record into the state',
+    environment: 'prod',
+    apply: (synthesized) => {
+      for (const provider of synthesized.provider?.aws ?? []) delete provider.ignore_tags;
+      return 'provider.aws';
+    },
+  },
   'deployments-roll-back': {
     what: 'a deployment group without auto rollback',
     apply: (synthesized) => {

@@ -2,6 +2,7 @@
  * Releases, applied to a built state exactly as the release tool, CodeDeploy and auto scaling leave
  * it after release 7: the state `terraform plan` must still find clean.
  */
+import { formatScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import type { JsonObject } from './plan-json';
 import { ACCOUNT, AWS_PROVIDER, StateBuildError, type SchemaBlock, type Schemas, type State, type StateResource } from './apply-state';
 
@@ -21,8 +22,25 @@ export function emptyBlock(schema: SchemaBlock): JsonObject {
   return out;
 }
 
-/** Mutates the state as after release 7; returns what was changed, one entry per change. */
-export function simulateReleases(state: State, schemas: Schemas): string[] {
+/**
+ * Whether the synthesized stack's AWS provider drops a tag key when it reads a resource
+ * (`ignore_tags` keys and key prefixes: the provider filters them out on every read, so a refresh
+ * never brings them into the state).
+ */
+export function providerIgnoresTag(synthesized: JsonObject, key: string): boolean {
+  const providers = ((synthesized.provider as JsonObject | undefined)?.aws ?? []) as JsonObject[];
+  return providers.some((provider) =>
+    ((provider.ignore_tags ?? []) as JsonObject[]).some(
+      (ignore) => ((ignore.keys ?? []) as string[]).includes(key) || ((ignore.key_prefixes ?? []) as string[]).some((prefix) => key.startsWith(prefix)),
+    ),
+  );
+}
+
+/**
+ * Mutates the state as after release 7; returns what was changed, one entry per change.
+ * `synthesized`: the stack's Terraform JSON, for what the provider's reads leave out.
+ */
+export function simulateReleases(state: State, schemas: Schemas, synthesized: JsonObject): string[] {
   const changes: string[] = [];
   const aws = schemas[AWS_PROVIDER];
   const taskDefinitions = attributesOf(state, 'aws_ecs_task_definition');
@@ -90,6 +108,16 @@ export function simulateReleases(state: State, schemas: Schemas): string[] {
       const suspendedSchema = aws.aws_appautoscaling_target.block.block_types!.suspended_state.block;
       attributes.suspended_state = [{ ...emptyBlock(suspendedSchema), dynamic_scaling_in_suspended: true, dynamic_scaling_out_suspended: true, scheduled_scaling_suspended: true }];
       changes.push(`${target.name}.suspended_state (release in progress)`);
+      // The release tool's record of what to restore (scripts/steps/auto-scaling.ts) is on the
+      // target too. A refresh stores it unless the provider ignores the key: then it must show.
+      if (providerIgnoresTag(synthesized, SCALING_RECORD_TAG_KEY)) {
+        changes.push(`${target.name} tag ${SCALING_RECORD_TAG_KEY} (not read: the provider's ignore_tags)`);
+      } else {
+        const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false }, since: 0 });
+        attributes.tags = { ...(attributes.tags as Record<string, string> | null), [SCALING_RECORD_TAG_KEY]: record };
+        attributes.tags_all = { ...(attributes.tags_all as Record<string, string> | null), [SCALING_RECORD_TAG_KEY]: record };
+        changes.push(`${target.name} tag ${SCALING_RECORD_TAG_KEY}`);
+      }
     }
   }
   return changes;

@@ -69,10 +69,9 @@ function expectOnly(report: DriftReport, expected: { address: string; path: stri
   if (!same) throw new SelfCheckFailed(`${step}: expected exactly ${expected.map((item) => `${item.address} ${item.path}`).join(', ')}`, describe(report));
 }
 
-async function initialState(workspace: Workspace, env: NodeJS.ProcessEnv, schemas: Schemas): Promise<State> {
+async function initialState(workspace: Workspace, env: NodeJS.ProcessEnv, schemas: Schemas, synthesized: JsonObject): Promise<State> {
   await terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=initial.tfplan'], workspace.dir, env);
   const show = await showPlan(workspace.dir, 'initial.tfplan', env);
-  const synthesized = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
   return buildState(show, synthesized, schemas);
 }
 
@@ -81,14 +80,15 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   const workspace = await prepareWorkspace(stack, { purpose: 'self-check' }, env);
   const drift = (): Promise<DriftReport> => detectDrift(stack, workspace.dir, { refresh: false, lock: false }, env);
   const schemas = await schemasOnce(workspace.dir);
-  const applied = await initialState(workspace, env, schemas);
+  const synthesized = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
+  const applied = await initialState(workspace, env, schemas, synthesized);
 
   saveState(workspace, 'applied', applied);
   const baseline = await drift();
   if (baseline.entries.length > 0) throw new SelfCheckFailed('baseline not clean: the built state does not match what apply would store', describe(baseline));
 
   const released = clone(applied);
-  const releaseChanges = simulateReleases(released, schemas);
+  const releaseChanges = simulateReleases(released, schemas, synthesized);
   saveState(workspace, 'released', released);
   const afterReleases = await drift();
   if (afterReleases.entries.length > 0) {
