@@ -89,7 +89,9 @@ describe('a blue/green release', () => {
     expect(run.stderr.join('\n')).toContain(
       '--detach left deployment d-NEW running (InProgress); status: npm run deploy -- status --env prod --service web; follow: npm run deploy -- wait --env prod --service web; stop: npm run deploy -- stop --env prod --service web',
     );
-    expect(suspendedStates(world)).toEqual([SUSPENDED, PRIOR]);
+    // Scaling stays suspended while the deployment runs; the record tells `wait` what to restore.
+    expect(suspendedStates(world)).toEqual([SUSPENDED]);
+    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or the next release) restores it when the deployment ends');
   });
 
   it('stops with rollback when --timeout elapses and exits 4', async () => {
@@ -160,7 +162,7 @@ describe('a blue/green release', () => {
     expect(run.stderr.join('\n')).toContain(
       'AWS error ThrottlingException (after retries): Rate exceeded; deployment d-NEW was created and may still be running: status: npm run deploy -- status --env prod --service web',
     );
-    expect(suspendedStates(world)).toEqual([SUSPENDED, PRIOR]);
+    expect(suspendedStates(world)).toEqual([SUSPENDED]);
   });
 });
 

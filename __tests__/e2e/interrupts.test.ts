@@ -18,6 +18,7 @@ import {
   waitForState,
 } from './support';
 import type { StateDump } from '../../emulator';
+import { SCALING_RECORD_TAG_KEY } from '../../config';
 
 const e2e = useEmulator(['dev', 'prod']);
 
@@ -100,6 +101,30 @@ describe('Ctrl-C', () => {
     expect(liveTargetGroups(state, 'shop-dev-web', 80)).toEqual(['shop-dev-web-green']);
   });
 
+  it('with --detach on an auto-scaled service: scaling stays suspended with its record while the deployment runs; `stop` rolls back and restores it', async () => {
+    const { aws, clock } = e2e;
+    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--detach'], {
+      interruptWhen: (state) => state.deployments.length > 0,
+      beforeInterrupt: () => clock.pause(),
+    });
+    const result = await release.done;
+    expectExit(result, 6);
+    expect(result.stdout).toMatch(/auto scaling stays suspended while deployment d-\w+ runs; npm run deploy -- wait --env prod --service web \(or the next release\) restores it/);
+    const [target] = aws.state().scalableTargets;
+    expect(target.suspended).toEqual(SUSPENDED);
+    expect(target.tags[SCALING_RECORD_TAG_KEY]).toMatch(/^in=false out=false scheduled=false since=\d+$/);
+    expect(target.tags.Environment).toBe('prod');
+
+    clock.resume();
+    const stopped = await runCli(aws, ['stop', '--env', 'prod']);
+    expectExit(stopped, 0);
+    expect(stopped.stdout).toMatch(/auto scaling restored \(suspended by the release at \d\d:\d\d UTC\)/);
+    const [after] = aws.state().scalableTargets;
+    expect(after.suspended).toEqual(NOT_SUSPENDED);
+    expect(Object.keys(after.tags)).not.toContain(SCALING_RECORD_TAG_KEY);
+    expect(liveTargetGroups(aws.state(), 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+  });
+
   it('before the deployment exists: nothing is deployed, auto scaling is put back, exit 3', async () => {
     const { aws } = e2e;
     // Suspending auto scaling takes a while: Ctrl-C lands between the registration and CreateDeployment.
@@ -113,6 +138,7 @@ describe('Ctrl-C', () => {
     expect(state.deployments).toEqual([]);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
+    expect(Object.keys(state.scalableTargets[0].tags)).not.toContain(SCALING_RECORD_TAG_KEY);
     expect(calls(aws, 'RegisterScalableTarget').map((call) => (call.input as { SuspendedState?: unknown }).SuspendedState)).toEqual([SUSPENDED, NOT_SUSPENDED]);
   });
 

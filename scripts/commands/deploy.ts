@@ -152,7 +152,11 @@ export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<
     approvalWaitMinutes: plan.group?.approvalWaitMinutes,
     terminationWaitMinutes: plan.group?.terminationWaitMinutes,
     activeDeployment: plan.activeDeploymentId,
-    autoScaling: plan.scaling ? 'would be suspended during the release and restored after' : 'not configured',
+    autoScaling: !plan.scaling
+      ? 'not configured'
+      : plan.scaling.record
+        ? 'left suspended by an earlier release: kept suspended, and restored to its recorded state after'
+        : 'would be suspended during the release and restored after',
     verifyUrl: plan.verifyUrl,
     appSpec,
     appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
@@ -198,7 +202,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       revision: { register: plan.registration },
       activeDeploymentId: plan.activeDeploymentId,
       // One service releases right after its plan; with several, a later one may start long after.
-      scaling: options.targets.length === 1 ? { state: plan.scaling } : undefined,
+      scaling: options.targets.length === 1 ? { scaling: plan.scaling } : undefined,
       details,
     },
     {

@@ -5,6 +5,7 @@ import type { Context } from '../context';
 import { chosenDeployment } from '../steps/deployment-state';
 import { rollbackText, serviceResult, type ServiceResult } from '../steps/outcome';
 import { putBackRolling } from '../steps/rolling';
+import { restoreLeftSuspension } from '../steps/auto-scaling';
 import { stopAndSettle } from '../steps/settle';
 import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
 import { finishRelease, type Command, type CommandOptions } from './common';
@@ -32,6 +33,7 @@ export async function stopService(context: Context, target: ReleaseTarget, optio
   const settled = await stopAndSettle(context, target, deploymentId, { rollback: options.rollback });
   const ids = { deploymentId, rollbackDeploymentId: settled.rollback?.id, status: settled.deployment.status };
   if (!settled.settled) return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: deployment ${deploymentId} is still ${settled.deployment.status}; ${rollbackText(target, settled)}`, ids);
+  await restoreLeftSuspension(context, target);
   const rolledBackOk = !options.rollback || !settled.rollback || settled.rollback.status === 'Succeeded';
   return serviceResult(
     target,

@@ -8,6 +8,7 @@ import { followDeployment } from '../steps/follow-deployment';
 import { finishedResult, serviceResult, type ServiceResult } from '../steps/outcome';
 import { groupWaits } from '../steps/preflight';
 import { waitRolling } from '../steps/rolling';
+import { restoreLeftSuspension } from '../steps/auto-scaling';
 import { followRollback } from '../steps/settle';
 import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
 import { finishRelease, type Command, type CommandOptions } from './common';
@@ -35,6 +36,7 @@ async function waitBlueGreen(context: Context, target: ReleaseTarget, options: W
   }
   const last = followed.last;
   const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: false });
+  if (settled.settled) await restoreLeftSuspension(context, target);
   return finishedResult(target, settled);
 }
 

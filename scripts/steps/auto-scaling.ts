@@ -1,27 +1,57 @@
 /**
  * Application Auto Scaling is suspended while CodeDeploy swaps task sets (a scale event mid-swap
- * can leave task sets at the wrong size), and restored to exactly its prior state afterwards, on
- * every path.
+ * can leave task sets at the wrong size), and restored to exactly its prior state once the
+ * deployment has ended, on every path.
+ *
+ * The suspension is recorded on the scalable target itself (tag SCALING_RECORD_TAG_KEY: the prior
+ * state and when the suspension began), written before scaling is suspended. So a run that is
+ * killed, or that leaves its deployment running (--detach, a timeout in the termination wait, an
+ * AWS error), never strands scaling: `wait` and `stop` restore it when the deployment ends, and the
+ * next release takes the suspension over and restores the recorded state at its own end. The
+ * `since` stamp marks which run holds it: a run restores only a suspension it still holds.
+ * Suspended without the tag means a person did it: releases then leave scaling alone.
  */
 import {
   DescribeScalableTargetsCommand,
+  ListTagsForResourceCommand,
   RegisterScalableTargetCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
+import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY, type ScalingRecord } from '../../config';
 import type { Context } from '../context';
-import type { ReleaseTarget } from './target';
+import { findActiveDeployment } from './deployment-state';
+import { clockTime } from './follow-deployment';
+import { commandLine, type ReleaseTarget } from './target';
 
 const DIMENSION = 'ecs:service:DesiredCount';
 
+/** A service's scalable target as read before a release. */
+export interface ScalingTarget {
+  readonly resourceId: string;
+  readonly arn: string;
+  readonly state: SuspendedState;
+  /** Present when a release suspended scaling and has not restored it. */
+  readonly record?: ScalingRecord;
+}
+
+/** What this run holds: restore `prior` at the end, if the record still says `since`. */
 export interface ScalingState {
   readonly resourceId: string;
-  /** The state before the release; restored afterwards. */
+  readonly arn: string;
   readonly prior: SuspendedState;
-  /** Whether this release changed it (false when it was already suspended). */
+  /** False when scaling was suspended by a person before the release: left as it is. */
   readonly changed: boolean;
+  readonly since?: number;
 }
 
 const SUSPENDED: SuspendedState = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
+const RESUMED: SuspendedState = { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false };
+
+function fullySuspended(state: SuspendedState): boolean {
+  return state.DynamicScalingInSuspended === true && state.DynamicScalingOutSuspended === true && state.ScheduledScalingSuspended === true;
+}
 
 function describeState(state: SuspendedState): string {
   return `DynamicScalingInSuspended=${state.DynamicScalingInSuspended === true},DynamicScalingOutSuspended=${state.DynamicScalingOutSuspended === true},ScheduledScalingSuspended=${state.ScheduledScalingSuspended === true}`;
@@ -31,49 +61,129 @@ export function resumeCommand(resourceId: string, state: SuspendedState): string
   return `aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ${DIMENSION} --resource-id ${resourceId} --suspended-state ${describeState(state)}`;
 }
 
-/** Read-only: the scalable target's current suspended state, or undefined when the service does not scale. */
-export async function readScalingState(context: Context, target: ReleaseTarget): Promise<SuspendedState | undefined> {
+/** The by-hand fix: restore the state, then drop the record. */
+function resumeByHand(state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior'>): string {
+  return `${resumeCommand(state.resourceId, state.prior)} && aws application-autoscaling untag-resource --resource-arn ${state.arn} --tag-keys ${SCALING_RECORD_TAG_KEY}`;
+}
+
+async function readRecord(context: Context, arn: string): Promise<ScalingRecord | undefined> {
+  const { Tags: tags } = await context.clients.autoScaling.send(new ListTagsForResourceCommand({ ResourceARN: arn }));
+  return parseScalingRecord(tags?.[SCALING_RECORD_TAG_KEY]);
+}
+
+/**
+ * Read-only: the service's scalable target, or undefined when the service does not scale. The
+ * record is read only when scaling is fully suspended (the only state a release leaves it in).
+ */
+export async function readScalingTarget(context: Context, target: ReleaseTarget): Promise<ScalingTarget | undefined> {
   const resourceId = target.names.scalableResourceId;
   const found = await context.clients.autoScaling.send(
     new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: DIMENSION }),
   );
   const scalable = found.ScalableTargets?.find((candidate) => candidate.ResourceId === resourceId);
   if (!scalable) return undefined;
-  return {
+  const state: SuspendedState = {
     DynamicScalingInSuspended: scalable.SuspendedState?.DynamicScalingInSuspended ?? false,
     DynamicScalingOutSuspended: scalable.SuspendedState?.DynamicScalingOutSuspended ?? false,
     ScheduledScalingSuspended: scalable.SuspendedState?.ScheduledScalingSuspended ?? false,
   };
+  const arn = scalable.ScalableTargetARN ?? '';
+  let record: ScalingRecord | undefined;
+  if (fullySuspended(state) && arn) {
+    try {
+      record = await readRecord(context, arn);
+    } catch (error) {
+      // Without the record the suspension is treated as a person's: left alone, as before records.
+      context.out.warn(`could not read the suspension record of ${resourceId} (${error instanceof Error ? error.name : error}); treating its suspension as set by hand`);
+    }
+  }
+  return { resourceId, arn, state, record };
 }
 
 /**
- * Suspend scaling for the release. `known`: the state the caller read moments ago (the release
- * plan), so it is not read twice; without it the state is read here.
+ * Suspend scaling for the release, recording the prior state first. `known`: the target as the
+ * caller read it moments ago (the release plan), so it is not read twice; without it, read here.
  */
-export async function suspendAutoScaling(context: Context, target: ReleaseTarget, known?: { readonly state?: SuspendedState }): Promise<ScalingState | undefined> {
-  const resourceId = target.names.scalableResourceId;
-  const prior = known ? known.state : await readScalingState(context, target);
-  if (!prior) return undefined;
-  if (prior.DynamicScalingInSuspended && prior.DynamicScalingOutSuspended && prior.ScheduledScalingSuspended) {
-    context.out.warn(`auto scaling of ${resourceId} was already suspended before this release (an earlier run may have been killed); leaving it so. Resume: ${resumeCommand(resourceId, { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false })}`);
-    return { resourceId, prior, changed: false };
+export async function suspendAutoScaling(context: Context, target: ReleaseTarget, known?: { readonly scaling?: ScalingTarget }): Promise<ScalingState | undefined> {
+  const scalable = known ? known.scaling : await readScalingTarget(context, target);
+  if (!scalable) return undefined;
+  const { resourceId, arn } = scalable;
+  const since = context.clock.now();
+  const tag = (prior: SuspendedState) =>
+    context.clients.autoScaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: { [SCALING_RECORD_TAG_KEY]: formatScalingRecord({ prior, since }) } }));
+
+  if (scalable.record) {
+    // An earlier release suspended scaling and did not restore it (killed, or left its deployment
+    // running). No deployment is active now (the plan checked), so this release takes it over.
+    await tag(scalable.record.prior);
+    context.out.line(
+      `auto scaling was left suspended by a release at ${clockTime(scalable.record.since)}; this release keeps it suspended and restores ${describeState(scalable.record.prior)} at its end`,
+    );
+    return { resourceId, arn, prior: scalable.record.prior, changed: true, since };
   }
+  if (fullySuspended(scalable.state)) {
+    context.out.warn(`auto scaling of ${resourceId} was suspended before this release, not by a release; leaving it so. Resume: ${resumeCommand(resourceId, RESUMED)}`);
+    return { resourceId, arn, prior: scalable.state, changed: false };
+  }
+  await tag(scalable.state);
   await context.clients.autoScaling.send(
     new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, SuspendedState: SUSPENDED }),
   );
   context.out.line('auto scaling suspended for the release');
-  return { resourceId, prior, changed: true };
+  return { resourceId, arn, prior: scalable.state, changed: true, since };
 }
 
-/** Put the prior state back. Never throws: a failure is a warning naming the command that fixes it. */
-export async function restoreAutoScaling(context: Context, state: ScalingState | undefined): Promise<void> {
+/** Put the recorded state back and drop the record. */
+async function resume(context: Context, state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior'>): Promise<void> {
+  await context.clients.autoScaling.send(
+    new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: state.resourceId, ScalableDimension: DIMENSION, SuspendedState: state.prior }),
+  );
+  await context.clients.autoScaling.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: [SCALING_RECORD_TAG_KEY] }));
+}
+
+/**
+ * At the end of a release: put the prior state back, unless the deployment is still running
+ * (`runningDeploymentId`: scaling stays suspended and the record tells `wait` what to restore) or
+ * another release has taken the suspension over. Never throws: a failure is a warning naming the
+ * command that fixes it.
+ */
+export async function restoreAutoScaling(context: Context, target: ReleaseTarget, state: ScalingState | undefined, runningDeploymentId?: string): Promise<void> {
   if (!state?.changed) return;
-  try {
-    await context.clients.autoScaling.send(
-      new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: state.resourceId, ScalableDimension: DIMENSION, SuspendedState: state.prior }),
+  if (runningDeploymentId) {
+    context.out.line(
+      `auto scaling stays suspended while deployment ${runningDeploymentId} runs; ${commandLine('wait', target)} (or the next release) restores it when the deployment ends`,
     );
+    return;
+  }
+  try {
+    // Whether this run still holds the suspension; if the record cannot be read, restore anyway.
+    const record = await readRecord(context, state.arn).catch(() => undefined);
+    if (record && record.since !== state.since) {
+      context.out.line(`auto scaling: another release took over its suspension at ${clockTime(record.since)}; that release restores it`);
+      return;
+    }
+    await resume(context, state);
     context.out.line('auto scaling restored');
   } catch (error) {
-    context.out.warn(`could not restore auto scaling of ${state.resourceId} (${error instanceof Error ? error.name : error}); run: ${resumeCommand(state.resourceId, state.prior)}`);
+    context.out.warn(`could not restore auto scaling of ${state.resourceId} (${error instanceof Error ? error.name : error}); run: ${resumeByHand(state)}`);
+  }
+}
+
+/**
+ * After `wait` or `stop` saw a deployment end: restore scaling a release left suspended, when no
+ * deployment is active any more. Never throws.
+ */
+export async function restoreLeftSuspension(context: Context, target: ReleaseTarget): Promise<void> {
+  let scalable: ScalingTarget | undefined;
+  try {
+    scalable = await readScalingTarget(context, target);
+    if (!scalable?.record) return;
+    const active = await findActiveDeployment(context, target);
+    if (active) return;
+    await resume(context, { ...scalable, prior: scalable.record.prior });
+    context.out.line(`auto scaling restored (suspended by the release at ${clockTime(scalable.record.since)})`);
+  } catch (error) {
+    const fix = scalable?.record ? `run: ${resumeByHand({ ...scalable, prior: scalable.record.prior })}` : `check with ${commandLine('status', target)}`;
+    context.out.warn(`could not restore auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); ${fix}`);
   }
 }

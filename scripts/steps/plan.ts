@@ -4,11 +4,10 @@
  * dry run shows what the real run does and stops before its first mutating call.
  */
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
-import type { SuspendedState } from '@aws-sdk/client-application-auto-scaling';
 import { BadInputError } from '../cli/errors';
 import type { Context } from '../context';
 import { buildAppSpec, primaryTaskSet, type AppSpec } from './appspec';
-import { readScalingState } from './auto-scaling';
+import { readScalingTarget, type ScalingTarget } from './auto-scaling';
 import { chooseBaseRevision, describeTaskDefinition, type BaseRevision } from './base-revision';
 import { findContainer, withImage } from './container-definitions';
 import { findActiveDeployment } from './deployment-state';
@@ -45,8 +44,8 @@ export interface ReleasePlan {
   readonly alreadyRunning: boolean;
   /** Blue/green: the deployment running in the group now, if any. */
   readonly activeDeploymentId?: string;
-  /** Auto scaling state now (undefined: the service does not scale). */
-  readonly scaling?: SuspendedState;
+  /** The scalable target now, with a suspension a release left behind (undefined: the service does not scale). */
+  readonly scaling?: ScalingTarget;
   /** `--verify`: the URL checked on the test listener. */
   readonly verifyUrl?: string;
 }
@@ -107,7 +106,7 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
     resolveImage(context, target, request),
     chooseBaseRevision(context, target),
     blueGreen ? findActiveDeployment(context, target) : undefined,
-    blueGreen ? readScalingState(context, target) : undefined,
+    blueGreen ? readScalingTarget(context, target) : undefined,
   ]);
 
   const containerName = target.service.containerName;

@@ -3,24 +3,24 @@
  * exists), build the AppSpec, suspend auto scaling, create the deployment, follow it, and end
  * cleanly on every path: failure (follow the rollback), Ctrl-C or timeout (stop with rollback,
  * or leave it running with --detach), AWS errors (say what may still be running). Auto scaling is
- * restored on all of them.
+ * restored on all of them once the deployment has ended; one this run leaves running keeps it
+ * suspended, and `wait` restores it (auto-scaling.ts).
  */
 import { ContinueDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import type { SuspendedState } from '@aws-sdk/client-application-auto-scaling';
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
 import { ReleaseError } from '../cli/errors';
 import { EXIT } from '../cli/exit-codes';
 import { toReleaseError } from '../aws/errors';
 import type { Context } from '../context';
 import { buildAppSpec } from './appspec';
-import { restoreAutoScaling, suspendAutoScaling } from './auto-scaling';
+import { restoreAutoScaling, suspendAutoScaling, type ScalingTarget } from './auto-scaling';
 import { createDeployment, resolveActiveDeployment, type IfActive } from './create-deployment';
-import type { DeploymentSnapshot } from './deployment-state';
+import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
 import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
 import { registerRevision } from './register-revision';
-import { followRollback, stopAndSettle } from './settle';
+import { followRollback, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 import { verifyTestListener } from './verify';
 
@@ -36,7 +36,7 @@ export interface BlueGreenRelease {
    * Auto scaling as the plan read it just before; used only when nothing was waited for in between
    * (no active deployment to deal with), else read again.
    */
-  readonly scaling?: { readonly state?: SuspendedState };
+  readonly scaling?: { readonly scaling?: ScalingTarget };
   /** Carried into the result (image, base revision). */
   readonly details?: Partial<ServiceResult>;
 }
@@ -95,6 +95,9 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const knownScaling = release.activeDeploymentId ? undefined : release.scaling;
   const scaling = await beforeDeployment(() => suspendAutoScaling(context, target, knownScaling));
   let deploymentId: string | undefined;
+  // The deployment this run leaves running, if any: scaling stays suspended until it ends. Until
+  // the outcome is known (an error while following), assume the created deployment still runs.
+  let leftRunning: () => string | undefined = () => deploymentId;
   try {
     if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
     deploymentId = await createDeployment(context, target, {
@@ -130,12 +133,13 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
       onReady,
       narrator,
     });
-    const result = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
-    return { ...result, durationMs: context.clock.now() - started };
+    const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
+    leftRunning = () => concluded.running;
+    return { ...concluded.result, durationMs: context.clock.now() - started };
   } catch (error) {
     throw withDeploymentNote(error, target, deploymentId);
   } finally {
-    await restoreAutoScaling(context, scaling);
+    await restoreAutoScaling(context, target, scaling, leftRunning());
   }
 }
 
@@ -145,20 +149,33 @@ interface ConcludeOptions extends ReleaseOptions {
   readonly verifyFailure: () => string | undefined;
 }
 
-async function conclude(context: Context, target: ReleaseTarget, followed: FollowResult, options: ConcludeOptions): Promise<ServiceResult> {
+/** The verdict, and the deployment that is still running when this run ends (none: all ended). */
+interface Concluded {
+  readonly result: ServiceResult;
+  readonly running?: string;
+}
+
+/** The deployment of a stop or a failure that has not reached a final status: its rollback, else itself. */
+function unsettled(settled: Settled): string | undefined {
+  if (settled.settled) return undefined;
+  return settled.rollback && !TERMINAL_STATUSES.includes(settled.rollback.status) ? settled.rollback.id : settled.deployment.id;
+}
+
+async function conclude(context: Context, target: ReleaseTarget, followed: FollowResult, options: ConcludeOptions): Promise<Concluded> {
   const last = followed.last;
   if (followed.ending === 'finished') {
     const failedVerify = options.verifyFailure();
     const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: failedVerify !== undefined });
     if (failedVerify) {
-      return serviceResult(target, EXIT.failed, `${targetLabel(target)}: verification failed (${failedVerify}); ${rollbackText(target, settled)}`, {
+      const result = serviceResult(target, EXIT.failed, `${targetLabel(target)}: verification failed (${failedVerify}); ${rollbackText(target, settled)}`, {
         ...options.details,
         deploymentId: last.id,
         rollbackDeploymentId: settled.rollback?.id,
         status: settled.deployment.status,
       });
+      return { result, running: unsettled(settled) };
     }
-    return finishedResult(target, settled, options.details);
+    return { result: finishedResult(target, settled, options.details), running: unsettled(settled) };
   }
   return interruptedResult(context, target, followed.ending, last, options);
 }
@@ -169,36 +186,39 @@ async function interruptedResult(
   ending: 'interrupted' | 'timeout',
   last: DeploymentSnapshot,
   options: ConcludeOptions,
-): Promise<ServiceResult> {
+): Promise<Concluded> {
   const why = ending === 'interrupted' ? 'interrupted' : 'timed out';
   const ids = { ...options.details, deploymentId: last.id, status: last.status };
   // Traffic has fully moved and the old tasks only wait to be removed: stopping now would roll back a
   // release that is serving. Leave it; say how to finish early or roll back.
   const wait = options.narrator.wait(last);
   if (wait?.kind === 'termination') {
-    return serviceResult(
+    const result = serviceResult(
       target,
       ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
       `${targetLabel(target)}: ${why} during the termination wait: traffic is on the new version; deployment ${last.id} ends by itself at ${clockTime(wait.until)}; finish now: ${commandLine('finish', target)}; roll back: ${commandLine('rollback', target)}`,
       ids,
     );
+    return { result, running: last.id };
   }
   if (options.detach) {
-    return serviceResult(
+    const result = serviceResult(
       target,
       ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
       `${targetLabel(target)}: ${why}; --detach left deployment ${last.id} running (${last.status}); ${followUpCommands(target)}`,
       ids,
     );
+    return { result, running: last.id };
   }
   context.out.line(`${why}: stopping deployment ${last.id} with rollback so the old version keeps serving`);
   const settled = await stopAndSettle(context, target, last.id, { rollback: true, narrator: options.narrator });
-  return serviceResult(
+  const result = serviceResult(
     target,
     ending === 'interrupted' ? EXIT.stopped : EXIT.timedOut,
     `${targetLabel(target)}: ${why}; deployment ${last.id} stopped; ${rollbackText(target, settled)}`,
     { ...ids, status: settled.deployment.status, rollbackDeploymentId: settled.rollback?.id },
   );
+  return { result, running: unsettled(settled) };
 }
 
 /** For callers that must turn a thrown error into a per-service result (several services at once). */

@@ -6,7 +6,15 @@
 // The SDK's notice about future Node versions would clutter test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  ListTagsForResourceCommand,
+  RegisterScalableTargetCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type SuspendedState,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   BatchGetDeploymentTargetsCommand,
   CodeDeployClient,
@@ -114,6 +122,8 @@ export interface WorldOptions {
   /** Revision the service runs. */
   readonly running?: number;
   readonly scalable?: boolean;
+  /** The scalable target's state and tags at the start (default: not suspended, no tags). */
+  readonly scaling?: { readonly state?: SuspendedState; readonly tags?: Record<string, string> };
   readonly activeDeployment?: string;
   readonly capacityProviders?: boolean;
 }
@@ -125,6 +135,8 @@ export interface World {
   readonly ecr: Stub;
   readonly elbv2: Stub;
   readonly autoScaling: Stub;
+  /** The scalable target as the fake holds it: RegisterScalableTarget and the tag calls change it. */
+  readonly scaling: { state: SuspendedState; tags: Record<string, string> };
   readonly clients: AwsClients;
   readonly clock: FakeClock;
   readonly out: MemoryReporter;
@@ -149,6 +161,8 @@ export const MUTATING_COMMANDS = [
   ['codeDeploy', ContinueDeploymentCommand],
   ['codeDeploy', StopDeploymentCommand],
   ['autoScaling', RegisterScalableTargetCommand],
+  ['autoScaling', TagResourceCommand],
+  ['autoScaling', UntagResourceCommand],
 ] as const;
 
 export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options: WorldOptions = {}): World {
@@ -298,12 +312,37 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   });
 
   const scalable = options.scalable ?? target.service.autoScaling !== undefined;
-  autoScaling.on(DescribeScalableTargetsCommand).resolves({
+  const scaling = {
+    state: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false, ...options.scaling?.state },
+    tags: { Environment: envName, ...options.scaling?.tags } as Record<string, string>,
+  };
+  const scalableArn = `arn:aws:application-autoscaling:${REGION}:123456789012:scalable-target/0123456789abcdef0123456789abcdef`;
+  autoScaling.on(DescribeScalableTargetsCommand).callsFake(() => ({
     ScalableTargets: scalable
-      ? [{ ResourceId: names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false } }]
+      ? [{ ResourceId: names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { ...scaling.state }, ScalableTargetARN: scalableArn }]
       : [],
+  }));
+  autoScaling.on(RegisterScalableTargetCommand).callsFake((input: { SuspendedState?: SuspendedState }) => {
+    Object.assign(scaling.state, input.SuspendedState);
+    return { ScalableTargetARN: scalableArn };
   });
-  autoScaling.on(RegisterScalableTargetCommand).resolves({});
+  const checkArn = (arn: string) => {
+    if (arn !== scalableArn) throw awsError('ResourceNotFoundException', `No scalable target found for ${arn}`);
+  };
+  autoScaling.on(ListTagsForResourceCommand).callsFake((input: { ResourceARN: string }) => {
+    checkArn(input.ResourceARN);
+    return { Tags: { ...scaling.tags } };
+  });
+  autoScaling.on(TagResourceCommand).callsFake((input: { ResourceARN: string; Tags: Record<string, string> }) => {
+    checkArn(input.ResourceARN);
+    Object.assign(scaling.tags, input.Tags);
+    return {};
+  });
+  autoScaling.on(UntagResourceCommand).callsFake((input: { ResourceARN: string; TagKeys: string[] }) => {
+    checkArn(input.ResourceARN);
+    for (const key of input.TagKeys) delete scaling.tags[key];
+    return {};
+  });
 
   // Scripted deployments: each GetDeployment moves one step on; the targets follow the same step.
   const scripts = new Map<string, { steps: readonly Step[]; index: number; info: Partial<DeploymentInfo> }>();
@@ -355,6 +394,7 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     ecr,
     elbv2,
     autoScaling,
+    scaling,
     clients,
     clock,
     out,

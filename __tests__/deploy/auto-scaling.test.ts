@@ -1,0 +1,176 @@
+/**
+ * Auto scaling around a release: suspended with a record of the prior state written first, put
+ * back only once the deployment has ended, and never stranded by a run that dies or detaches.
+ */
+import {
+  ListTagsForResourceCommand,
+  RegisterScalableTargetCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type SuspendedState,
+} from '@aws-sdk/client-application-auto-scaling';
+import { ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
+import { awsError, blueGreen, fakeWorld, runCli, START, taskDefinitionArn, type Step, type World } from './support/fake-aws';
+
+const SUSPENDED = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
+const RUNNING = { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false };
+/** A prior state that is not all-or-nothing, so a restore that loses it shows. */
+const SCALE_IN_OFF = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false };
+
+const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ Resources: [{ TargetService: { Properties: { TaskDefinition: arn } } }] }) } } });
+const APPROVED: Step[] = [
+  { status: 'Created' },
+  { status: 'Ready', taskSets: blueGreen(100, 0, 2) },
+  { status: 'InProgress', taskSets: blueGreen(0, 100) },
+  { status: 'Succeeded', taskSets: blueGreen(0, 100), info: appSpecOf(taskDefinitionArn('shop-prod-web', 9)) },
+];
+
+function registered(world: World): (SuspendedState | undefined)[] {
+  return world.autoScaling.commandCalls(RegisterScalableTargetCommand).map((call) => call.args[0].input.SuspendedState);
+}
+
+/** The auto scaling calls in the order they were sent, by name. */
+function scalingCalls(world: World): string[] {
+  return world.autoScaling.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+}
+
+/** A record as an earlier run leaves it: scaling suspended, the tag naming the state to restore. */
+function leftByEarlierRun(prior: SuspendedState, since = START - 3_600_000) {
+  return { state: SUSPENDED, tags: { [SCALING_RECORD_TAG_KEY]: formatScalingRecord({ prior, since }) } };
+}
+
+describe('the suspension record', () => {
+  it('round-trips through a tag value and rejects values this tool did not write', () => {
+    const record = { prior: SCALE_IN_OFF, since: 1_767_268_800_000 };
+    expect(formatScalingRecord(record)).toBe('in=true out=false scheduled=false since=1767268800000');
+    expect(formatScalingRecord(record)).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
+    expect(parseScalingRecord(formatScalingRecord(record))).toEqual(record);
+    expect(parseScalingRecord(undefined)).toBeUndefined();
+    expect(parseScalingRecord('suspended by ops')).toBeUndefined();
+    expect(parseScalingRecord('in=true out=false scheduled=false')).toBeUndefined();
+  });
+});
+
+describe('a release on an auto-scaled service', () => {
+  it('records the prior state before suspending, and restores it and drops the record after success', async () => {
+    const world = fakeWorld('prod', { scaling: { state: SCALE_IN_OFF } });
+    let whileFollowing: Record<string, string> = {};
+    world.script('d-NEW', APPROVED.map((step, index) => (index === 1 ? { ...step, then: () => (whileFollowing = { ...world.scaling.tags }) } : step)));
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(whileFollowing[SCALING_RECORD_TAG_KEY]).toBe(`in=true out=false scheduled=false since=${START}`);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'TagResource', 'RegisterScalableTarget', 'ListTagsForResource', 'RegisterScalableTarget', 'UntagResource']);
+    expect(registered(world)).toEqual([SUSPENDED, SCALE_IN_OFF]);
+    expect(world.scaling.state).toEqual(SCALE_IN_OFF);
+    expect(world.scaling.tags).toEqual({ Environment: 'prod' });
+  });
+
+  it('keeps scaling suspended when --detach leaves the deployment running, and `wait` restores it when the deployment ends', async () => {
+    const detached = fakeWorld('prod');
+    detached.script('d-NEW', [{ status: 'InProgress', then: () => detached.controller.abort() }]);
+    const run = await runCli(detached, ['--env', 'prod', '--tag', 'v1.4.2', '--detach']);
+    expect(run.code).toBe(6);
+    expect(detached.scaling.state).toEqual(SUSPENDED);
+    const record = parseScalingRecord(detached.scaling.tags[SCALING_RECORD_TAG_KEY]);
+    expect(record?.prior).toEqual(RUNNING);
+
+    // A later `wait` (another process: the same AWS state, a fresh run).
+    const later = fakeWorld('prod', { scaling: { state: detached.scaling.state, tags: detached.scaling.tags } });
+    later.script('d-NEW', [{ status: 'InProgress', taskSets: blueGreen(0, 100) }, { status: 'Succeeded', taskSets: blueGreen(0, 100), info: appSpecOf(taskDefinitionArn('shop-prod-web', 9)) }]);
+    const waited = await runCli(later, ['wait', '--env', 'prod', '--deployment-id', 'd-NEW']);
+    expect(waited.code).toBe(0);
+    expect(later.scaling.state).toEqual(RUNNING);
+    expect(later.scaling.tags).toEqual({ Environment: 'prod' });
+    expect(waited.stdout.join('\n')).toMatch(/auto scaling restored \(suspended by the release at \d\d:\d\d UTC\)/);
+  });
+
+  it('keeps scaling suspended when AWS fails while the deployment may still run (exit 5)', async () => {
+    const world = fakeWorld('prod');
+    world.codeDeploy.on(StopDeploymentCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    world.script('d-NEW', [{ status: 'InProgress', then: () => world.controller.abort() }]);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(5);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+    expect(world.scaling.tags[SCALING_RECORD_TAG_KEY]).toBeDefined();
+  });
+
+  it('takes over a suspension an earlier run left behind and restores the recorded state at its end', async () => {
+    const world = fakeWorld('prod', { scaling: leftByEarlierRun(SCALE_IN_OFF) });
+    world.script('d-NEW', APPROVED);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.join('\n')).toContain('auto scaling was left suspended by a release at 11:00 UTC; this release keeps it suspended and restores DynamicScalingInSuspended=true,DynamicScalingOutSuspended=false,ScheduledScalingSuspended=false at its end');
+    // Claimed (a new `since`) but not suspended again: it already is.
+    expect(world.autoScaling.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags)).toEqual([{ [SCALING_RECORD_TAG_KEY]: `in=true out=false scheduled=false since=${START}` }]);
+    expect(registered(world)).toEqual([SCALE_IN_OFF]);
+    expect(world.scaling.tags).toEqual({ Environment: 'prod' });
+  });
+
+  it('leaves alone scaling a person suspended (no record): no tag, no change, a warning', async () => {
+    const world = fakeWorld('prod', { scaling: { state: SUSPENDED } });
+    world.script('d-NEW', APPROVED);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.join('\n')).toContain('was suspended before this release, not by a release; leaving it so');
+    expect(world.autoScaling.commandCalls(TagResourceCommand)).toHaveLength(0);
+    expect(registered(world)).toEqual([]);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+  });
+
+  it('does not restore a suspension another release has taken over meanwhile', async () => {
+    const world = fakeWorld('prod');
+    const takenOver = formatScalingRecord({ prior: RUNNING, since: START + 60_000 });
+    world.script('d-NEW', APPROVED.map((step, index) => (index === 2 ? { ...step, then: () => (world.scaling.tags[SCALING_RECORD_TAG_KEY] = takenOver) } : step)));
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('auto scaling: another release took over its suspension at 12:01 UTC; that release restores it');
+    expect(registered(world)).toEqual([SUSPENDED]);
+    expect(world.scaling.tags[SCALING_RECORD_TAG_KEY]).toBe(takenOver);
+  });
+
+  it('says how to restore by hand, record included, when the restore fails', async () => {
+    const world = fakeWorld('prod');
+    world.autoScaling.on(UntagResourceCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
+    world.script('d-NEW', APPROVED);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.join('\n')).toMatch(
+      new RegExp(`could not restore auto scaling of service/shop-prod/shop-prod-web \\(AccessDeniedException\\); run: aws application-autoscaling register-scalable-target .* && aws application-autoscaling untag-resource --resource-arn arn:aws:application-autoscaling:\\S+ --tag-keys ${SCALING_RECORD_TAG_KEY}`),
+    );
+  });
+
+  it('changes nothing on bad input, even with a record to take over', async () => {
+    const world = fakeWorld('prod', { scaling: leftByEarlierRun(RUNNING) });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'latest']);
+    expect(run.code).toBe(2);
+    expect(world.mutatingCalls()).toBe(0);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+  });
+});
+
+describe('wait and stop restore what a release left suspended', () => {
+  it('stop: after the rollback settles', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OLD', scaling: leftByEarlierRun(RUNNING) });
+    world.codeDeploy.on(StopDeploymentCommand).callsFake(() => {
+      world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+      world.script('d-OLD', [{ status: 'Stopped', info: { rollbackInfo: { rollbackDeploymentId: 'd-RB' } } }]);
+      world.script('d-RB', [{ status: 'Succeeded', info: appSpecOf(taskDefinitionArn('shop-prod-web', 7)) }]);
+      return { status: 'Pending' };
+    });
+    const run = await runCli(world, ['stop', '--env', 'prod']);
+    expect(run.code).toBe(0);
+    expect(world.scaling.state).toEqual(RUNNING);
+    expect(world.scaling.tags[SCALING_RECORD_TAG_KEY]).toBeUndefined();
+  });
+
+  it('wait: not while another deployment is active (its release holds the suspension)', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OTHER', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-NEW', [{ status: 'Succeeded', info: appSpecOf(taskDefinitionArn('shop-prod-web', 9)) }]);
+    const run = await runCli(world, ['wait', '--env', 'prod', '--deployment-id', 'd-NEW']);
+    expect(run.code).toBe(0);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+    expect(world.autoScaling.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
+    expect(world.mutatingCalls()).toBe(0);
+  });
+});
