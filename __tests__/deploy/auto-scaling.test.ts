@@ -9,7 +9,7 @@ import {
   UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
-import { ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { ContinueDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { awsError, blueGreen, fakeWorld, runCli, START, taskDefinitionArn, type Step, type World } from './support/fake-aws';
 
@@ -162,6 +162,31 @@ describe('wait and stop restore what a release left suspended', () => {
     expect(run.code).toBe(0);
     expect(world.scaling.state).toEqual(RUNNING);
     expect(world.scaling.tags[SCALING_RECORD_TAG_KEY]).toBeUndefined();
+  });
+
+  it('finish: once the old task set is gone and the deployment has ended', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-NEW', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-NEW', [
+      { status: 'InProgress', taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } },
+      { status: 'InProgress', taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } },
+      { status: 'Succeeded', taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true, ...appSpecOf(taskDefinitionArn('shop-prod-web', 9)) } },
+    ]);
+    // Active until finished; CodeDeploy then lists it no more.
+    world.codeDeploy.on(ListDeploymentsCommand).callsFake(() => ({ deployments: world.codeDeploy.commandCalls(ContinueDeploymentCommand).length === 0 ? ['d-NEW'] : [] }));
+    const run = await runCli(world, ['finish', '--env', 'prod']);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'TERMINATION_WAIT' }]);
+    expect(world.scaling.state).toEqual(RUNNING);
+    expect(world.scaling.tags[SCALING_RECORD_TAG_KEY]).toBeUndefined();
+  });
+
+  it('finish: without a record, only ends the wait (no polling)', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-NEW' });
+    world.script('d-NEW', [{ status: 'InProgress', taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } }]);
+    const run = await runCli(world, ['finish', '--env', 'prod']);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(GetDeploymentCommand)).toHaveLength(1);
+    expect(world.mutatingCalls()).toBe(1);
   });
 
   it('wait: not while another deployment is active (its release holds the suspension)', async () => {

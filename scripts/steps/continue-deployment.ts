@@ -2,7 +2,8 @@
 import { ContinueDeploymentCommand, type DeploymentWaitType } from '@aws-sdk/client-codedeploy';
 import { BadInputError } from '../cli/errors';
 import { EXIT } from '../cli/exit-codes';
-import type { Context } from '../context';
+import { pollIntervalMs, type Context } from '../context';
+import { readScalingTarget, restoreLeftSuspension } from './auto-scaling';
 import { chosenDeployment, DeploymentReader, isTerminal, type DeploymentSnapshot } from './deployment-state';
 import { serviceResult, type ServiceResult } from './outcome';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
@@ -19,6 +20,30 @@ export function notWaitingMessage(target: ReleaseTarget, snapshot: DeploymentSna
   return `${where}: the termination wait has not started (traffic is still moving); follow it: ${commandLine('wait', target)}`;
 }
 
+/** How long `finish` waits for the old task set's removal before it leaves restoring scaling to `wait`. */
+const FINISH_SETTLE_MS = 5 * 60_000;
+
+/**
+ * After `finish`: when a release left auto scaling suspended (interrupted during the termination
+ * wait), wait for the deployment to end (the old task set's removal) and restore scaling.
+ */
+async function restoreScalingAfterFinish(context: Context, target: ReleaseTarget, deploymentId: string): Promise<void> {
+  const scalable = await readScalingTarget(context, target).catch(() => undefined);
+  if (!scalable?.record) return;
+  const reader = new DeploymentReader(context, deploymentId);
+  const deadline = context.clock.now() + FINISH_SETTLE_MS;
+  for (;;) {
+    const snapshot = await reader.read({ targets: false });
+    if (isTerminal(snapshot.status)) break;
+    if (context.clock.now() >= deadline || context.interrupts.signal.aborted) {
+      context.out.line(`auto scaling stays suspended until deployment ${deploymentId} ends; ${commandLine('wait', target)} restores it`);
+      return;
+    }
+    await context.clock.sleep(pollIntervalMs(context.env), context.interrupts.signal);
+  }
+  await restoreLeftSuspension(context, target);
+}
+
 export async function continueDeployment(
   context: Context,
   target: ReleaseTarget,
@@ -32,6 +57,7 @@ export async function continueDeployment(
   const waiting = wanted === 'READY_WAIT' ? snapshot.status === 'Ready' : snapshot.info.instanceTerminationWaitTimeStarted === true && !isTerminal(snapshot.status);
   if (!waiting) throw new BadInputError(notWaitingMessage(target, snapshot, wanted));
   await context.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: wanted }));
+  if (wanted === 'TERMINATION_WAIT') await restoreScalingAfterFinish(context, target, deploymentId);
   const verdict =
     wanted === 'READY_WAIT'
       ? `${targetLabel(target)}: approved deployment ${deploymentId}; traffic starts moving. Follow: ${commandLine('wait', target)}`
