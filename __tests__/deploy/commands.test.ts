@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { formatScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { at, blueGreen, fakeWorld, runCli, taskDefinitionArn, type World } from './support/fake-aws';
 
 const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ version: '0.0', Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: arn } } }] }) } } });
@@ -162,7 +163,29 @@ describe('status', () => {
       deployment: { id: 'd-1', active: true, status: 'InProgress', events: [{ name: 'Install', status: 'Succeeded' }], traffic: 'traffic: original 90% → replacement 10%' },
     });
     expect(service.digest).toMatch(/^sha256:b{64}$/);
+    expect(service.autoScaling).toEqual({ suspended: { dynamicIn: false, dynamicOut: false, scheduled: false } });
     expect(world.mutatingCalls()).toBe(0);
+  });
+
+  it('says when a release left auto scaling suspended, since when, what it restores and who restores it', async () => {
+    const suspended = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
+    const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: true }, since: Date.parse('2026-01-01T11:30:00Z') });
+    const world = fakeWorld('prod', { activeDeployment: 'd-1', scaling: { state: suspended, tags: { [SCALING_RECORD_TAG_KEY]: record } } });
+    world.script('d-1', [{ status: 'InProgress' }]);
+    const text = await runCli(world, ['status', '--env', 'prod']);
+    expect(text.stdout).toContain('  scaling:  suspended by the release at 11:30 UTC; restored when its deployment ends by npm run deploy -- wait --env prod --service web, stop, finish or the next release');
+    const json = await runCli(world, ['status', '--env', 'prod', '--json']);
+    expect(JSON.parse(json.stdout.join('\n')).services[0].autoScaling).toEqual({
+      suspended: { dynamicIn: true, dynamicOut: true, scheduled: true },
+      releaseRecord: { since: '2026-01-01T11:30:00.000Z', restores: { dynamicIn: true, dynamicOut: false, scheduled: false } },
+    });
+    expect(world.mutatingCalls()).toBe(0);
+  });
+
+  it('tells scaling a person suspended apart from a release', async () => {
+    const world = fakeWorld('prod', { scaling: { state: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true } } });
+    const run = await runCli(world, ['status', '--env', 'prod']);
+    expect(run.stdout).toContain('  scaling:  suspended, not by a release (releases leave it so)');
   });
 });
 

@@ -5,12 +5,13 @@
 import { DescribeListenersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { exitCodeHelp, EXIT } from '../cli/exit-codes';
 import type { Context } from '../context';
+import { readScalingTarget, type ScalingTarget } from '../steps/auto-scaling';
 import { describeTaskDefinition } from '../steps/base-revision';
 import { DeploymentReader, findActiveDeployment, type DeploymentSnapshot } from '../steps/deployment-state';
-import { trafficLine } from '../steps/follow-deployment';
+import { clockTime, trafficLine } from '../steps/follow-deployment';
 import { shortRevision } from '../steps/outcome';
 import { describeLiveService, getDeploymentGroup, runningTaskDefinition } from '../steps/preflight';
-import { targetLabel, type ReleaseTarget } from '../steps/target';
+import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
 import { pool, serviceContext, type Command, type CommandOptions } from './common';
 import { parseTargetCommand } from './simple';
 
@@ -27,6 +28,12 @@ export interface ServiceStatus {
   readonly tasks: { readonly desired: number; readonly running: number; readonly pending: number };
   readonly taskSets?: readonly { readonly status?: string; readonly taskDefinition?: string; readonly running?: number; readonly desired?: number }[];
   readonly rollouts?: readonly { readonly status?: string; readonly rolloutState?: string; readonly taskDefinition?: string }[];
+  /** Auto scaling of a blue/green service, when it has a scalable target. */
+  readonly autoScaling?: {
+    readonly suspended: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean };
+    /** When a release suspended it and has not restored it: since when, and what it restores. */
+    readonly releaseRecord?: { readonly since: string; readonly restores: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean } };
+  };
   readonly deployment?: {
     readonly id: string;
     readonly active: boolean;
@@ -58,6 +65,30 @@ async function liveTargetGroups(context: Context, listenerArn: string): Promise<
     }));
 }
 
+function flags(state: ScalingTarget['state']): { dynamicIn: boolean; dynamicOut: boolean; scheduled: boolean } {
+  return { dynamicIn: state.DynamicScalingInSuspended === true, dynamicOut: state.DynamicScalingOutSuspended === true, scheduled: state.ScheduledScalingSuspended === true };
+}
+
+function autoScalingStatus(scaling: ScalingTarget | undefined): ServiceStatus['autoScaling'] {
+  if (!scaling) return undefined;
+  const record = scaling.record;
+  return {
+    suspended: flags(scaling.state),
+    releaseRecord: record ? { since: new Date(record.since).toISOString(), restores: flags(record.prior) } : undefined,
+  };
+}
+
+/** One line on auto scaling: running, suspended by a release (and who restores it), or by hand. */
+function autoScalingLine(target: ReleaseTarget, scaling: NonNullable<ServiceStatus['autoScaling']>): string {
+  const { dynamicIn, dynamicOut, scheduled } = scaling.suspended;
+  if (scaling.releaseRecord) {
+    return `suspended by the release at ${clockTime(Date.parse(scaling.releaseRecord.since))}; restored when its deployment ends by ${commandLine('wait', target)}, stop, finish or the next release`;
+  }
+  if (!dynamicIn && !dynamicOut && !scheduled) return 'active';
+  if (dynamicIn && dynamicOut && scheduled) return 'suspended, not by a release (releases leave it so)';
+  return `partly suspended (dynamic in ${dynamicIn}, dynamic out ${dynamicOut}, scheduled ${scheduled})`;
+}
+
 export async function serviceStatus(context: Context, target: ReleaseTarget): Promise<ServiceStatus> {
   const service = await describeLiveService(context, target);
   const running = runningTaskDefinition(service);
@@ -81,13 +112,14 @@ export async function serviceStatus(context: Context, target: ReleaseTarget): Pr
   const group = await getDeploymentGroup(context, target);
   const productionListener = group.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.prodTrafficRoute?.listenerArns?.[0];
   const live = productionListener ? await liveTargetGroups(context, productionListener) : undefined;
-  const active = await findActiveDeployment(context, target);
+  const [active, scaling] = await Promise.all([findActiveDeployment(context, target), readScalingTarget(context, target)]);
   const deploymentId = active ?? group.lastAttemptedDeployment?.deploymentId;
   let snapshot: DeploymentSnapshot | undefined;
   if (deploymentId) snapshot = await new DeploymentReader(context, deploymentId).read();
   return {
     ...base,
     liveTargetGroups: live,
+    autoScaling: autoScalingStatus(scaling),
     taskSets: (service.taskSets ?? []).map((set) => ({ status: set.status, taskDefinition: set.taskDefinition, running: set.runningCount, desired: set.computedDesiredCount })),
     deployment: snapshot
       ? {
@@ -109,6 +141,7 @@ function printStatus(context: Context, target: ReleaseTarget, status: ServiceSta
   if (status.liveTargetGroups) out.line(`  live:     ${status.liveTargetGroups.map((group) => `${group.name} ${group.weight}%`).join(', ') || 'no forward action'}`);
   for (const set of status.taskSets ?? []) out.line(`  task set: ${set.status} ${shortRevision(set.taskDefinition)} ${set.running ?? 0}/${set.desired ?? 0}`);
   for (const rollout of status.rollouts ?? []) out.line(`  rollout:  ${rollout.status} ${rollout.rolloutState ?? ''} ${shortRevision(rollout.taskDefinition)}`);
+  if (status.autoScaling) out.line(`  scaling:  ${autoScalingLine(target, status.autoScaling)}`);
   if (status.deployment) {
     const d = status.deployment;
     out.line(`  ${d.active ? 'current' : 'last'} deployment: ${d.id} ${d.status}`);
@@ -123,8 +156,9 @@ export const statusCommand: Command<StatusOptions> = {
   help: `Usage: npm run deploy -- status --env ENV [--service NAME[,NAME] | --all] [--json]
 
 For each service (all of the environment's by default): running revision and image, the target
-group the production listener forwards to, task counts, and the current or last deployment with
-its lifecycle events and traffic split. Read-only.
+group the production listener forwards to, task counts, auto scaling (and whether a release left
+it suspended), and the current or last deployment with its lifecycle events and traffic split.
+Read-only.
 
 ${exitCodeHelp()}`,
   parse(argv) {
