@@ -3,6 +3,7 @@
  * back only once the deployment has ended, and never stranded by a run that dies or detaches.
  */
 import {
+  DescribeScalableTargetsCommand,
   ListTagsForResourceCommand,
   RegisterScalableTargetCommand,
   TagResourceCommand,
@@ -138,6 +139,18 @@ describe('a release on an auto-scaled service', () => {
     expect(run.stderr.join('\n')).toMatch(
       new RegExp(`could not restore auto scaling of service/shop-prod/shop-prod-web \\(AccessDeniedException\\); run: aws application-autoscaling register-scalable-target .* && aws application-autoscaling untag-resource --resource-arn arn:aws:application-autoscaling:\\S+ --tag-keys ${SCALING_RECORD_TAG_KEY}`),
     );
+  });
+
+  it('without a scalable target ARN from the endpoint: no record, and scaling is restored when the run ends even if the deployment runs on', async () => {
+    const world = fakeWorld('prod');
+    world.autoScaling.on(DescribeScalableTargetsCommand).callsFake(() => ({
+      ScalableTargets: [{ ResourceId: world.target.names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { ...world.scaling.state } }],
+    }));
+    world.script('d-NEW', [{ status: 'InProgress', then: () => world.controller.abort() }]);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--detach']);
+    expect(run.code).toBe(6);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'RegisterScalableTarget', 'RegisterScalableTarget']);
+    expect(world.scaling.state).toEqual(RUNNING);
   });
 
   it('changes nothing on bad input, even with a record to take over', async () => {

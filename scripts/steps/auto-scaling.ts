@@ -44,6 +44,8 @@ export interface ScalingState {
   /** False when scaling was suspended by a person before the release: left as it is. */
   readonly changed: boolean;
   readonly since?: number;
+  /** Whether the suspension is recorded on the target (false when the endpoint gave no ARN). */
+  readonly recorded: boolean;
 }
 
 const SUSPENDED: SuspendedState = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
@@ -62,8 +64,9 @@ export function resumeCommand(resourceId: string, state: SuspendedState): string
 }
 
 /** The by-hand fix: restore the state, then drop the record. */
-function resumeByHand(state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior'>): string {
-  return `${resumeCommand(state.resourceId, state.prior)} && aws application-autoscaling untag-resource --resource-arn ${state.arn} --tag-keys ${SCALING_RECORD_TAG_KEY}`;
+function resumeByHand(state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior' | 'recorded'>): string {
+  const restore = resumeCommand(state.resourceId, state.prior);
+  return state.recorded ? `${restore} && aws application-autoscaling untag-resource --resource-arn ${state.arn} --tag-keys ${SCALING_RECORD_TAG_KEY}` : restore;
 }
 
 async function readRecord(context: Context, arn: string): Promise<ScalingRecord | undefined> {
@@ -109,8 +112,12 @@ export async function suspendAutoScaling(context: Context, target: ReleaseTarget
   if (!scalable) return undefined;
   const { resourceId, arn } = scalable;
   const since = context.clock.now();
-  const tag = (prior: SuspendedState) =>
-    context.clients.autoScaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: { [SCALING_RECORD_TAG_KEY]: formatScalingRecord({ prior, since }) } }));
+  // An endpoint that names no ARN for the target (some emulators) gets no record: scaling is then
+  // restored when this run ends, whatever the deployment does, as nothing else could restore it.
+  const recorded = arn !== '';
+  const tag = async (prior: SuspendedState) => {
+    if (recorded) await context.clients.autoScaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: { [SCALING_RECORD_TAG_KEY]: formatScalingRecord({ prior, since }) } }));
+  };
 
   if (scalable.record) {
     // An earlier release suspended scaling and did not restore it (killed, or left its deployment
@@ -119,26 +126,26 @@ export async function suspendAutoScaling(context: Context, target: ReleaseTarget
     context.out.line(
       `auto scaling was left suspended by a release at ${clockTime(scalable.record.since)}; this release keeps it suspended and restores ${describeState(scalable.record.prior)} at its end`,
     );
-    return { resourceId, arn, prior: scalable.record.prior, changed: true, since };
+    return { resourceId, arn, prior: scalable.record.prior, changed: true, since, recorded };
   }
   if (fullySuspended(scalable.state)) {
     context.out.warn(`auto scaling of ${resourceId} was suspended before this release, not by a release; leaving it so. Resume: ${resumeCommand(resourceId, RESUMED)}`);
-    return { resourceId, arn, prior: scalable.state, changed: false };
+    return { resourceId, arn, prior: scalable.state, changed: false, recorded };
   }
   await tag(scalable.state);
   await context.clients.autoScaling.send(
     new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, SuspendedState: SUSPENDED }),
   );
   context.out.line('auto scaling suspended for the release');
-  return { resourceId, arn, prior: scalable.state, changed: true, since };
+  return { resourceId, arn, prior: scalable.state, changed: true, since, recorded };
 }
 
 /** Put the recorded state back and drop the record. */
-async function resume(context: Context, state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior'>): Promise<void> {
+async function resume(context: Context, state: Pick<ScalingState, 'resourceId' | 'arn' | 'prior' | 'recorded'>): Promise<void> {
   await context.clients.autoScaling.send(
     new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: state.resourceId, ScalableDimension: DIMENSION, SuspendedState: state.prior }),
   );
-  await context.clients.autoScaling.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: [SCALING_RECORD_TAG_KEY] }));
+  if (state.recorded) await context.clients.autoScaling.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: [SCALING_RECORD_TAG_KEY] }));
 }
 
 /**
@@ -149,7 +156,7 @@ async function resume(context: Context, state: Pick<ScalingState, 'resourceId' |
  */
 export async function restoreAutoScaling(context: Context, target: ReleaseTarget, state: ScalingState | undefined, runningDeploymentId?: string): Promise<void> {
   if (!state?.changed) return;
-  if (runningDeploymentId) {
+  if (runningDeploymentId && state.recorded) {
     context.out.line(
       `auto scaling stays suspended while deployment ${runningDeploymentId} runs; ${commandLine('wait', target)} (or the next release) restores it when the deployment ends`,
     );
@@ -157,7 +164,7 @@ export async function restoreAutoScaling(context: Context, target: ReleaseTarget
   }
   try {
     // Whether this run still holds the suspension; if the record cannot be read, restore anyway.
-    const record = await readRecord(context, state.arn).catch(() => undefined);
+    const record = state.recorded ? await readRecord(context, state.arn).catch(() => undefined) : undefined;
     if (record && record.since !== state.since) {
       context.out.line(`auto scaling: another release took over its suspension at ${clockTime(record.since)}; that release restores it`);
       return;
@@ -180,10 +187,10 @@ export async function restoreLeftSuspension(context: Context, target: ReleaseTar
     if (!scalable?.record) return;
     const active = await findActiveDeployment(context, target);
     if (active) return;
-    await resume(context, { ...scalable, prior: scalable.record.prior });
+    await resume(context, { ...scalable, prior: scalable.record.prior, recorded: true });
     context.out.line(`auto scaling restored (suspended by the release at ${clockTime(scalable.record.since)})`);
   } catch (error) {
-    const fix = scalable?.record ? `run: ${resumeByHand({ ...scalable, prior: scalable.record.prior })}` : `check with ${commandLine('status', target)}`;
+    const fix = scalable?.record ? `run: ${resumeByHand({ ...scalable, prior: scalable.record.prior, recorded: true })}` : `check with ${commandLine('status', target)}`;
     context.out.warn(`could not restore auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); ${fix}`);
   }
 }
