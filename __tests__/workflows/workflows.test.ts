@@ -143,6 +143,78 @@ describe('the pull-request workflow', () => {
     expect(comment.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
   });
+
+  describe('the comment script, run as actions/github-script runs it', () => {
+    interface Comment {
+      id: number;
+      body: string;
+      user: { type: string };
+      html_url: string;
+    }
+    const script = String(plan.steps!.find((step) => step.uses?.startsWith('actions/github-script@'))!.with?.script);
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+
+    /** Runs the step against a pull request holding `comments`; returns them as the step leaves them. */
+    async function runScript(comments: Comment[], planMarkdown: string): Promise<{ comments: Comment[]; calls: string[] }> {
+      const calls: string[] = [];
+      const listComments = async () => ({ data: comments });
+      const github = {
+        paginate: async (method: unknown, params: { issue_number: number }) => {
+          calls.push(`list #${params.issue_number}`);
+          expect(method).toBe(listComments);
+          return comments;
+        },
+        rest: {
+          issues: {
+            listComments,
+            updateComment: async (params: { comment_id: number; body: string }) => {
+              calls.push(`update ${params.comment_id}`);
+              comments.find((comment) => comment.id === params.comment_id)!.body = params.body;
+            },
+            createComment: async (params: { issue_number: number; body: string }) => {
+              calls.push(`create #${params.issue_number}`);
+              const created = { id: 100 + comments.length, body: params.body, user: { type: 'Bot' }, html_url: 'https://github.com/example-org/shop/pull/7#c' };
+              comments.push(created);
+              return { data: created };
+            },
+          },
+        },
+      };
+      const context = { repo: { owner: 'example-org', repo: 'shop' }, issue: { number: 7 } };
+      const core = { info: () => undefined };
+      const fakeRequire = (name: string) => {
+        expect(name).toBe('node:fs');
+        return { readFileSync: (path: string) => (path === 'plan.md' ? planMarkdown : '') };
+      };
+      await new AsyncFunction('require', 'github', 'context', 'core', script)(fakeRequire, github, context, core);
+      return { comments, calls };
+    }
+
+    const planV1 = `${PLAN_COMMENT_MARKER}\n### terraform plan\n| dev | 47 |`;
+    const planV2 = `${PLAN_COMMENT_MARKER}\n### terraform plan\n| dev | 48 |`;
+
+    it('creates the comment on the first run', async () => {
+      const { comments, calls } = await runScript([{ id: 1, body: 'LGTM', user: { type: 'User' }, html_url: '' }], planV1);
+      expect(calls).toEqual(['list #7', 'create #7']);
+      expect(comments.map((comment) => comment.body)).toEqual(['LGTM', planV1]);
+    });
+
+    it('edits its own comment on later runs instead of adding one', async () => {
+      const { comments, calls } = await runScript(
+        [
+          { id: 1, body: `${PLAN_COMMENT_MARKER} quoted by a person`, user: { type: 'User' }, html_url: '' },
+          { id: 2, body: planV1, user: { type: 'Bot' }, html_url: '' },
+        ],
+        planV2,
+      );
+      expect(calls).toEqual(['list #7', 'update 2']);
+      expect(comments.map((comment) => comment.body)).toEqual([`${PLAN_COMMENT_MARKER} quoted by a person`, planV2]);
+    });
+
+    it('refuses a summary without the marker, which it could never find again', async () => {
+      await expect(runScript([], '### terraform plan')).rejects.toThrow(`plan.md does not start with ${PLAN_COMMENT_MARKER}`);
+    });
+  });
 });
 
 describe('the release workflow', () => {
