@@ -16,7 +16,7 @@ function main(argv: string[]): void {
   });
   const env = loadEnvironment(values.env!);
   const service = values.service ? findService(env, values.service) : env.services[0];
-  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), region: env.region };
+  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), region: env.region, stateBackend: env.state.backend };
   const key = positionals[0];
   if (key === undefined) {
     console.log(JSON.stringify(names, null, 2));

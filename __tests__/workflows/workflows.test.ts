@@ -74,7 +74,8 @@ describe.each(files)('the %s workflow', (file) => {
   it('stores no AWS keys: roles are assumed through OIDC with role-to-assume from a variable', () => {
     expect(texts[file]).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key|AWS_SESSION_TOKEN/i);
     for (const step of stepsOf(file).filter((candidate) => candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'))) {
-      expect(step.with?.['role-to-assume']).toMatch(/^\$\{\{ vars\.AWS_[A-Z]+_ROLE_ARN \}\}$/);
+      // A variable, optionally a per-environment one first (AWS_PLAN_ROLE_ARN_PROD, for several accounts).
+      expect(step.with?.['role-to-assume']).toMatch(/^\$\{\{ (?:vars\[format\('AWS_[A-Z]+_ROLE_ARN_\{0\}', inputs\.environment\)\] \|\| )?vars\.AWS_[A-Z]+_ROLE_ARN \}\}$/);
     }
   });
 
@@ -276,13 +277,40 @@ describe('the release workflow', () => {
 });
 
 describe('the infrastructure workflow', () => {
-  const apply = workflows['infrastructure.yml'].jobs.apply;
+  const workflow = workflows['infrastructure.yml'] as Workflow & { concurrency?: Job['concurrency'] };
+  const { plan, apply } = workflow.jobs;
+  const runsIn = (job: Job) => (job.steps ?? []).flatMap((step) => (step.run ? [step.run] : []));
+  const roleOf = (job: Job) => job.steps!.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume'];
 
-  it('applies behind its own GitHub environment with a queueing concurrency group, after the policy rules', () => {
+  it('queues plan and apply of one environment behind each other, never cancelling one half-way', () => {
+    expect(workflow.concurrency).toEqual({ group: 'infra-${{ inputs.environment }}', 'cancel-in-progress': false });
+  });
+
+  it('plans with the read-only plan role outside any GitHub environment, after the policy rules, and only with shared state', () => {
+    expect(plan.environment).toBeUndefined(); // the plan role trusts branches, not GitHub environments
+    expect(String(roleOf(plan))).toContain('vars.AWS_PLAN_ROLE_ARN');
+    const runs = runsIn(plan);
+    const policy = runs.indexOf('npm run policy -- --env "$ENVIRONMENT"');
+    const planning = runs.findIndex((run) => run.includes('plan -input=false -lock=false -detailed-exitcode -no-color -out=tfplan'));
+    expect(policy).toBeGreaterThanOrEqual(0);
+    expect(planning).toBeGreaterThan(policy);
+    expect(runs.join('\n')).toMatch(/stateBackend\)"\n\s*if \[ "\$backend" != s3 \]; then[\s\S]*?exit 1/);
+    expect(runs[planning]).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it('applies the saved plan, and nothing else, behind its own GitHub environment with the infra role', () => {
+    expect(apply.needs).toBe('plan');
+    expect((apply as Job & { if?: string }).if).toBe("needs.plan.outputs.changes == 'true'");
     expect(apply.environment).toBe('infra-${{ inputs.environment }}');
-    expect(apply.concurrency).toEqual({ group: 'infra-${{ inputs.environment }}', 'cancel-in-progress': false });
-    const runs = apply.steps!.flatMap((step) => (step.run ? [step.run] : []));
-    expect(runs.indexOf('npm run policy -- --env "$ENVIRONMENT"')).toBeGreaterThanOrEqual(0);
-    expect(runs.findIndex((run) => run.startsWith('npx cdktf deploy'))).toBeGreaterThan(runs.indexOf('npm run policy -- --env "$ENVIRONMENT"'));
+    expect(roleOf(apply)).toBe('${{ vars.AWS_INFRA_ROLE_ARN }}');
+    const runs = runsIn(apply);
+    expect(runs.some((run) => /\bcdktf deploy\b/.test(run))).toBe(false);
+    expect(runs.at(-1)).toBe('terraform -chdir="cdktf.out/stacks/$STACK" apply -input=false tfplan');
+    const upload = plan.steps!.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = apply.steps!.find((step) => step.uses?.startsWith('actions/download-artifact@'))!;
+    expect(download.with?.name).toBe(upload.with?.name);
+    expect(String(upload.with?.path)).toContain('.terraform.lock.hcl');
+    expect(upload.with?.['retention-days']).toBe(1);
+    expect(runs).toContain('terraform -chdir="cdktf.out/stacks/$STACK" init -input=false -lockfile=readonly');
   });
 });
