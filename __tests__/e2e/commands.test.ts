@@ -106,22 +106,25 @@ describe('rollback', () => {
       expectExit(await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0']), 0);
       expect(revisionOf(serviceOf(aws.state(), 'shop-dev-web').taskDefinition)).toBe('shop-dev-web:2');
 
-      // Terraform applies a change between two releases: revision 3, untagged, with a new variable.
-      const { taskDefinition: terraform } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'shop-dev-web:1' }));
+      // Terraform (its own role, not the deploy role) applies a change between two releases:
+      // revision 3, untagged, with a new variable.
+      const { taskDefinition: terraform } = await e2e.asTerraform(() => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'shop-dev-web:1' })));
       if (!terraform) throw new Error('no revision 1');
-      const { taskDefinition: registered } = await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: terraform.family,
-          taskRoleArn: terraform.taskRoleArn,
-          executionRoleArn: terraform.executionRoleArn,
-          networkMode: terraform.networkMode,
-          requiresCompatibilities: terraform.requiresCompatibilities,
-          cpu: terraform.cpu,
-          memory: terraform.memory,
-          runtimePlatform: terraform.runtimePlatform,
-          containerDefinitions: terraform.containerDefinitions?.map((container) => ({ ...container, environment: [{ name: 'FEATURE_X', value: 'on' }] })),
-          tags: [{ key: 'ManagedBy', value: 'terraform' }],
-        }),
+      const { taskDefinition: registered } = await e2e.asTerraform(() =>
+        ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: terraform.family,
+            taskRoleArn: terraform.taskRoleArn,
+            executionRoleArn: terraform.executionRoleArn,
+            networkMode: terraform.networkMode,
+            requiresCompatibilities: terraform.requiresCompatibilities,
+            cpu: terraform.cpu,
+            memory: terraform.memory,
+            runtimePlatform: terraform.runtimePlatform,
+            containerDefinitions: terraform.containerDefinitions?.map((container) => ({ ...container, environment: [{ name: 'FEATURE_X', value: 'on' }] })),
+            tags: [{ key: 'ManagedBy', value: 'terraform' }],
+          }),
+        ),
       );
       expect(revisionOf(registered?.taskDefinitionArn ?? '')).toBe('shop-dev-web:3');
 
