@@ -24,7 +24,7 @@ export type ReleaseResourceKind =
   | 'codedeploy-application'
   /** Each blue-green service's deployment group. */
   | 'deployment-group'
-  /** The deployment configuration each blue-green deployment group uses. */
+  /** The deployment configuration each blue-green deployment group uses, and the predefined ECS ones `--deployment-config` may choose. */
   | 'deployment-config'
   /** Application Auto Scaling targets of this environment's ECS services (the ARN ends in an opaque id, so tags and dimensions scope it). */
   | 'ecs-scalable-target'

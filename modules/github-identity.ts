@@ -21,6 +21,7 @@ import {
   deploymentConfigName,
   environmentNames,
   GITHUB_OIDC_HOST,
+  PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
   serviceNames,
@@ -108,7 +109,15 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
       sid: 'DeployTheseDeploymentGroups',
       resources: (services) => services.map((s) => arnOf('codedeploy', `deploymentgroup:${names(s).codeDeployApplication}/${names(s).deploymentGroup}`)),
     },
-    'deployment-config': { sid: 'ReadTheirDeploymentConfigs', resources: (services) => services.map((s) => arnOf('codedeploy', `deploymentconfig:${deploymentConfigName(env, s)}`)) },
+    'deployment-config': {
+      sid: 'ReadTheirDeploymentConfigs',
+      // Each group's own config, and the predefined ECS ones `--deployment-config` may pick instead:
+      // the tool reads the chosen one, and CreateDeployment is authorized as reading it too.
+      resources: (services) =>
+        services.length === 0
+          ? []
+          : [...services.map((s) => deploymentConfigName(env, s)), ...PREDEFINED_DEPLOYMENT_CONFIGS].map((name) => arnOf('codedeploy', `deploymentconfig:${name}`)),
+    },
     'ecs-scalable-target': {
       sid: 'SuspendAndRestoreScalingOfThisEnvironment',
       // The ARN ends in an id AWS assigns, so the targets are picked by namespace, dimension and

@@ -207,6 +207,12 @@ describe('the deploy policy check reports, one line each', () => {
       /^codedeploy\.GetDeployment: codedeploy:GetDeployment on arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:shop-dev-web\/shop-dev-web: no statement granting/,
     ],
     [
+      'a deployment config neither the group\'s nor a predefined ECS one, also when CreateDeployment names it',
+      call('codedeploy', 'CreateDeployment', { ...group(PROD), deploymentConfigName: 'shop-other-traffic-shift' }),
+      account,
+      /^codedeploy\.CreateDeployment: codedeploy:GetDeploymentConfig on arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentconfig:shop-other-traffic-shift \(implied\): no statement granting/,
+    ],
+    [
       'a call in another account (the policy names prod\'s account)',
       call('ecs', 'DescribeServices', { cluster: PROD.cluster, services: [PROD.service] }),
       { ...account, accountId: otherAccount },

@@ -86,6 +86,13 @@ describe('deploy (blue/green, dev)', () => {
     expect(aws.state().deployments).toHaveLength(1);
   });
 
+  it('--deployment-config shifts traffic by a predefined config other than the group\'s', async () => {
+    const { aws } = e2e;
+    const result = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--deployment-config', 'CodeDeployDefault.ECSCanary10Percent5Minutes']);
+    expectExit(result, 0);
+    expect(aws.state().deployments.map((d) => [d.status, d.deploymentConfig])).toEqual([['Succeeded', 'CodeDeployDefault.ECSCanary10Percent5Minutes']]);
+  });
+
   it('rolls back a release whose tasks never become healthy: exit 1, the old revision keeps serving', async () => {
     const { aws } = e2e;
     aws.putImage({ repository: DEV.repository, tag: 'v1.2.0', bad: true });
