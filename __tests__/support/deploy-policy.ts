@@ -163,18 +163,18 @@ function scalableTarget(account: EmulatedAccount, input: { ServiceNamespace?: st
  */
 const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
   // ECS: services and task definitions; ListTaskDefinitions and DescribeTaskDefinition have no resource type.
-  'ecs:DescribeServices': ((input: DescribeServicesRequest, account) =>
+  'ecs:DescribeServices': (input: DescribeServicesRequest, account) =>
     required(input.services?.length ? input.services : undefined, 'service').map((service) =>
       on(account, 'ecs:DescribeServices', ecsService(account, input.cluster, service)),
-    )) satisfies Derive<DescribeServicesRequest>,
-  'ecs:UpdateService': ((input: UpdateServiceRequest, account) => [
+    ),
+  'ecs:UpdateService': (input: UpdateServiceRequest, account) => [
     on(account, 'ecs:UpdateService', ecsService(account, input.cluster, required(input.service, 'service'))),
-  ]) satisfies Derive<UpdateServiceRequest>,
+  ],
   'ecs:ListTaskDefinitions': accountWide('ecs:ListTaskDefinitions'),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);
   // tags in the request are also authorized as ecs:TagResource, each role as iam:PassRole.
-  'ecs:RegisterTaskDefinition': ((input: RegisterTaskDefinitionRequest, account) => {
+  'ecs:RegisterTaskDefinition': (input: RegisterTaskDefinitionRequest, account) => {
     const revisions = arn(account, 'ecs', `task-definition/${required(input.family, 'family')}:*`);
     const tags = Object.fromEntries((input.tags ?? []).map((tag) => [tag.key ?? '', tag.value ?? '']));
     const tagging = Object.keys(tags).length > 0 ? [on(account, 'ecs:TagResource', revisions, { ...requestTags(tags), 'ecs:CreateAction': 'RegisterTaskDefinition' }, true)] : [];
@@ -184,24 +184,24 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       ...tagging,
       ...[...new Set(roles)].map((role) => on(account, 'iam:PassRole', iamRole(account, role), { 'iam:PassedToService': TASK_ROLE_SERVICE }, true)),
     ];
-  }) satisfies Derive<RegisterTaskDefinitionRequest>,
+  },
   // ECR: the repository, in the account of the registry the request names.
-  'ecr:DescribeRepositories': ((input: DescribeRepositoriesRequest, account) =>
+  'ecr:DescribeRepositories': (input: DescribeRepositoriesRequest, account) =>
     required(input.repositoryNames?.length ? input.repositoryNames : undefined, 'repository').map((name) =>
       on(account, 'ecr:DescribeRepositories', repository(account, name, input.registryId)),
-    )) satisfies Derive<DescribeRepositoriesRequest>,
-  'ecr:DescribeImages': ((input: DescribeImagesRequest, account) => [
+    ),
+  'ecr:DescribeImages': (input: DescribeImagesRequest, account) => [
     on(account, 'ecr:DescribeImages', repository(account, required(input.repositoryName, 'repository'), input.registryId)),
-  ]) satisfies Derive<DescribeImagesRequest>,
+  ],
   // CodeDeploy: deployment groups and configs; CreateDeployment also reads the configuration and
   // registers the AppSpec as a revision of the application. Deployment ids resolve to their group.
-  'codedeploy:GetDeploymentGroup': ((input: GetDeploymentGroupInput, account) => [
+  'codedeploy:GetDeploymentGroup': (input: GetDeploymentGroupInput, account) => [
     on(account, 'codedeploy:GetDeploymentGroup', deploymentGroup(account, input.applicationName, input.deploymentGroupName)),
-  ]) satisfies Derive<GetDeploymentGroupInput>,
-  'codedeploy:GetDeploymentConfig': ((input: GetDeploymentConfigInput, account) => [
+  ],
+  'codedeploy:GetDeploymentConfig': (input: GetDeploymentConfigInput, account) => [
     on(account, 'codedeploy:GetDeploymentConfig', arn(account, 'codedeploy', `deploymentconfig:${required(input.deploymentConfigName, 'deployment config')}`)),
-  ]) satisfies Derive<GetDeploymentConfigInput>,
-  'codedeploy:CreateDeployment': ((input: CreateDeploymentInput, account) => {
+  ],
+  'codedeploy:CreateDeployment': (input: CreateDeploymentInput, account) => {
     const application = required(input.applicationName, 'application');
     const group = account.deploymentGroups.find((candidate) => candidate.application === application && candidate.name === input.deploymentGroupName);
     const config = input.deploymentConfigName ?? group?.deploymentConfig;
@@ -212,15 +212,15 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       on(account, 'codedeploy:RegisterApplicationRevision', applicationArn, {}, true),
       on(account, 'codedeploy:GetApplicationRevision', applicationArn, {}, true),
     ];
-  }) satisfies Derive<CreateDeploymentInput>,
-  'codedeploy:GetDeployment': ((input: GetDeploymentInput, account) => {
+  },
+  'codedeploy:GetDeployment': (input: GetDeploymentInput, account) => {
     const deployment = account.deployments.find((candidate) => candidate.id === input.deploymentId);
     if (!deployment) throw new Unresolved(`deployment ${input.deploymentId} is unknown to the account, so is its group`);
     return [on(account, 'codedeploy:GetDeployment', deploymentGroup(account, deployment.application, deployment.deploymentGroup))];
-  }) satisfies Derive<GetDeploymentInput>,
-  'codedeploy:ListDeployments': ((input: ListDeploymentsInput, account) => [
+  },
+  'codedeploy:ListDeployments': (input: ListDeploymentsInput, account) => [
     on(account, 'codedeploy:ListDeployments', deploymentGroup(account, input.applicationName, input.deploymentGroupName)),
-  ]) satisfies Derive<ListDeploymentsInput>,
+  ],
   'codedeploy:ListDeploymentTargets': accountWide('codedeploy:ListDeploymentTargets'),
   'codedeploy:BatchGetDeploymentTargets': accountWide('codedeploy:BatchGetDeploymentTargets'),
   'codedeploy:ContinueDeployment': accountWide('codedeploy:ContinueDeployment'),
@@ -230,7 +230,7 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
   'elasticloadbalancing:DescribeListeners': accountWide('elasticloadbalancing:DescribeListeners'),
   'elasticloadbalancing:DescribeLoadBalancers': accountWide('elasticloadbalancing:DescribeLoadBalancers'),
   // Application Auto Scaling: scalable targets, with namespace, dimension and the target's tags.
-  'application-autoscaling:DescribeScalableTargets': ((input: DescribeScalableTargetsRequest) => [
+  'application-autoscaling:DescribeScalableTargets': (input: DescribeScalableTargetsRequest) => [
     {
       action: 'application-autoscaling:DescribeScalableTargets',
       resource: '*',
@@ -239,8 +239,8 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
         ...(input.ScalableDimension ? { 'application-autoscaling:scalable-dimension': input.ScalableDimension } : {}),
       },
     },
-  ]) satisfies Derive<DescribeScalableTargetsRequest>,
-  'application-autoscaling:RegisterScalableTarget': ((input: RegisterScalableTargetRequest, account) => {
+  ],
+  'application-autoscaling:RegisterScalableTarget': (input: RegisterScalableTargetRequest, account) => {
     // Passing a role is authorized as iam:PassRole, which the deploy policy does not grant for this.
     if (input.RoleARN) throw new Unresolved('the request passes RoleARN, and iam:PassRole for scalable targets is not modelled here');
     const target = scalableTarget(account, input);
@@ -250,16 +250,16 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       on(account, 'application-autoscaling:RegisterScalableTarget', target, { ...keys, ...requestTags(tags) }),
       ...(Object.keys(tags).length > 0 ? [on(account, 'application-autoscaling:TagResource', target, requestTags(tags), true)] : []),
     ];
-  }) satisfies Derive<RegisterScalableTargetRequest>,
-  'application-autoscaling:TagResource': ((input: TagResourceRequest, account) => [
+  },
+  'application-autoscaling:TagResource': (input: TagResourceRequest, account) => [
     on(account, 'application-autoscaling:TagResource', required(input.ResourceARN, 'resource ARN'), requestTags(input.Tags ?? {})),
-  ]) satisfies Derive<TagResourceRequest>,
-  'application-autoscaling:UntagResource': ((input: UntagResourceRequest, account) => [
+  ],
+  'application-autoscaling:UntagResource': (input: UntagResourceRequest, account) => [
     on(account, 'application-autoscaling:UntagResource', required(input.ResourceARN, 'resource ARN'), { 'aws:TagKeys': input.TagKeys ?? [] }),
-  ]) satisfies Derive<UntagResourceRequest>,
-  'application-autoscaling:ListTagsForResource': ((input: ListTagsForResourceRequest, account) => [
+  ],
+  'application-autoscaling:ListTagsForResource': (input: ListTagsForResourceRequest, account) => [
     on(account, 'application-autoscaling:ListTagsForResource', required(input.ResourceARN, 'resource ARN')),
-  ]) satisfies Derive<ListTagsForResourceRequest>,
+  ],
 };
 
 /** The operations the table knows, as IAM actions. */
@@ -303,13 +303,6 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const policy = { statements: JSON.parse(release.policy).Statement, locals: stack.locals ?? {} };
   synthesized.set(environment.environment, policy);
   return policy;
-}
-
-/** The actions the synthesized deploy policy of an environment allows (each on some resource). */
-export function deployPolicyActions(environment: EnvironmentConfig): string[] {
-  return synthesizedDeployPolicy(environment)
-    .statements.filter((statement) => statement.Effect === 'Allow')
-    .flatMap((statement) => [statement.Action].flat());
 }
 
 /**
@@ -437,7 +430,7 @@ export function callsOutsideDeployPolicy(calls: readonly CallRecord[], environme
 }
 
 /** The failures of one call against resolved statements. */
-export function callOutsidePolicy(call: Pick<CallRecord, 'service' | 'operation' | 'input'>, statements: readonly Statement[], account: EmulatedAccount): string[] {
+function callOutsidePolicy(call: Pick<CallRecord, 'service' | 'operation' | 'input'>, statements: readonly Statement[], account: EmulatedAccount): string[] {
   const name = `${call.service}.${call.operation}`;
   let authorizations: Authorization[];
   try {
