@@ -116,7 +116,7 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
       resources: (services) =>
         services.length === 0
           ? []
-          : [...services.map((s) => deploymentConfigName(env, s)), ...PREDEFINED_DEPLOYMENT_CONFIGS].map((name) => arnOf('codedeploy', `deploymentconfig:${name}`)),
+          : [...new Set([...services.map((s) => deploymentConfigName(env, s)), ...PREDEFINED_DEPLOYMENT_CONFIGS])].map((name) => arnOf('codedeploy', `deploymentconfig:${name}`)),
     },
     'ecs-scalable-target': {
       sid: 'SuspendAndRestoreScalingOfThisEnvironment',
