@@ -15,6 +15,7 @@ import {
   ignoreChanges,
   list,
   objectAt,
+  providerIgnoresTag,
   referenceTarget,
   resources,
   type IamDocument,
@@ -503,15 +504,7 @@ const scalingRecordNotDrift: PolicyRule = {
   id: 'scaling-record-not-drift',
   statement: `The AWS provider ignores the release tool's ${SCALING_RECORD_TAG_KEY} tag (ignore_tags), so the record of a suspension is never drift and an apply during a release does not delete it.`,
   appliesTo: (synthesized) => resources(synthesized, 'aws_appautoscaling_target').length > 0,
-  check: (synthesized) =>
-    list(synthesized.provider?.aws)
-      .filter(
-        (provider) =>
-          !list(provider.ignore_tags).some(
-            (ignore) => list(ignore.keys).includes(SCALING_RECORD_TAG_KEY) || list(ignore.key_prefixes).some((prefix) => SCALING_RECORD_TAG_KEY.startsWith(String(prefix))),
-          ),
-      )
-      .map(() => violation('provider.aws', `does not ignore the tag ${SCALING_RECORD_TAG_KEY}`)),
+  check: (synthesized) => (providerIgnoresTag(synthesized, SCALING_RECORD_TAG_KEY) ? [] : [violation('provider.aws', `does not ignore the tag ${SCALING_RECORD_TAG_KEY}`)]),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,18 @@ export function list<T>(value: T | readonly T[] | undefined): T[] {
   return Array.isArray(value) ? [...value] : [value as T];
 }
 
+/**
+ * Whether the stack's AWS provider leaves a tag key out of everything it reads (`ignore_tags`
+ * keys and key prefixes), so the key is never in the state and never drift.
+ */
+export function providerIgnoresTag(synthesized: Synthesized, key: string): boolean {
+  return list(synthesized.provider?.aws).some((provider) =>
+    list(provider.ignore_tags as Array<{ keys?: string[]; key_prefixes?: string[] }> | undefined).some(
+      (ignore) => list(ignore.keys).includes(key) || list(ignore.key_prefixes).some((prefix) => key.startsWith(prefix)),
+    ),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // IAM documents
 
@@ -128,8 +140,13 @@ export function iamDocuments(synthesized: Synthesized): IamDocument[] {
   ];
 }
 
+/** An IAM pattern (`*` and `?` wildcards, as in Action, Resource and StringLike) as a regular expression. */
+export function iamWildcard(pattern: string, caseInsensitive: boolean): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
+}
+
 /** Whether an IAM action pattern (wildcards `*` and `?`, case-insensitive as IAM compares) covers an action. */
 export function actionCovers(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return regex.test(action);
+  return iamWildcard(pattern, true).test(action);
 }

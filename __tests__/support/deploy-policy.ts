@@ -30,6 +30,7 @@ import type { EnvironmentConfig, GithubIdentityConfig } from '../../config';
 import type { CallRecord, EmulatorHandle } from '../../emulator';
 import { GithubIdentity } from '../../modules/github-identity';
 import { partitionOf } from '../../modules/iam-policy';
+import { iamWildcard } from '../../policy/synthesized';
 
 /** IAM service prefix of each service the emulator speaks. */
 const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], string>> = {
@@ -350,25 +351,19 @@ export function resolvedStatements(policy: SynthesizedPolicy, account: EmulatedA
 
 // ---------------------------------------------------------------- IAM's matching rules
 
-/** `*` and `?` wildcards, as in Action and Resource (and StringLike). */
-function wildcard(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
-}
-
 /** Whether an action matches one of the policy's action patterns (IAM: case-insensitive, `*` and `?` wildcards). */
 export function allows(patterns: readonly string[], action: string): boolean {
-  return patterns.some((pattern) => wildcard(pattern, true).test(action));
+  return patterns.some((pattern) => iamWildcard(pattern, true).test(action));
 }
 
 /** Whether a resource matches one of the policy's resource patterns (case-sensitive, `*` and `?`). */
 export function namesResource(patterns: readonly string[], resource: string): boolean {
-  return patterns.some((pattern) => wildcard(pattern, false).test(resource));
+  return patterns.some((pattern) => iamWildcard(pattern, false).test(resource));
 }
 
 const MATCHERS: Readonly<Record<string, (wanted: string, actual: string) => boolean>> = {
   StringEquals: (wanted, actual) => wanted === actual,
-  StringLike: (wanted, actual) => wildcard(wanted, false).test(actual),
+  StringLike: (wanted, actual) => iamWildcard(wanted, false).test(actual),
 };
 
 /**

@@ -3,6 +3,7 @@
  * it after release 7: the state `terraform plan` must still find clean.
  */
 import { formatScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
+import { providerIgnoresTag, type Synthesized } from '../../policy/synthesized';
 import type { JsonObject } from './plan-json';
 import { ACCOUNT, AWS_PROVIDER, StateBuildError, type SchemaBlock, type Schemas, type State, type StateResource } from './apply-state';
 
@@ -20,20 +21,6 @@ export function emptyBlock(schema: SchemaBlock): JsonObject {
   for (const name of Object.keys(schema.attributes ?? {})) out[name] = null;
   for (const [name, nested] of Object.entries(schema.block_types ?? {})) out[name] = nested.nesting_mode === 'single' ? null : nested.nesting_mode === 'map' ? {} : [];
   return out;
-}
-
-/**
- * Whether the synthesized stack's AWS provider drops a tag key when it reads a resource
- * (`ignore_tags` keys and key prefixes: the provider filters them out on every read, so a refresh
- * never brings them into the state).
- */
-export function providerIgnoresTag(synthesized: JsonObject, key: string): boolean {
-  const providers = ((synthesized.provider as JsonObject | undefined)?.aws ?? []) as JsonObject[];
-  return providers.some((provider) =>
-    ((provider.ignore_tags ?? []) as JsonObject[]).some(
-      (ignore) => ((ignore.keys ?? []) as string[]).includes(key) || ((ignore.key_prefixes ?? []) as string[]).some((prefix) => key.startsWith(prefix)),
-    ),
-  );
 }
 
 /**
@@ -110,7 +97,8 @@ export function simulateReleases(state: State, schemas: Schemas, synthesized: Js
       changes.push(`${target.name}.suspended_state (release in progress)`);
       // The release tool's record of what to restore (scripts/steps/auto-scaling.ts) is on the
       // target too. A refresh stores it unless the provider ignores the key: then it must show.
-      if (providerIgnoresTag(synthesized, SCALING_RECORD_TAG_KEY)) {
+      // The provider filters ignored tags out of every read, so a refresh never stores them.
+      if (providerIgnoresTag(synthesized as Synthesized, SCALING_RECORD_TAG_KEY)) {
         changes.push(`${target.name} tag ${SCALING_RECORD_TAG_KEY} (not read: the provider's ignore_tags)`);
       } else {
         const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false }, since: 0 });
