@@ -268,8 +268,16 @@ describe('the release workflow', () => {
     expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
   });
 
-  it('verifies prod on the test listener, and passes the chat webhook secret to the tool', () => {
-    expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
+  it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {
+    const releases = Object.values(release.jobs).filter((job) => typeof job.with?.environment === 'string');
+    const closed = releases.filter((job) => loadEnvironment(String(job.with!.environment)).services.every((service) => service.testListener.allowedCidrs.length === 0));
+    expect(closed.map((job) => job.with!.environment)).toContain('prod');
+    for (const job of closed) expect([job.with!.environment, job.with?.['verify-path'] ?? '']).toEqual([job.with!.environment, '']);
+    expect(texts['release.yml']).toMatch(/No `verify-path` here: .*test listener/);
+    expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
+  });
+
+  it('passes --verify through when a job asks for it, and the chat webhook secret to the tool', () => {
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
     expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
