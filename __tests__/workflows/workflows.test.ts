@@ -79,9 +79,11 @@ describe.each(files)('the %s workflow', (file) => {
     }
   });
 
-  it('pins every action to a major version or a commit', () => {
-    for (const step of stepsOf(file).filter((candidate) => candidate.uses)) {
-      expect(step.uses).toMatch(/^(?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})|\.\/.+)$/);
+  it('pins every action by commit SHA with its version in a comment (a tag can be moved, a commit cannot)', () => {
+    const lines = texts[file].split('\n').filter((line) => /^\s*(?:- )?uses:/.test(line));
+    expect(lines.length).toBe(stepsOf(file).filter((step) => step.uses).length + jobsOf(file).filter(([, job]) => job.uses).length);
+    for (const line of lines) {
+      expect(line).toMatch(/^\s*(?:- )?uses: (?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+|\.\/\.github\/workflows\/[\w.-]+\.yml)$/);
     }
   });
 
@@ -100,6 +102,14 @@ describe.each(files)('the %s workflow', (file) => {
     const choices = list(workflow.on.workflow_dispatch?.inputs?.environment?.options as string[] | undefined);
     const planned = jobsOf(file).flatMap(([, job]) => String(job.env?.PLAN_ENVIRONMENTS ?? '').split(/\s+/).filter(Boolean));
     expect([...literal, ...passed, ...choices, ...planned].filter((name) => !environments.includes(name))).toEqual([]);
+  });
+});
+
+describe('dependabot', () => {
+  it('bumps the pinned actions (SHA and version comment) weekly', () => {
+    const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { version: number; updates: Array<Record<string, any>> };
+    expect(config.version).toBe(2);
+    expect(config.updates).toContainEqual(expect.objectContaining({ 'package-ecosystem': 'github-actions', directory: '/', schedule: { interval: 'weekly' } }));
   });
 });
 
