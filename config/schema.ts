@@ -176,8 +176,8 @@ export const serviceSchema = z
     alarms: alarmsSchema.default({}),
     /** Target-tracking auto scaling on CPU; suspended during releases. @default undefined (off) */
     autoScaling: autoScalingSchema.optional(),
-    /** Images the ECR lifecycle policy keeps. @default 30 */
-    keepImages: z.number().int().min(1).max(1000).default(30),
+    /** Days the ECR lifecycle policy keeps an untagged image (a push that never got its tag); tagged images, which every release and rollback runs, never expire. @default 14 */
+    untaggedImageDays: z.number().int().min(1).max(3650).default(14),
   })
   .strict();
 export type ServiceConfig = z.infer<typeof serviceSchema>;

@@ -59,7 +59,7 @@ export class ReleasableService extends Construct {
     this.names = names;
     this.config = service;
 
-    this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, keepImages: service.keepImages });
+    this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, untaggedImageDays: service.untaggedImageDays });
 
     this.loadBalancer = new BlueGreenLoadBalancer(this, 'load-balancer', {
       name: names.loadBalancer,

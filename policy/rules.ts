@@ -263,6 +263,23 @@ const registriesEncrypted: PolicyRule = {
       .map((repository) => violation(repository.__address, 'declares no encryption_configuration (AES256 or KMS)')),
 };
 
+const registriesKeepReleaseImages: PolicyRule = {
+  id: 'registries-keep-release-images',
+  statement: 'ECR lifecycle policies expire only untagged images: every release pins a tagged image, so no count or age can expire the image a live or rollback-eligible revision runs.',
+  check: (synthesized) =>
+    resources(synthesized, 'aws_ecr_lifecycle_policy').flatMap((policy) => {
+      let rules: Array<{ rulePriority?: number; selection?: { tagStatus?: string } }>;
+      try {
+        rules = list(JSON.parse(String(policy.policy)).rules);
+      } catch {
+        return [violation(policy.__address, 'has a policy that is not readable JSON')];
+      }
+      return rules
+        .filter((rule) => rule.selection?.tagStatus !== 'untagged')
+        .map((rule) => violation(policy.__address, `rule ${rule.rulePriority ?? '?'} selects ${rule.selection?.tagStatus ?? 'unknown'} images; only untagged images may expire`));
+    }),
+};
+
 const logGroupsRetained: PolicyRule = {
   id: 'log-groups-retained',
   statement: 'Every log group has a retention period, and a KMS key, when it names one, by key ARN (CloudWatch Logs encrypts every log group; it accepts only a key ARN).',
@@ -569,6 +586,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   loadBalancersDropInvalidHeaders,
   registriesImmutableAndScanned,
   registriesEncrypted,
+  registriesKeepReleaseImages,
   logGroupsRetained,
   imagesPinned,
   releaseTagReserved,

@@ -96,7 +96,7 @@ describe('configuration defaults', () => {
       deregistrationDelaySeconds: 30,
       productionAllowedCidrs: ['0.0.0.0/0'],
       testListener: { allowedCidrs: [] },
-      keepImages: 30,
+      untaggedImageDays: 14,
       healthCheck: { path: '/', intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: '200-399' },
       release: { strategy: 'blue-green', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce', terminationWaitMinutes: 5, lifecycleHooks: {} },
       alarms: { enabled: true, target5xxPerMinute: 5, unhealthyHosts: 1, evaluationPeriods: 2 },

@@ -152,6 +152,14 @@ const BREAKAGES: Record<string, Breakage> = {
       return repository.address;
     },
   },
+  'registries-keep-release-images': {
+    what: 'a lifecycle policy that keeps only the newest 30 images',
+    apply: (synthesized) => {
+      const policy = first(synthesized, 'aws_ecr_lifecycle_policy');
+      policy.body.policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } }] });
+      return policy.address;
+    },
+  },
   'log-groups-retained': {
     what: 'a log group kept forever',
     apply: (synthesized) => {
