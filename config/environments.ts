@@ -30,6 +30,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
   prod: {
     app: 'shop',
     environment: 'prod',
+    // Production-like: HTTPS only (HTTP redirects), ALB access logs to a bucket this stack creates,
+    // deletion protection on the load balancers (config/schema.ts, `production`).
+    production: true,
     region: 'ap-northeast-1',
     availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
     network: { mode: 'create', cidr: '10.20.0.0/16', natGateways: 'per-az' },
@@ -45,6 +48,8 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     services: [
       {
         name: 'web',
+        // Placeholder: the ACM certificate of your production domain, in this region.
+        certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
         cpu: 512,
         memory: 1024,
         desiredCount: 2,

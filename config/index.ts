@@ -62,6 +62,10 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
       problems.push(`${at}.healthCheck.timeoutSeconds: ${check.timeoutSeconds} must be less than intervalSeconds (${check.intervalSeconds})`);
     }
 
+    if (env.production && !service.certificateArn) {
+      problems.push(`${at}.certificateArn: a production environment serves HTTPS only (HTTP redirects to it); set the service's ACM certificate ARN, or production: false`);
+    }
+
     const testPort = testListenerPort(service);
     const productionPorts = service.certificateArn ? [80, 443] : [80];
     if (productionPorts.includes(testPort)) {

@@ -282,6 +282,43 @@ export const githubIdentitySchema = z
   .strict();
 export type GithubIdentityConfig = z.infer<typeof githubIdentitySchema>;
 
+const accessLogsSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      /** A bucket in this stack (one per environment, a prefix per service), with the bucket policy ALB log delivery needs in the region. */
+      mode: z.literal('create'),
+      /** Days the logs are kept. @default 90 */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .strict(),
+  z
+    .object({
+      /** A bucket that exists already; its policy must let ALB log delivery of this region write under the prefix. */
+      mode: z.literal('existing'),
+      /** Bucket name. */
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      /** Key prefix; each service writes under `<prefix>/<service>`. @default '<app>-<environment>' */
+      prefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/, 'must be an S3 key prefix without leading or trailing "/"').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** No access logs. */
+      mode: z.literal('off'),
+    })
+    .strict(),
+]);
+export type AccessLogsConfig = z.infer<typeof accessLogsSchema>;
+
+const loadBalancersSchema = z
+  .object({
+    /** ALB access logs. @default { mode: 'create' } in a production environment, else { mode: 'off' } */
+    accessLogs: accessLogsSchema.optional(),
+    /** Deletion protection on every load balancer: a `destroy` or a replacement must first turn it off. @default true in a production environment, else false */
+    deletionProtection: z.boolean().optional(),
+  })
+  .strict();
+
 /** AWS services whose endpoints may be overridden (LocalStack-style emulators). */
 export const ENDPOINT_SERVICES = [
   'ecs', 'codedeploy', 'ecr', 'elbv2', 'applicationautoscaling', 'iam', 'ec2', 'cloudwatch', 'logs', 'sts',
@@ -293,6 +330,8 @@ export const environmentSchema = z
     app: identifier('app'),
     /** Environment name (dev, prod, ...), the second part of every resource name. */
     environment: identifier('environment'),
+    /** Production-like: every service must serve HTTPS (`certificateArn`, with an HTTP→HTTPS redirect), and load balancers default to access logs and deletion protection. @default false */
+    production: z.boolean().default(false),
     /** AWS region. */
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "ap-northeast-1"'),
     /** Availability zones to spread over (2+). Taken from configuration so a plan needs no AWS call. */
@@ -321,6 +360,8 @@ export const environmentSchema = z
       .default({}),
     /** Name of the environment variable holding a Slack-compatible webhook URL for release notifications (never the URL itself). @default 'CHAT_WEBHOOK_URL' */
     chatWebhookEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').default('CHAT_WEBHOOK_URL'),
+    /** Access logs and deletion protection of the services' load balancers. @default {} (the production-dependent defaults below) */
+    loadBalancers: loadBalancersSchema.default({}),
     /** GitHub OIDC provider, plan role and deploy role for this environment's workflows. @default undefined (off) */
     github: githubIdentitySchema.optional(),
     /** Tags on every resource. @default {} */
@@ -332,3 +373,13 @@ export const environmentSchema = z
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
+
+/** The access logs an environment's load balancers write: as configured, else created for production and off otherwise. */
+export function accessLogsOf(env: Pick<EnvironmentConfig, 'production' | 'loadBalancers'>): AccessLogsConfig {
+  return env.loadBalancers.accessLogs ?? (env.production ? { mode: 'create', retentionDays: 90 } : { mode: 'off' });
+}
+
+/** Whether an environment's load balancers have deletion protection: as configured, else on for production. */
+export function deletionProtectionOf(env: Pick<EnvironmentConfig, 'production' | 'loadBalancers'>): boolean {
+  return env.loadBalancers.deletionProtection ?? env.production;
+}

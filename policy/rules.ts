@@ -241,6 +241,43 @@ const loadBalancersDropInvalidHeaders: PolicyRule = {
       .map((lb) => violation(lb.__address, 'does not set drop_invalid_header_fields')),
 };
 
+const isProduction = (_synthesized: Synthesized, config: EnvironmentConfig) => config.production;
+
+const productionHttpsOnly: PolicyRule = {
+  id: 'production-https-only',
+  statement: 'In a production environment every listener serves HTTPS with a certificate and a TLS policy, except HTTP listeners that only redirect to HTTPS.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb_listener').flatMap((listener) => {
+      if (listener.protocol === 'HTTPS') {
+        return listener.certificate_arn && listener.ssl_policy ? [] : [violation(listener.__address, 'is HTTPS without certificate_arn or ssl_policy')];
+      }
+      const actions = list(listener.default_action as Array<{ type?: string; redirect?: { protocol?: string } }>);
+      const redirectsToHttps = actions.length === 1 && actions[0].type === 'redirect' && actions[0].redirect?.protocol === 'HTTPS';
+      return redirectsToHttps ? [] : [violation(listener.__address, `serves ${listener.protocol ?? 'HTTP'} on port ${listener.port}; use HTTPS, or redirect to it`)];
+    }),
+};
+
+const productionAccessLogs: PolicyRule = {
+  id: 'production-access-logs',
+  statement: 'In a production environment every load balancer writes access logs to S3.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb')
+      .filter((lb) => !(lb.access_logs?.enabled === true && lb.access_logs?.bucket))
+      .map((lb) => violation(lb.__address, 'writes no access logs (access_logs with enabled and a bucket)')),
+};
+
+const productionDeletionProtection: PolicyRule = {
+  id: 'production-deletion-protection',
+  statement: 'In a production environment every load balancer has deletion protection, so a destroy or a replacement cannot take production offline by accident.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb')
+      .filter((lb) => lb.enable_deletion_protection !== true)
+      .map((lb) => violation(lb.__address, 'has no deletion protection (enable_deletion_protection)')),
+};
+
 // ---------------------------------------------------------------------------------------------
 // Images, logs and state
 
@@ -584,6 +621,9 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   worldOnlyOnProductionPorts,
   loadBalancerEgressOnlyToTasks,
   loadBalancersDropInvalidHeaders,
+  productionHttpsOnly,
+  productionAccessLogs,
+  productionDeletionProtection,
   registriesImmutableAndScanned,
   registriesEncrypted,
   registriesKeepReleaseImages,

@@ -52,6 +52,7 @@ describe('configuration validation', () => {
     ['an upper-case service name', withService({ name: 'Web' }), /test\.services\[0\]\.name: service name must be lower-case letters/],
     ['a secret that is not an ARN', withService({ secrets: { TOKEN: 'plain-text' } }), /test\.services\[0\]\.secrets\.TOKEN: must be an SSM parameter or Secrets Manager ARN/],
     ['an unknown field', withService({ replicas: 3 }), /test\.services\[0\]: Unrecognized key\(s\) in object: 'replicas'/],
+    ['a production environment with a service on plain HTTP', environmentInput({ production: true }), /^test\.services\[0\] \(web\)\.certificateArn: a production environment serves HTTPS only \(HTTP redirects to it\); set the service's ACM certificate ARN, or production: false$/],
     ['a log retention CloudWatch does not offer', environmentInput({ logRetentionDays: 10 }), /test\.logRetentionDays: must be a CloudWatch retention value/],
   ])('rejects %s with a message naming the field and the fix', (_case, input, expected) => {
     const problems = problemsOf(input);

@@ -136,6 +136,33 @@ const BREAKAGES: Record<string, Breakage> = {
       return lb.address;
     },
   },
+  'production-https-only': {
+    what: 'a production listener serving plain HTTP',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const listener = first(synthesized, 'aws_lb_listener', (body) => body.port === 80);
+      listener.body.default_action = [{ type: 'forward', target_group_arn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/blue/1' }];
+      return listener.address;
+    },
+  },
+  'production-access-logs': {
+    what: 'a production load balancer without access logs',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const lb = first(synthesized, 'aws_lb');
+      delete lb.body.access_logs;
+      return lb.address;
+    },
+  },
+  'production-deletion-protection': {
+    what: 'a production load balancer without deletion protection',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const lb = first(synthesized, 'aws_lb');
+      lb.body.enable_deletion_protection = false;
+      return lb.address;
+    },
+  },
   'registries-immutable-and-scanned': {
     what: 'an ECR repository with MUTABLE tags',
     apply: (synthesized) => {
