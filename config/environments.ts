@@ -9,6 +9,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
   dev: {
     app: 'shop',
     environment: 'dev',
+    // Placeholder: dev's own AWS account (prod's is another one, so neither deploy role can
+    // approve or stop the other's deployments; sharing one needs `sharedAccountWith`).
+    accountId: '210987654321',
     region: 'ap-northeast-1',
     availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
     // No NAT in dev: tasks get public IPs in public subnets, still reachable only from their ALB.

@@ -332,6 +332,10 @@ export const environmentSchema = z
     environment: identifier('environment'),
     /** Production-like: every service must serve HTTPS (`certificateArn`, with an HTTP→HTTPS redirect), and load balancers default to access logs and deletion protection. @default false */
     production: z.boolean().default(false),
+    /** The AWS account (12 digits) the environment lives in, compared across environments to find shared accounts. @default the account of `github.oidcProvider.arn` when the provider is `existing`, else unknown (the policy rule `shared-account-acknowledged` then fails for an environment with a deploy role) */
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    /** The other environments in the same AWS account, acknowledged: each one's deploy role can approve or stop this one's deployments and the reverse (CodeDeploy's ContinueDeployment and StopDeployment take no resource). Synthesis fails when an environment shares the account unlisted, or lists one that does not. @default [] (an account of its own) */
+    sharedAccountWith: z.array(identifier('sharedAccountWith[]')).default([]),
     /** AWS region. */
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "ap-northeast-1"'),
     /** Availability zones to spread over (2+). Taken from configuration so a plan needs no AWS call. */

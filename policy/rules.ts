@@ -7,7 +7,19 @@
  * A rule reads only the synthesized Terraform JSON and the environment's configuration, and
  * reports each violation with the address of the resource at fault.
  */
-import { GITHUB_OIDC_HOST, RELEASE_TAG_KEY, SCALING_RECORD_TAG_KEY, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig } from '../config';
+import {
+  accountOf,
+  environmentNamesList,
+  GITHUB_OIDC_HOST,
+  loadEnvironment,
+  RELEASE_TAG_KEY,
+  SCALING_RECORD_TAG_KEY,
+  serviceNames,
+  sharedAccountProblems,
+  testListenerPort,
+  type EnvironmentConfig,
+  type ServiceConfig,
+} from '../config';
 import { ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
 import {
   actionCovers,
@@ -453,6 +465,36 @@ const iamTrustNoWildcardPrincipal: PolicyRule = {
       .map(({ document, statement }) => violation(document.address, `${statementName(statement)} trusts any principal`)),
 };
 
+/** CodeDeploy actions that take no resource: whoever holds them on `*` can approve or stop any deployment of the account. */
+const ACCOUNT_WIDE_DEPLOYMENT_CONTROL = ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment'];
+
+/** Permission documents granting an account-wide deployment control action on "*". */
+function accountWideDeploymentControl(synthesized: Synthesized): IamDocument[] {
+  const grants = ({ statement }: { statement: IamStatement }) =>
+    list(statement.Resource).includes('*') && list(statement.Action).some((pattern) => ACCOUNT_WIDE_DEPLOYMENT_CONTROL.some((action) => actionCovers(pattern, action)));
+  return [...new Set(allowStatements(synthesized, 'permissions').filter(grants).map(({ document }) => document))];
+}
+
+/** The repository's environments, with `config` in place of its own (or added, for a stack built elsewhere). */
+function environmentsBeside(config: EnvironmentConfig): EnvironmentConfig[] {
+  const configured = environmentNamesList().filter((name) => name !== config.environment).map((name) => loadEnvironment(name));
+  return [...configured, config];
+}
+
+const sharedAccountAcknowledged: PolicyRule = {
+  id: 'shared-account-acknowledged',
+  statement:
+    'A role that may approve or stop deployments account-wide (CodeDeploy ContinueDeployment/StopDeployment take no resource) belongs to an environment whose AWS account is known, and every other environment in that account is acknowledged in sharedAccountWith.',
+  appliesTo: (synthesized) => accountWideDeploymentControl(synthesized).length > 0,
+  check: (synthesized, config) =>
+    accountWideDeploymentControl(synthesized).flatMap((document) => {
+      if (accountOf(config) === undefined) {
+        return [violation(document.address, `can approve or stop any deployment of ${config.environment}'s account, which is unknown: set accountId so environments sharing it are found`)];
+      }
+      return sharedAccountProblems(config, environmentsBeside(config)).map((problem) => violation(document.address, problem));
+    }),
+};
+
 const githubOidcTrustPinned: PolicyRule = {
   id: 'github-oidc-trust-pinned',
   statement: `Every role trusting GitHub's OIDC provider allows only sts:AssumeRoleWithWebIdentity, pins ${GITHUB_OIDC_HOST}:aud to sts.amazonaws.com and limits :sub to one repository; the provider's client id is sts.amazonaws.com.`,
@@ -640,6 +682,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   noLongLivedCredentials,
   iamTrustNoWildcardPrincipal,
   githubOidcTrustPinned,
+  sharedAccountAcknowledged,
   blueGreenServicesOnCodeDeploy,
   servicesIgnoreReleaseAttributes,
   listenersLeftToCodeDeploy,

@@ -88,6 +88,8 @@ interface Breakage {
   readonly environment?: string;
   /** Breaks the copy and returns the address the violation must name. */
   readonly apply: (synthesized: Synthesized, config: EnvironmentConfig) => string;
+  /** Breaks the configuration the stack is checked with instead of (or as well as) the stack. @default unchanged */
+  readonly configure?: (config: EnvironmentConfig) => EnvironmentConfig;
 }
 
 const BREAKAGES: Record<string, Breakage> = {
@@ -274,6 +276,11 @@ const BREAKAGES: Record<string, Breakage> = {
     what: 'a GitHub OIDC role any repository may assume',
     apply: (synthesized) => addGitHubRole(synthesized, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' } }),
   },
+  'shared-account-acknowledged': {
+    what: "dev moved into prod's AWS account without acknowledging it",
+    configure: (config) => ({ ...config, accountId: '123456789012' }),
+    apply: (synthesized) => first(synthesized, 'aws_iam_role_policy', (body) => body.name === 'release').address,
+  },
   'blue-green-services-on-codedeploy': {
     what: 'a blue-green service on the ECS controller',
     apply: (synthesized) => {
@@ -347,7 +354,8 @@ describe('every policy rule can fail', () => {
   });
 
   it.each(POLICY_RULES.map((rule) => ({ id: rule.id, rule, breakage: BREAKAGES[rule.id] })))('$id catches $breakage.what', ({ id, breakage }) => {
-    const { config, synthesized } = copyOf(breakage.environment ?? 'dev');
+    const { config: original, synthesized } = copyOf(breakage.environment ?? 'dev');
+    const config = breakage.configure ? breakage.configure(original) : original;
     const address = breakage.apply(synthesized, config);
     const result = checkEnvironment(synthesized, config).find((candidate) => candidate.rule.id === id)!;
     expect(result.outcome).toBe('fail');
