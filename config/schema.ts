@@ -239,6 +239,20 @@ const claimPart = (what: string) =>
 /** The host of GitHub's OIDC tokens: the provider URL, and the prefix of its IAM condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
+/**
+ * The workflow files (under .github/workflows/) whose jobs may assume the roles, when the
+ * repository's OIDC subject names the workflow (`subjectClaims: 'workflow'`).
+ */
+export const GITHUB_ROLE_WORKFLOWS = {
+  /** Release jobs: the deploy role. */
+  deploy: ['release-environment.yml'],
+  /** Plans of pull requests and of the plan branches: the plan role. */
+  plan: ['pull-request.yml', 'infrastructure.yml'],
+} as const;
+
+/** The claims the repository's OIDC subject template must include for `subjectClaims: 'workflow'`, in this order. */
+export const GITHUB_WORKFLOW_SUBJECT_CLAIMS = ['repo', 'context', 'job_workflow_ref'] as const;
+
 const oidcProviderSchema = z.discriminatedUnion('mode', [
   z
     .object({
@@ -274,6 +288,17 @@ export const githubIdentitySchema = z
       .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/, 'must be "owner/name", such as "example-org/shop"'),
     /** GitHub environment whose jobs may assume the deploy role (jobs that declare `environment:` get it in their subject claim). @default the environment's name */
     deployEnvironment: claimPart('deployEnvironment').optional(),
+    /** The only branch whose release workflow may assume the deploy role (`subjectClaims: 'workflow'`; with `default`, restrict the GitHub environment to it instead). @default 'main' */
+    releaseBranch: claimPart('releaseBranch').default('main'),
+    /**
+     * What the repository's OIDC subject (`sub`) names. `workflow`: the subject template includes
+     * `repo`, `context` and `job_workflow_ref` (set once per repository, docs/identity.md), so the
+     * deploy role trusts only release-environment.yml of `releaseBranch` in the GitHub environment,
+     * and the plan role only the plan workflows. `default`: GitHub's default subject, which names
+     * the environment but not the branch or workflow.
+     * @default 'workflow'
+     */
+    subjectClaims: z.enum(['workflow', 'default']).default('workflow'),
     /** Branches whose push-triggered jobs may assume the plan role, besides pull requests. @default ['main'] */
     planBranches: z.array(claimPart('planBranches[]')).default(['main']),
     /** The account's GitHub OIDC provider: created here, or an existing one by ARN. @default { mode: 'create' } */

@@ -21,6 +21,7 @@ import {
   deploymentConfigName,
   environmentNames,
   GITHUB_OIDC_HOST,
+  GITHUB_ROLE_WORKFLOWS,
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
@@ -51,12 +52,29 @@ export function arnBuilder(partition: string, region: string, account: string): 
   return (service, resource, options = {}) => `arn:${partition}:${service}:${options.global ? '' : (options.region ?? region)}:${account}:${resource}`;
 }
 
-/** The OIDC subjects (`sub` claims) each role accepts. */
-export function githubSubjects(env: EnvironmentConfig, github: GithubIdentityConfig): { plan: string[]; deploy: string[] } {
+/**
+ * The OIDC subjects (`sub` claims) each role accepts, in the format the repository's subject
+ * template gives them (GitHub Actions documentation, "OpenID Connect", customizing the subject
+ * claims). AWS evaluates only the token's `aud` and `sub` for GitHub (custom claims such as
+ * `job_workflow_ref` are not condition keys), so naming the workflow and branch takes a subject
+ * template that puts `job_workflow_ref` into `sub`:
+ * `repo:<owner/name>:<context>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>`.
+ */
+export function githubSubjects(env: EnvironmentConfig, github: GithubIdentityConfig): { plan: string[]; deploy: string[]; planOperator: 'StringEquals' | 'StringLike' } {
   const repo = `repo:${github.repository}`;
+  const environment = `${repo}:environment:${github.deployEnvironment ?? env.environment}`;
+  if (github.subjectClaims === 'default') {
+    return { plan: [`${repo}:pull_request`, ...github.planBranches.map((branch) => `${repo}:ref:refs/heads/${branch}`)], deploy: [environment], planOperator: 'StringEquals' };
+  }
+  const workflow = (file: string, ref: string) => `job_workflow_ref:${github.repository}/.github/workflows/${file}@${ref}`;
   return {
-    plan: [`${repo}:pull_request`, ...github.planBranches.map((branch) => `${repo}:ref:refs/heads/${branch}`)],
-    deploy: [`${repo}:environment:${github.deployEnvironment ?? env.environment}`],
+    // A pull request's ref is refs/pull/<number>/merge: the number is the one wildcard.
+    plan: [
+      ...GITHUB_ROLE_WORKFLOWS.plan.map((file) => `${repo}:pull_request:${workflow(file, 'refs/pull/*/merge')}`),
+      ...github.planBranches.flatMap((branch) => GITHUB_ROLE_WORKFLOWS.plan.map((file) => `${repo}:ref:refs/heads/${branch}:${workflow(file, `refs/heads/${branch}`)}`)),
+    ],
+    deploy: GITHUB_ROLE_WORKFLOWS.deploy.map((file) => `${environment}:${workflow(file, `refs/heads/${github.releaseBranch}`)}`),
+    planOperator: 'StringLike',
   };
 }
 
@@ -231,7 +249,7 @@ export class GithubIdentity extends Construct {
     const planRole = new IamRole(this, 'plan-role', {
       name: names.planRole,
       description: `GitHub ${github.repository}: terraform plan of ${names.stack} (read-only)`,
-      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan),
+      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan, subjects.planOperator),
     });
     new IamRolePolicyAttachment(this, 'plan-read-only', { role: planRole.name, policyArn: managedPolicyArn(env.region, 'ReadOnlyAccess') });
     const planStatements = planPolicyStatements(env, arnOf);

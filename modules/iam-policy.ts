@@ -60,10 +60,10 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
 /**
  * Trust policy letting GitHub Actions jobs assume a role through the account's GitHub OIDC
- * provider: only tokens for AWS (`aud`) whose subject is exactly one of `subjects` (`sub`, e.g.
- * `repo:owner/name:environment:prod`).
+ * provider: only tokens for AWS (`aud`) whose subject is one of `subjects` (`sub`, e.g.
+ * `repo:owner/name:environment:prod`), exactly or, with StringLike, as patterns.
  */
-export function githubTrustPolicy(providerArn: string, subjects: readonly string[]): string {
+export function githubTrustPolicy(providerArn: string, subjects: readonly string[], operator: 'StringEquals' | 'StringLike' = 'StringEquals'): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -71,11 +71,14 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
         Effect: 'Allow',
         Principal: { Federated: providerArn },
         Action: 'sts:AssumeRoleWithWebIdentity',
+        // Two operators on one key must both match, so the subjects share one operator:
+        // StringLike only where a subject has a wildcard (a pull request's number).
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+            ...(operator === 'StringEquals' ? { [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects] } : {}),
           },
+          ...(operator === 'StringLike' ? { StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects] } } : {}),
         },
       },
     ],

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { environmentNamesList, loadEnvironment } from '../../config';
+import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, loadEnvironment } from '../../config';
 import { PLAN_COMMENT_MARKER } from '../../tools/terraform/plan-report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -102,6 +102,25 @@ describe.each(files)('the %s workflow', (file) => {
     const choices = list(workflow.on.workflow_dispatch?.inputs?.environment?.options as string[] | undefined);
     const planned = jobsOf(file).flatMap(([, job]) => String(job.env?.PLAN_ENVIRONMENTS ?? '').split(/\s+/).filter(Boolean));
     expect([...literal, ...passed, ...choices, ...planned].filter((name) => !environments.includes(name))).toEqual([]);
+  });
+});
+
+describe('the workflows the roles trust by name', () => {
+  // With subjectClaims 'workflow' the roles trust these files by path (modules/github-identity.ts):
+  // a renamed file, or a role assumed from another one, would fail on GitHub.
+  const rolesAssumed = (file: string) =>
+    stepsOf(file)
+      .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+      .map((step) => String(step.with?.['role-to-assume']).match(/AWS_([A-Z]+)_ROLE_ARN/)?.[1]);
+
+  it('exist, and the deploy role is assumed only in the release workflow, the plan role only in the plan workflows', () => {
+    for (const file of [...GITHUB_ROLE_WORKFLOWS.deploy, ...GITHUB_ROLE_WORKFLOWS.plan]) expect(files).toContain(file);
+    for (const file of files) {
+      const roles = rolesAssumed(file);
+      if (roles.includes('DEPLOY')) expect(GITHUB_ROLE_WORKFLOWS.deploy).toContain(file);
+      if (roles.includes('PLAN')) expect(GITHUB_ROLE_WORKFLOWS.plan).toContain(file);
+    }
+    expect(rolesAssumed('release-environment.yml')).toEqual(['DEPLOY']);
   });
 });
 
