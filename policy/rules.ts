@@ -20,7 +20,7 @@ import {
   type EnvironmentConfig,
   type ServiceConfig,
 } from '../config';
-import { ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
+import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
 import {
   actionCovers,
   iamDocuments,
@@ -396,12 +396,12 @@ const iamNoNegations: PolicyRule = {
 
 const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
   id: 'iam-resource-star-only-for-unscoped-actions',
-  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts).`,
+  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts) and the read-only refresh calls of terraform plan (config/plan-permissions.ts).`,
   check: (synthesized) =>
     allowStatements(synthesized, 'permissions').flatMap(({ document, statement }) =>
       list(statement.Resource).includes('*')
         ? list(statement.Action)
-            .filter((action) => !ACTIONS_WITHOUT_RESOURCE_SCOPE.includes(action))
+            .filter((action) => !ACTIONS_ALLOWED_ON_ANY_RESOURCE.includes(action))
             .map((action) => violation(document.address, `${statementName(statement)} allows "${action}" on every resource`))
         : [],
     ),

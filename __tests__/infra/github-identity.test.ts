@@ -132,12 +132,20 @@ describe('GitHub identity', () => {
     });
   });
 
-  it('gives the plan role ReadOnlyAccess and, with local state, nothing else', () => {
+  it('gives the plan role no managed policy: its own reads and, with local state, nothing else', () => {
     const synthesized = existingProvider;
     const planRole = roleNamed(synthesized, 'shop-test-github-plan');
-    const attached = resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`);
-    expect(attached.map((attachment) => attachment.policy_arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
-    expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`)).toEqual([]);
+    expect(resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`)).toEqual([]);
+    expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`).map((policy) => policy.name)).toEqual(['terraform-plan-reads']);
+  });
+
+  it("scopes the plan role's IAM reads to this environment's roles and its OIDC provider", () => {
+    const statements = bySid(inlinePolicy(existingProvider, 'terraform-plan-reads'));
+    expect(statements.RefreshThisEnvironmentsRoles.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:role/shop-test-*`]);
+    expect(bySid(inlinePolicy(createdProvider, 'terraform-plan-reads')).RefreshTheGitHubOidcProvider.Resource).toEqual([
+      `\${${resources(createdProvider, 'aws_iam_openid_connect_provider')[0].__address}.arn}`,
+    ]);
+    expect(statements.RefreshTheGitHubOidcProvider).toBeUndefined();
   });
 
   it('lets the plan role read an S3 state and write and delete only its .tflock object', () => {
