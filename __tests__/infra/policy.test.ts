@@ -4,6 +4,8 @@
  * CIDR, secrets, auto scaling): every rule holds everywhere, and every rule reports a stack broken
  * on purpose, naming the resource at fault.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnvironment, type EnvironmentConfig } from '../../config';
 import { checkEnvironment, formatReport } from '../../policy/check';
 import { POLICY_RULES } from '../../policy/rules';
@@ -401,6 +403,15 @@ describe('rules about optional resources', () => {
     const { synthesized } = copyOf('dev');
     const result = checkEnvironment(synthesized, online).find((candidate) => candidate.rule.id === 'no-long-lived-credentials')!;
     expect(result.violations).toEqual([{ address: 'provider.aws', message: 'carries static credentials' }]);
+  });
+});
+
+describe('the documentation', () => {
+  it('states the number of rules where README counts them', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const counts = [...readme.matchAll(/(\d+) (?:policy rules|security and operability rules)/g)].map((match) => Number(match[1]));
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts.every((count) => count === POLICY_RULES.length)).toBe(true);
   });
 });
 
