@@ -20,6 +20,9 @@ export interface EnvironmentNames {
   readonly deployRole: string;
   /** Prefix of the ALB access-log bucket's name (S3 adds a unique suffix: names are global). */
   readonly accessLogBucketPrefix: string;
+  /** The verification hook: Lambda function (also its role and security group), and its log group. */
+  readonly verificationHook: string;
+  readonly verificationHookLogGroup: string;
 }
 
 /** Names of one service's resources. */
@@ -66,6 +69,8 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
     planRole: `${prefix}-github-plan`,
     deployRole: `${prefix}-github-deploy`,
     accessLogBucketPrefix: `${prefix}-alb-logs-`,
+    verificationHook: `${prefix}-verify-test-listener`,
+    verificationHookLogGroup: `/aws/lambda/${prefix}-verify-test-listener`,
   };
 }
 

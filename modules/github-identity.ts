@@ -200,6 +200,7 @@ export function planReadStatements(env: EnvironmentConfig, resourceTypes: Iterab
     'environment-roles': { sid: 'RefreshThisEnvironmentsRoles', resources: [arnOf('iam', `role/${names.stack}-*`, { global: true })] },
     'oidc-provider': { sid: 'RefreshTheGitHubOidcProvider', resources: [providerArn] },
     'access-log-bucket': { sid: 'RefreshTheAccessLogBucket', resources: [`arn:${partitionOf(env.region)}:s3:::${names.accessLogBucketPrefix}*`] },
+    'verification-hook': { sid: 'RefreshTheVerificationHook', resources: [arnOf('lambda', `function:${names.verificationHook}`)] },
   };
   return (Object.keys(scopes) as PlanReadScope[]).flatMap((scope) => {
     const actions = [...new Set(types.filter((type) => PLAN_READS[type].scope === scope).flatMap((type) => PLAN_READS[type].actions))].sort();

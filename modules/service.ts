@@ -14,6 +14,7 @@ import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './load-b
 import { Network } from './network';
 import { ServiceAutoScaling } from './service-auto-scaling';
 import { FargateTaskDefinition } from './task-definition';
+import { VerificationHook, type VerificationTarget } from './verification-hook';
 
 export interface ReleasableServiceProps {
   /** The environment the service belongs to (names, region, log retention). */
@@ -26,6 +27,8 @@ export interface ReleasableServiceProps {
   readonly cluster: EcsCluster;
   /** The environment's CodeDeploy role; required for the blue-green strategy. @default undefined */
   readonly codeDeployRole?: CodeDeployServiceRole;
+  /** The environment's verification hook: the test listener admits it. @default undefined (no hook) */
+  readonly verificationHook?: VerificationHook;
   /** Where the load balancer writes access logs (this service writes under `<prefix>/<service>`). @default undefined (none) */
   readonly accessLogs?: BlueGreenLoadBalancerProps['accessLogs'];
 }
@@ -49,6 +52,8 @@ export class ReleasableService extends Construct {
   public readonly deployment?: BlueGreenDeployment;
   /** Auto scaling (when configured). */
   public readonly autoScaling?: ServiceAutoScaling;
+  /** What the environment's verification hook checks for this service (blue-green with a hook only). */
+  public readonly verificationTarget?: VerificationTarget;
 
   constructor(scope: Construct, id: string, props: ReleasableServiceProps) {
     super(scope, id);
@@ -150,6 +155,21 @@ export class ReleasableService extends Construct {
         approvalWaitMinutes: service.release.approvalWaitMinutes,
         alarmNames: this.alarms?.alarmNames ?? [],
       });
+    }
+
+    const hook = props.verificationHook;
+    if (hook && this.deployment && this.loadBalancer.testListenerPort !== undefined && this.loadBalancer.testListenerProtocol) {
+      this.loadBalancer.allowTestListenerFrom(hook.securityGroupId, `verification hook ${hook.functionName}`);
+      hook.allowTestListener(service.name, this.loadBalancer.securityGroupId, this.loadBalancer.testListenerPort);
+      this.verificationTarget = {
+        applicationName: names.codeDeployApplication,
+        deploymentGroupName: names.deploymentGroup,
+        loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+        dnsName: this.loadBalancer.dnsName,
+        protocol: this.loadBalancer.testListenerProtocol,
+        port: this.loadBalancer.testListenerPort,
+        path: service.release.verifyPath,
+      };
     }
 
     if (service.autoScaling) {
