@@ -12,6 +12,9 @@
  *   POST   /_emulator/hooks    make a lifecycle hook fail: HookFailureInput
  *   POST   /_emulator/lifecycle run an ECR lifecycle policy over a repository now: LifecycleInput
  *   POST   /_emulator/reset    reseed from the configuration; clears faults, hooks and the log
+ *   POST   /_emulator/verification  what the test listeners answer the verification hook: VerificationInput
+ *   GET    /_emulator/verification  the verification hook functions' log lines
+ *   GET    /_emulator/test-listener/<deployment group><path>  the emulated test listener the hook GETs
  */
 import type { Emulator } from './emulator';
 import type { FaultInput } from './faults';
@@ -22,6 +25,7 @@ import { expiredImages, type LifecyclePolicy } from './simulation/ecr-lifecycle'
 import { tripAlarm } from './services/codedeploy';
 import { HOOK_EVENTS } from './simulation/codedeploy';
 import { findImage, findRepositoryFor, parseImage } from './simulation/images';
+import { TEST_LISTENER_ROUTE, type VerificationInput } from './verification-hook';
 
 export interface ImageInput {
   /** Repository name (e.g. `shop-dev/web`), with `tag` or `digest`. */
@@ -129,6 +133,11 @@ export interface ControlResponse {
 export function handleControl(emulator: Emulator, method: string, path: string, body: unknown): ControlResponse {
   const route = `${method} ${path.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/'}`;
   const input = (body ?? {}) as Record<string, unknown>;
+  if (method === 'GET' && path.startsWith(`${TEST_LISTENER_ROUTE}/`)) {
+    const group = path.slice(TEST_LISTENER_ROUTE.length + 1).split('/')[0];
+    const answer = emulator.verification.response(group);
+    return { status: answer.status, body: answer.body };
+  }
   try {
     switch (route) {
       case 'GET /':
@@ -156,6 +165,10 @@ export function handleControl(emulator: Emulator, method: string, path: string, 
         return { status: 200, body: { hookFailure: addHookFailure(emulator, input as unknown as HookFailureInput) } };
       case 'POST /lifecycle':
         return { status: 200, body: runLifecyclePolicy(emulator, input as unknown as LifecycleInput) };
+      case 'POST /verification':
+        return { status: 200, body: { response: emulator.verification.setResponse(input as VerificationInput) } };
+      case 'GET /verification':
+        return { status: 200, body: { log: emulator.verification.logLines() } };
       case 'POST /reset':
         emulator.reset();
         return { status: 200, body: { reset: true } };

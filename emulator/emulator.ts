@@ -14,6 +14,7 @@ import { seedFromEnvironment, type SeedOptions } from './seed';
 import { tripAlarm } from './services/codedeploy';
 import { Simulation } from './simulation/engine';
 import { dumpState, type StateDump } from './state';
+import { VerificationHooks } from './verification-hook';
 
 export interface EmulatorOptions {
   /** Environments to seed, as Terraform would have created them. @default every configured environment */
@@ -45,6 +46,8 @@ export class Emulator {
   readonly calls = new CallLog();
   readonly environments: readonly EnvironmentConfig[];
   readonly logLine?: (line: string) => void;
+  /** The environments' verification hook functions, which deployments run at AfterAllowTestTraffic. */
+  readonly verification: VerificationHooks;
   private readonly seedOptions: SeedOptions;
 
   constructor(options: EmulatorOptions = {}) {
@@ -57,6 +60,8 @@ export class Emulator {
       now: options.now,
       replacementTimeoutMinutes: options.replacementTimeoutMinutes ?? 5,
     });
+    this.verification = new VerificationHooks(this.environments, this.sim);
+    this.sim.hookInvoker = (invocation) => this.verification.invoke(invocation);
     this.seed();
   }
 
@@ -69,6 +74,7 @@ export class Emulator {
     this.sim.clear();
     this.faults.clear();
     this.calls.clear();
+    this.verification.reset();
     this.seed();
   }
 
@@ -156,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const url = `http://${host}:${port}`;
   const region = emulator.environments[0]?.region ?? 'us-east-1';
+  emulator.verification.attach(url, region, port);
   const accountId = emulator.sim.world.accountId;
   return {
     url,
@@ -180,11 +187,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     failHook: (input) => emulator.failHook(input),
     reset: () => emulator.reset(),
     ms: (seconds) => emulator.sim.clock.ms(seconds),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await emulator.verification.settled();
+      await new Promise<void>((resolve, reject) => {
         clearInterval(timer);
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

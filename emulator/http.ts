@@ -119,7 +119,8 @@ export function createRequestListener(emulator: Emulator) {
     }
     const { service, operation, protocol, input } = parsed;
     const log = (status: number, extra: { error?: string; fault?: string } = {}) => {
-      emulator.calls.add({ at: new Date().toISOString(), service, operation, status, requestId, input, ...extra });
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
+      emulator.calls.add({ at: new Date().toISOString(), service, operation, status, requestId, input, ...(accessKeyId ? { accessKeyId } : {}), ...extra });
       emulator.logLine?.(`${service} ${operation} → ${status}${extra.error ? ` ${extra.error}` : ''}${extra.fault ? ` (fault ${extra.fault})` : ''}`);
     };
 

@@ -317,6 +317,8 @@ export interface LifecycleEventRecord {
   startTime?: number;
   endTime?: number;
   diagnostics?: { errorCode: string; scriptName: string; message: string; logTail: string };
+  /** A hook function run for this event: the execution id it reports with, and what it reported. */
+  hookExecution?: { id: string; functionName: string; status: 'InProgress' | 'Succeeded' | 'Failed' };
 }
 
 /** The parts of an AppSpec an ECS deployment uses. */

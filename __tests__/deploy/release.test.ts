@@ -219,12 +219,9 @@ describe('--verify on the test listener', () => {
     const world = fakeWorld('prod');
     world.fetchResponses = [503, 200];
     world.script('d-NEW', READY_THEN_DONE);
-    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--verify-base-url', 'https://10.20.0.5:8443']);
     expect(run.code).toBe(0);
-    expect(world.fetchCalls.map((call) => call.url)).toEqual([
-      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
-      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
-    ]);
+    expect(world.fetchCalls.map((call) => call.url)).toEqual(['https://10.20.0.5:8443/health', 'https://10.20.0.5:8443/health']);
     expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' }]);
   });
 
@@ -239,6 +236,45 @@ describe('--verify on the test listener', () => {
     expect(world.fetchCalls[0].url).toBe('http://127.0.0.1:9999/health');
     expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
     expect(run.stderr.join('\n')).toContain('verification failed (GET http://127.0.0.1:9999/health → HTTP 500 after 3 tries); rolled back by d-NEW-RB');
+  });
+});
+
+describe('--verify with the environment verification hook', () => {
+  const HOOK = 'shop-prod-verify-test-listener';
+  const createdWith = (world: ReturnType<typeof fakeWorld>) => world.codeDeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+
+  it('names the hook at AfterAllowTestTraffic, passes the path in the description, checks nothing itself and approves at Ready', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', [{ status: 'InProgress' }, { status: 'Ready' }, { status: 'InProgress' }, { status: 'Succeeded', info: appSpecOf(NEW) }]);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/ready', '--description', 'hotfix']);
+    expect(run.code).toBe(0);
+    const input = createdWith(world);
+    expect(JSON.parse(input?.revision?.appSpecContent?.content as string).Hooks).toEqual([{ AfterAllowTestTraffic: HOOK }]);
+    expect(input?.description).toBe('verify /ready - hotfix');
+    expect(world.fetchCalls).toEqual([]);
+    expect(run.stdout).toContain(`verify: ${HOOK} passed at AfterAllowTestTraffic; approving`);
+    expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' }]);
+  });
+
+  it('uses release.verifyPath without --verify: the hook runs, the description is untouched, approval stays with a person', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', APPROVED_STEPS);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(createdWith(world)?.revision?.appSpecContent?.content as string).Hooks).toEqual([{ AfterAllowTestTraffic: HOOK }]);
+    expect(createdWith(world)?.description).toBeUndefined();
+    expect(run.stdout.join("\n")).toContain(`verify: CodeDeploy runs ${HOOK} at AfterAllowTestTraffic: GET /health`);
+  });
+
+  it('refuses --verify-tries (the stack sets the hook\'s tries) and a description that no longer fits, before any AWS call', async () => {
+    const world = fakeWorld('prod');
+    const tries = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--verify-tries', '3']);
+    expect(tries.code).toBe(2);
+    expect(tries.stderr.join('\n')).toContain(`--verify-tries counts checks from this machine; the verification hook ${HOOK}`);
+    const long = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--description', 'x'.repeat(95)]);
+    expect(long.code).toBe(2);
+    expect(long.stderr.join('\n')).toContain("over CodeDeploy's 100; shorten --description");
+    expect(world.codeDeploy.calls()).toHaveLength(0);
   });
 });
 

@@ -12,6 +12,7 @@ import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type R
 import { releaseBlueGreen, resultOfError } from '../steps/release';
 import { releaseRolling } from '../steps/rolling';
 import { resolveTargets, targetLabel } from '../steps/target';
+import { deploymentDescription, hookVerification } from '../steps/verification-hook';
 import { finishRelease, pool, serviceContext, type Command, type CommandOptions, type CommandResult } from './common';
 
 export interface DeployOptions extends CommandOptions {
@@ -64,9 +65,11 @@ newest Terraform-owned revision with only the container's image changed.
   --force                   release even if the service already runs this exact revision content
   --if-active fail|wait|stop  when a deployment is already running (default fail)
   --detach                  on Ctrl-C or timeout leave the deployment running instead of stopping it
-  --verify PATH             GET PATH on the test listener while traffic waits for approval; approve on 2xx/3xx, else roll back
-  --verify-tries N          tries for --verify, about 3 s apart (default 10)
-  --verify-base-url URL     check this base URL instead of the load balancer's test listener
+  --verify PATH             GET PATH on the test listener before production traffic moves; 2xx/3xx passes, else roll back.
+                            With the environment's verification hook, CodeDeploy's hook function checks from inside
+                            the VPC (default path: release.verifyPath); otherwise this machine checks during the approval wait
+  --verify-tries N          tries for a check from this machine, about 3 s apart (default 10)
+  --verify-base-url URL     check this base URL from this machine (inside the VPC) instead of using the hook
   --fail-fast               with several services: on the first failure stop the others
   --concurrency N           services released at once (default 2)
   -h, --help                this help
@@ -107,7 +110,12 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
           }
         : undefined,
   };
-  for (const target of targets) checkRequestOffline(target, request);
+  for (const target of targets) {
+    checkRequestOffline(target, request);
+    const hook = hookVerification(target, request.verify);
+    if (hook && flags['verify-tries'] !== undefined) throw new BadInputError(`--verify-tries counts checks from this machine; the verification hook ${hook.functionName} makes the tries the stack configured (add --verify-base-url to check from here)`);
+    deploymentDescription(hook, flags.description);
+  }
   return {
     json: flags.json ?? false,
     targets,
@@ -158,6 +166,7 @@ export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<
         ? 'left suspended by an earlier release: kept suspended, and restored to its recorded state after'
         : 'would be suspended during the release and restored after',
     verifyUrl: plan.verifyUrl,
+    verificationHook: plan.verificationHook,
     appSpec,
     appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
   };
@@ -175,6 +184,7 @@ function printPlan(context: Context, plan: ReleasePlan, described: Record<string
     out.line(`  active deployment: ${plan.activeDeploymentId ?? 'none'}`);
     out.line(`  auto scaling:   ${String(described.autoScaling)}`);
     if (plan.verifyUrl) out.line(`  verify:         GET ${plan.verifyUrl}`);
+    if (plan.verificationHook) out.line(`  verify:         ${plan.verificationHook.functionName} GETs ${plan.verificationHook.path} on the test listener inside the VPC (AfterAllowTestTraffic)`);
     out.line('  appspec:');
     for (const line of stringify(described.appSpec).trimEnd().split('\n')) out.line(`    ${line}`);
   }
@@ -213,6 +223,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       description: options.description,
       verifyUrl: plan.verifyUrl,
       verifyTries: options.request.verify?.tries,
+      verificationHook: plan.verificationHook,
     },
   );
 }

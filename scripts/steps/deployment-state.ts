@@ -20,6 +20,8 @@ export interface LifecycleEventState {
   readonly status: string;
   readonly startTime?: Date;
   readonly endTime?: Date;
+  /** What CodeDeploy says about a failed hook. */
+  readonly diagnostics?: { readonly errorCode?: string; readonly message?: string; readonly logTail?: string };
 }
 
 export interface TaskSetState {
@@ -126,6 +128,7 @@ export class DeploymentReader {
         status: event.status ?? 'Unknown',
         startTime: event.startTime,
         endTime: event.endTime,
+        ...(event.diagnostics ? { diagnostics: event.diagnostics } : {}),
       }));
       taskSets = (ecs?.taskSetsInfo ?? []).map((taskSet) => ({
         label: taskSet.taskSetLabel ?? taskSet.identifer ?? '?',

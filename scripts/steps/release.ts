@@ -23,6 +23,7 @@ import { registerRevision } from './register-revision';
 import { followRollback, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 import { verifyTestListener } from './verify';
+import { deploymentDescription, hookFailure, hookStartLine, releaseHooks, type HookVerification } from './verification-hook';
 
 export type RevisionSource = { readonly register: RegisterTaskDefinitionCommandInput } | { readonly arn: string };
 
@@ -50,6 +51,8 @@ export interface ReleaseOptions {
   readonly description?: string;
   readonly verifyUrl?: string;
   readonly verifyTries?: number;
+  /** The environment's verification hook runs at AfterAllowTestTraffic (verification-hook.ts). */
+  readonly verificationHook?: HookVerification;
 }
 
 /** Commands that let a person pick up a deployment this run leaves behind. */
@@ -90,7 +93,8 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const arn = 'arn' in revision ? revision.arn : await beforeDeployment(() => registerRevision(context, revision.register));
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
-  const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
+  const hook = options.verificationHook;
+  const appSpec = buildAppSpec(release.service, arn, releaseHooks(target, hook));
 
   const knownScaling = release.activeDeploymentId ? undefined : release.scaling;
   const scaling = await beforeDeployment(() => suspendAutoScaling(context, target, knownScaling));
@@ -103,15 +107,22 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
     deploymentId = await createDeployment(context, target, {
       appSpec,
       deploymentConfigName: options.deploymentConfigName,
-      description: options.description,
+      description: deploymentDescription(hook, options.description),
       ifActive: options.ifActive,
       deadline: options.deadline,
     });
     context.out.line(`deployment ${deploymentId} created for ${targetLabel(target)} (${shortRevision(arn)})`);
+    if (hook) context.out.line(hookStartLine(hook));
     const narrator = new DeploymentNarrator(context, target, release.group);
     let verifyFailure: string | undefined;
     const id = deploymentId;
-    const onReady = options.verifyUrl
+    const onReady = hook?.fromFlag
+      ? async () => {
+          // Ready comes after AfterAllowTestTraffic: the hook passed. `--verify` approves, as it does when this run checks.
+          context.out.line(`verify: ${hook.functionName} passed at AfterAllowTestTraffic; approving`);
+          await context.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }));
+        }
+      : options.verifyUrl
       ? async () => {
           const verified = await verifyTestListener(context, options.verifyUrl as string, options.verifyTries ?? 10);
           if (verified.ok) {
@@ -133,6 +144,10 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
       onReady,
       narrator,
     });
+    if (hook && followed.ending === 'finished') {
+      verifyFailure = hookFailure(followed.last, hook);
+      if (verifyFailure) context.out.line(`verify failed: ${verifyFailure}`);
+    }
     const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
     leftRunning = () => concluded.running;
     return { ...concluded.result, durationMs: context.clock.now() - started };
