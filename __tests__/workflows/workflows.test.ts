@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, loadEnvironment } from '../../config';
+import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, hasVerificationHook, loadEnvironment } from '../../config';
 import { PLAN_COMMENT_MARKER } from '../../tools/terraform/plan-report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -297,13 +297,20 @@ describe('the release workflow', () => {
     expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
   });
 
-  it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {
+  it('verifies a release whose test listener admits nobody only through the verification hook inside the VPC, never from the runner', () => {
     const releases = Object.values(release.jobs).filter((job) => typeof job.with?.environment === 'string');
     const closed = releases.filter((job) => loadEnvironment(String(job.with!.environment)).services.every((service) => service.testListener.allowedCidrs.length === 0));
     expect(closed.map((job) => job.with!.environment)).toContain('prod');
-    for (const job of closed) expect([job.with!.environment, job.with?.['verify-path'] ?? '']).toEqual([job.with!.environment, '']);
-    expect(texts['release.yml']).toMatch(/No `verify-path` here: .*test listener/);
-    expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
+    for (const job of closed) {
+      const env = loadEnvironment(String(job.with!.environment));
+      const path = job.with?.['verify-path'];
+      // A path is only passed where the hook checks it (no --verify-base-url in the workflow).
+      if (path) expect([env.environment, hasVerificationHook(env)]).toEqual([env.environment, true]);
+    }
+    expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
+    expect(hasVerificationHook(loadEnvironment('prod'))).toBe(true);
+    expect(`${texts['release.yml']}${texts['release-environment.yml']}`).not.toContain('--verify-base-url');
+    expect(texts['release.yml']).toMatch(/Verified from inside the VPC: prod has a verification hook/);
   });
 
   it('passes --verify through when a job asks for it, and the chat webhook secret to the tool', () => {
