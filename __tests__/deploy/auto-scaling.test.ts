@@ -43,10 +43,12 @@ function leftByEarlierRun(prior: SuspendedState, since = START - 3_600_000) {
 
 describe('the suspension record', () => {
   it('round-trips through a tag value and rejects values this tool did not write', () => {
-    const record = { prior: SCALE_IN_OFF, since: 1_767_268_800_000 };
-    expect(formatScalingRecord(record)).toBe('in=true out=false scheduled=false since=1767268800000');
+    const record = { prior: SCALE_IN_OFF, since: 1_767_268_800_000, deployment: 'd-ABCDEF123' };
+    expect(formatScalingRecord(record)).toBe('in=true out=false scheduled=false since=1767268800000 deployment=d-ABCDEF123');
     expect(formatScalingRecord(record)).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
     expect(parseScalingRecord(formatScalingRecord(record))).toEqual(record);
+    // Records written before they named the deployment still read.
+    expect(parseScalingRecord('in=true out=false scheduled=false since=1767268800000')).toEqual({ prior: SCALE_IN_OFF, since: 1_767_268_800_000 });
     expect(parseScalingRecord(undefined)).toBeUndefined();
     expect(parseScalingRecord('suspended by ops')).toBeUndefined();
     expect(parseScalingRecord('in=true out=false scheduled=false')).toBeUndefined();
@@ -60,8 +62,9 @@ describe('a release on an auto-scaled service', () => {
     world.script('d-NEW', APPROVED.map((step, index) => (index === 1 ? { ...step, then: () => (whileFollowing = { ...world.scaling.tags }) } : step)));
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
     expect(run.code).toBe(0);
-    expect(whileFollowing[SCALING_RECORD_TAG_KEY]).toBe(`in=true out=false scheduled=false since=${START}`);
-    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'TagResource', 'RegisterScalableTarget', 'ListTagsForResource', 'RegisterScalableTarget', 'UntagResource']);
+    expect(whileFollowing[SCALING_RECORD_TAG_KEY]).toBe(`in=true out=false scheduled=false since=${START} deployment=d-NEW`);
+    // Read in the plan, then again once CreateDeployment has made the group this run's.
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'DescribeScalableTargets', 'TagResource', 'RegisterScalableTarget', 'ListTagsForResource', 'RegisterScalableTarget', 'UntagResource']);
     expect(registered(world)).toEqual([SUSPENDED, SCALE_IN_OFF]);
     expect(world.scaling.state).toEqual(SCALE_IN_OFF);
     expect(world.scaling.tags).toEqual({ Environment: 'prod' });
@@ -102,9 +105,12 @@ describe('a release on an auto-scaled service', () => {
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
     expect(run.code).toBe(0);
     expect(run.stdout.join('\n')).toContain('auto scaling was left suspended by a release at 11:00 UTC; this release keeps it suspended and restores DynamicScalingInSuspended=true,DynamicScalingOutSuspended=false,ScheduledScalingSuspended=false at its end');
-    // Claimed (a new `since`) but not suspended again: it already is.
-    expect(world.autoScaling.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags)).toEqual([{ [SCALING_RECORD_TAG_KEY]: `in=true out=false scheduled=false since=${START}` }]);
-    expect(registered(world)).toEqual([SCALE_IN_OFF]);
+    // Claimed (a new `since`, this deployment) and suspended again, in case the run that held it
+    // restored it in between.
+    expect(world.autoScaling.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags)).toEqual([
+      { [SCALING_RECORD_TAG_KEY]: `in=true out=false scheduled=false since=${START} deployment=d-NEW` },
+    ]);
+    expect(registered(world)).toEqual([SUSPENDED, SCALE_IN_OFF]);
     expect(world.scaling.tags).toEqual({ Environment: 'prod' });
   });
 
@@ -149,7 +155,7 @@ describe('a release on an auto-scaled service', () => {
     world.script('d-NEW', [{ status: 'InProgress', then: () => world.controller.abort() }]);
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--detach']);
     expect(run.code).toBe(6);
-    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'RegisterScalableTarget', 'RegisterScalableTarget']);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'DescribeScalableTargets', 'RegisterScalableTarget', 'RegisterScalableTarget']);
     expect(world.scaling.state).toEqual(RUNNING);
   });
 

@@ -91,17 +91,22 @@ describe('a blue/green release', () => {
     );
     // Scaling stays suspended while the deployment runs; the record tells `wait` what to restore.
     expect(suspendedStates(world)).toEqual([SUSPENDED]);
-    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or the next release) restores it when the deployment ends');
+    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or settle, stop, the next release) restores it when the deployment ends');
   });
 
-  it('stops with rollback when --timeout elapses and exits 4', async () => {
+  it('requests a stop with rollback when --timeout elapses and ends at once with exit 4, leaving the rollback to CodeDeploy', async () => {
     const world = fakeWorld('prod');
     world.script('d-NEW', [{ status: 'InProgress' }]);
     stopLeadsToRollback(world);
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '5m']);
     expect(run.code).toBe(4);
     expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
-    expect(run.stderr.join('\n')).toMatch(/timed out; deployment d-NEW stopped; rolled back by d-NEW-RB/);
+    // Nothing is read after the stop: the run ends within --timeout plus the stop call.
+    const reads = world.codeDeploy.commandCalls(GetDeploymentCommand);
+    expect(reads[reads.length - 1].calledBefore(world.codeDeploy.commandCalls(StopDeploymentCommand)[0])).toBe(true);
+    expect(run.stderr.join('\n')).toMatch(
+      /timed out; deployment d-NEW stop with rollback requested: CodeDeploy returns traffic to the old version on its own; follow it: npm run deploy -- wait --env prod --service web; auto scaling stays suspended until the deployment ends/,
+    );
     expect(run.stderr.join('\n')).toMatch(/--timeout is shorter than the group's approval and termination waits \(75 min\)/);
   });
 
@@ -258,7 +263,7 @@ describe('Ctrl-C before the deployment exists', () => {
     world.controller.abort();
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service was not changed']);
+    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service and its auto scaling were not changed']);
     expect(world.mutatingCalls()).toBe(0);
   });
 });

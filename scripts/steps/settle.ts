@@ -54,6 +54,17 @@ export async function followRollback(
   return { deployment, rollback: result.last, settled: result.ending === 'finished' };
 }
 
+/** StopDeployment (rolling back unless told not to); a deployment that has just ended is no error. */
+export async function requestStop(context: Context, deploymentId: string, rollback: boolean): Promise<void> {
+  try {
+    await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: rollback }));
+    context.out.line(`stop requested for deployment ${deploymentId}${rollback ? ' (with rollback)' : ' (no rollback)'}`);
+  } catch (error) {
+    if (!hasName(error, 'DeploymentAlreadyCompletedException')) throw error;
+    context.out.line(`deployment ${deploymentId} had already completed`);
+  }
+}
+
 /** StopDeployment (rolling back unless told not to), then wait for the stop and the rollback to settle. */
 export async function stopAndSettle(
   context: Context,
@@ -63,13 +74,7 @@ export async function stopAndSettle(
 ): Promise<Settled> {
   context.interrupts.stoppingMessage =
     `still stopping deployment ${deploymentId}${options.rollback ? ' and rolling back' : ''}; waiting up to ${SETTLE_LIMIT_MS / 60_000} min for it to settle (the tool will not abandon it)`;
-  try {
-    await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: options.rollback }));
-    context.out.line(`stop requested for deployment ${deploymentId}${options.rollback ? ' (with rollback)' : ' (no rollback)'}`);
-  } catch (error) {
-    if (!hasName(error, 'DeploymentAlreadyCompletedException')) throw error;
-    context.out.line(`deployment ${deploymentId} had already completed`);
-  }
+  await requestStop(context, deploymentId, options.rollback);
   const deadline = context.clock.now() + SETTLE_LIMIT_MS;
   const result = await followDeployment(context, { target, deploymentId, deadline, interruptible: false, narrator: options.narrator });
   if (result.ending !== 'finished') return { deployment: result.last, settled: false };

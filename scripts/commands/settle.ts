@@ -1,0 +1,87 @@
+/**
+ * `settle`: bring a release that was cancelled or killed to a safe end with no person deciding
+ * anything: the old version serving, the deployment and its rollback ended, auto scaling restored
+ * from its record. What a CI job runs after a cancel (release-environment.yml), and what a person
+ * runs when a release process died. Safe to run when nothing is left to do (exit 0).
+ */
+import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { EXIT, exitCodeHelp } from '../cli/exit-codes';
+import type { Context } from '../context';
+import { restoreLeftSuspension } from '../steps/auto-scaling';
+import { DeploymentReader, findActiveDeployment, isTerminal } from '../steps/deployment-state';
+import { followDeployment } from '../steps/follow-deployment';
+import { rollbackText, serviceResult, type ServiceResult } from '../steps/outcome';
+import { putBackRolling } from '../steps/rolling';
+import { followRollback, SETTLE_LIMIT_MS, stopAndSettle, type Settled } from '../steps/settle';
+import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
+import { finishRelease, type Command, type CommandOptions } from './common';
+import { parseTargetCommand } from './simple';
+
+/** How the deployments of the group were brought to an end, before scaling is looked at. */
+async function endDeployments(context: Context, target: ReleaseTarget): Promise<{ settled: Settled; what: string } | undefined> {
+  const active = await findActiveDeployment(context, target);
+  if (active) {
+    const snapshot = await new DeploymentReader(context, active).read({ targets: false });
+    if (snapshot.info.creator === 'codeDeployRollback') {
+      // Already taking the old version back: stopping it would leave traffic half-way.
+      context.out.line(`deployment ${active} is CodeDeploy's rollback: following it to its end`);
+      const followed = await followDeployment(context, { target, deploymentId: active, deadline: context.clock.now() + SETTLE_LIMIT_MS, interruptible: false, label: 'rollback' });
+      const settled = { deployment: followed.last, settled: followed.ending === 'finished' };
+      const what = settled.settled ? `rollback ${active} ended ${followed.last.status}` : `rollback ${active} still ${followed.last.status}`;
+      return { settled, what };
+    }
+    context.out.line(`stopping deployment ${active} with rollback, so the old version serves`);
+    const settled = await stopAndSettle(context, target, active, { rollback: true });
+    return { settled, what: `deployment ${active} ${settled.deployment.status.toLowerCase()}; ${rollbackText(target, settled)}` };
+  }
+  // Nothing active. The last deployment may have been stopped a moment ago, its rollback not yet
+  // named by CodeDeploy: look for it, and follow it if one starts.
+  const { deploymentGroupInfo: group } = await context.clients.codeDeploy.send(
+    new GetDeploymentGroupCommand({ applicationName: target.names.codeDeployApplication, deploymentGroupName: target.names.deploymentGroup }),
+  );
+  const lastId = group?.lastAttemptedDeployment?.deploymentId;
+  if (!lastId) return undefined;
+  const last = await new DeploymentReader(context, lastId).read({ targets: false });
+  if (!isTerminal(last.status) || last.status === 'Succeeded') return undefined;
+  const settled = await followRollback(context, target, last, { expectRollback: false });
+  return settled.rollback ? { settled, what: `deployment ${lastId} ${last.status.toLowerCase()}; ${rollbackText(target, settled)}` } : undefined;
+}
+
+export async function settleService(context: Context, target: ReleaseTarget): Promise<ServiceResult> {
+  if (target.strategy === 'rolling') {
+    const putBack = await putBackRolling(context, target);
+    return putBack ?? serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: no rollout in progress; nothing to settle`);
+  }
+  const ended = await endDeployments(context, target);
+  const ids = ended ? { deploymentId: ended.settled.deployment.id, rollbackDeploymentId: ended.settled.rollback?.id, status: ended.settled.deployment.status } : {};
+  if (ended && !ended.settled.settled) {
+    return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: ${ended.what}; auto scaling stays suspended until it ends: run ${commandLine('settle', target)} again`, ids);
+  }
+  const restored = await restoreLeftSuspension(context, target);
+  const scaling = restored ? 'auto scaling restored' : 'auto scaling had nothing to restore';
+  return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: ${ended?.what ?? 'no deployment was running'}; ${scaling}`, ids);
+}
+
+export const settleCommand: Command<CommandOptions> = {
+  name: 'settle',
+  summary: 'after a cancelled or killed release: old version serving, scaling restored',
+  help: `Usage: npm run deploy -- settle --env ENV [--service NAME] [--json]
+
+For a release whose process was cancelled or killed (a CI cancel ends with SIGKILL). Stops the
+group's active deployment with rollback (a CodeDeploy rollback already under way is followed, not
+stopped), waits up to ${SETTLE_LIMIT_MS / 60_000} min for the rollback to end, then restores auto scaling from the
+record the release left on the scalable target. With nothing running it only restores scaling.
+Exit 0 once the old version serves and scaling is restored; 4 when the rollback is still running.
+
+${exitCodeHelp()}`,
+  parse(argv) {
+    const { flags, targets, help } = parseTargetCommand('settle', argv, {}, { allowMany: false });
+    return { help, json: flags.json, targets };
+  },
+  async run(context, options) {
+    const target = options.targets[0];
+    context.interrupts.onInterrupt = 'stopping only the watching: CodeDeploy completes the rollback on its own; run settle again to restore auto scaling';
+    const result = await settleService(context, target);
+    return finishRelease(context, 'settle', target.env, [result], {}, { notify: false });
+  },
+};
