@@ -10,7 +10,7 @@ import {
   UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
-import { ContinueDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { awsError, blueGreen, fakeWorld, runCli, START, taskDefinitionArn, type Step, type World } from './support/fake-aws';
 
@@ -216,5 +216,85 @@ describe('wait and stop restore what a release left suspended', () => {
     expect(world.scaling.state).toEqual(SUSPENDED);
     expect(world.autoScaling.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
     expect(world.mutatingCalls()).toBe(0);
+  });
+});
+
+describe('two releases of one service at once', () => {
+  it('the run that loses CreateDeployment touches no scaling and says what it left: an unused revision (exit 2)', async () => {
+    const world = fakeWorld('prod');
+    // The plan saw a free group; another release's deployment exists by CreateDeployment.
+    world.codeDeploy.on(CreateDeploymentCommand).callsFake(() => {
+      world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-WINNER'] });
+      throw awsError('DeploymentLimitExceededException', "The Deployment Group 'shop-prod-web' already has an active Deployment 'd-WINNER'");
+    });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(2);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets']);
+    expect(world.scaling).toEqual({ state: RUNNING, tags: { Environment: 'prod' } });
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(run.stderr).toEqual([
+      'error: prod/web: another release started deployment d-WINNER in shop-prod-web while this one was being prepared; this run changed nothing that serves ' +
+        '(service, listeners and auto scaling untouched): follow it: npm run deploy -- wait --env prod --service web; or rerun with --if-active wait|stop; ' +
+        'revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
+    ]);
+  });
+
+  it('a run whose deployment ended leaves scaling suspended when another deployment has started meanwhile', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', APPROVED.map((step, index) => (index === 3 ? { ...step, then: () => world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-NEXT'] }) } : step)));
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('auto scaling stays suspended: deployment d-NEXT started meanwhile; its release (or npm run deploy -- wait --env prod --service web) restores it when it ends');
+    expect(registered(world)).toEqual([SUSPENDED]);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+  });
+});
+
+describe('settle: a cancelled or killed release brought to a safe end', () => {
+  const ours = 'release abc run 42';
+
+  it('stops this release\'s forward deployment with rollback, follows the rollback, restores scaling', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OURS', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-OURS', [{ status: 'Ready' }], { description: ours });
+    world.codeDeploy.on(StopDeploymentCommand).callsFake(() => {
+      world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+      world.script('d-OURS', [{ status: 'Stopped', info: { rollbackInfo: { rollbackDeploymentId: 'd-RB' } } }], { description: ours });
+      world.script('d-RB', [{ status: 'Succeeded', info: appSpecOf(taskDefinitionArn('shop-prod-web', 7)) }]);
+      return { status: 'Pending' };
+    });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-OURS', autoRollbackEnabled: true }]);
+    expect(run.stdout[run.stdout.length - 1]).toBe('prod/web: deployment d-OURS stopped; rolled back by d-RB: old version shop-prod-web:7 serving; auto scaling restored');
+    expect(world.scaling).toEqual({ state: RUNNING, tags: { Environment: 'prod' } });
+  });
+
+  it('follows CodeDeploy\'s rollback under way without stopping it', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-RB', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-RB', [{ status: 'InProgress' }, { status: 'Succeeded', then: () => world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] }) }], { creator: 'codeDeployRollback' });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(run.stdout[run.stdout.length - 1]).toBe('prod/web: rollback d-RB ended Succeeded; auto scaling restored');
+    expect(world.scaling.state).toEqual(RUNNING);
+  });
+
+  it('leaves another release\'s deployment and its suspension alone', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OTHER', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-OTHER', [{ status: 'InProgress' }], { description: 'release def run 43' });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.mutatingCalls()).toBe(0);
+    expect(run.stdout[run.stdout.length - 1]).toBe(
+      `prod/web: deployment d-OTHER is not this release's (its description is not "${ours}"): left running; its release restores auto scaling when it ends`,
+    );
+  });
+
+  it('with nothing running, only restores what a release left suspended', async () => {
+    const world = fakeWorld('prod', { scaling: leftByEarlierRun(SCALE_IN_OFF) });
+    const run = await runCli(world, ['settle', '--env', 'prod']);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(world.scaling).toEqual({ state: SCALE_IN_OFF, tags: { Environment: 'prod' } });
   });
 });

@@ -45,7 +45,7 @@ describe('Ctrl-C', () => {
     await waitForCall(aws, 'StopDeployment');
     // A second Ctrl-C while the stop settles: the tool says so and does not abandon the rollback.
     release.interrupt();
-    await release.waitForOutput(/still stopping deployment d-\w+ and rolling back; waiting up to 10 min for it to settle \(the tool will not abandon it\)/);
+    await release.waitForOutput(/still stopping deployment d-\w+ and rolling back; waiting up to 10 min for it to settle \(the tool will not abandon it; if this process is killed, CodeDeploy completes the rollback and `settle` restores auto scaling\)/);
     clock.resume();
     const result = await release.done;
 

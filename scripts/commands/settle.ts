@@ -17,8 +17,18 @@ import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
 import { finishRelease, type Command, type CommandOptions } from './common';
 import { parseTargetCommand } from './simple';
 
+export interface SettleOptions extends CommandOptions {
+  /** Only a deployment created with this description is stopped (the release's `--description`). */
+  readonly description?: string;
+}
+
+interface Ended {
+  readonly settled: Settled;
+  readonly what: string;
+}
+
 /** How the deployments of the group were brought to an end, before scaling is looked at. */
-async function endDeployments(context: Context, target: ReleaseTarget): Promise<{ settled: Settled; what: string } | undefined> {
+async function endDeployments(context: Context, target: ReleaseTarget, description: string | undefined): Promise<Ended | { readonly notOurs: string } | undefined> {
   const active = await findActiveDeployment(context, target);
   if (active) {
     const snapshot = await new DeploymentReader(context, active).read({ targets: false });
@@ -29,6 +39,10 @@ async function endDeployments(context: Context, target: ReleaseTarget): Promise<
       const settled = { deployment: followed.last, settled: followed.ending === 'finished' };
       const what = settled.settled ? `rollback ${active} ended ${followed.last.status}` : `rollback ${active} still ${followed.last.status}`;
       return { settled, what };
+    }
+    if (description !== undefined && snapshot.info.description !== description) {
+      // Another release's (a person's, or one that won a race): not this job's to stop.
+      return { notOurs: `deployment ${active} is not this release's (its description is not "${description}"): left running` };
     }
     context.out.line(`stopping deployment ${active} with rollback, so the old version serves`);
     const settled = await stopAndSettle(context, target, active, { rollback: true });
@@ -47,12 +61,16 @@ async function endDeployments(context: Context, target: ReleaseTarget): Promise<
   return settled.rollback ? { settled, what: `deployment ${lastId} ${last.status.toLowerCase()}; ${rollbackText(target, settled)}` } : undefined;
 }
 
-export async function settleService(context: Context, target: ReleaseTarget): Promise<ServiceResult> {
+export async function settleService(context: Context, target: ReleaseTarget, options: Pick<SettleOptions, 'description'> = {}): Promise<ServiceResult> {
   if (target.strategy === 'rolling') {
     const putBack = await putBackRolling(context, target);
     return putBack ?? serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: no rollout in progress; nothing to settle`);
   }
-  const ended = await endDeployments(context, target);
+  const found = await endDeployments(context, target, options.description);
+  if (found && 'notOurs' in found) {
+    return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: ${found.notOurs}; its release restores auto scaling when it ends`);
+  }
+  const ended = found;
   const ids = ended ? { deploymentId: ended.settled.deployment.id, rollbackDeploymentId: ended.settled.rollback?.id, status: ended.settled.deployment.status } : {};
   if (ended && !ended.settled.settled) {
     return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: ${ended.what}; auto scaling stays suspended until it ends: run ${commandLine('settle', target)} again`, ids);
@@ -62,26 +80,29 @@ export async function settleService(context: Context, target: ReleaseTarget): Pr
   return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: ${ended?.what ?? 'no deployment was running'}; ${scaling}`, ids);
 }
 
-export const settleCommand: Command<CommandOptions> = {
+export const settleCommand: Command<SettleOptions> = {
   name: 'settle',
   summary: 'after a cancelled or killed release: old version serving, scaling restored',
-  help: `Usage: npm run deploy -- settle --env ENV [--service NAME] [--json]
+  help: `Usage: npm run deploy -- settle --env ENV [--service NAME] [--description TEXT] [--json]
 
 For a release whose process was cancelled or killed (a CI cancel ends with SIGKILL). Stops the
 group's active deployment with rollback (a CodeDeploy rollback already under way is followed, not
 stopped), waits up to ${SETTLE_LIMIT_MS / 60_000} min for the rollback to end, then restores auto scaling from the
 record the release left on the scalable target. With nothing running it only restores scaling.
-Exit 0 once the old version serves and scaling is restored; 4 when the rollback is still running.
+With --description (the release's own), a forward deployment is stopped only if it carries that
+description: another release's deployment is left running. Exit 0 once the old version serves and
+scaling is restored (or the running deployment is not this release's); 4 when the rollback is
+still running.
 
 ${exitCodeHelp()}`,
   parse(argv) {
-    const { flags, targets, help } = parseTargetCommand('settle', argv, {}, { allowMany: false });
-    return { help, json: flags.json, targets };
+    const { flags, targets, help } = parseTargetCommand('settle', argv, { description: { type: 'string' } }, { allowMany: false });
+    return { help, json: flags.json, targets, description: flags.description };
   },
   async run(context, options) {
     const target = options.targets[0];
     context.interrupts.onInterrupt = 'stopping only the watching: CodeDeploy completes the rollback on its own; run settle again to restore auto scaling';
-    const result = await settleService(context, target);
+    const result = await settleService(context, target, options);
     return finishRelease(context, 'settle', target.env, [result], {}, { notify: false });
   },
 };

@@ -73,7 +73,7 @@ export async function stopAndSettle(
   options: { rollback: boolean; narrator?: DeploymentNarrator },
 ): Promise<Settled> {
   context.interrupts.stoppingMessage =
-    `still stopping deployment ${deploymentId}${options.rollback ? ' and rolling back' : ''}; waiting up to ${SETTLE_LIMIT_MS / 60_000} min for it to settle (the tool will not abandon it)`;
+    `still stopping deployment ${deploymentId}${options.rollback ? ' and rolling back' : ''}; waiting up to ${SETTLE_LIMIT_MS / 60_000} min for it to settle (the tool will not abandon it; if this process is killed, CodeDeploy completes the rollback and \`settle\` restores auto scaling)`;
   await requestStop(context, deploymentId, options.rollback);
   const deadline = context.clock.now() + SETTLE_LIMIT_MS;
   const result = await followDeployment(context, { target, deploymentId, deadline, interruptible: false, narrator: options.narrator });
