@@ -138,6 +138,44 @@ export const CASES: readonly ReliabilityCase[] = [
     },
   },
   {
+    fault: 'race',
+    phase: 'before registration',
+    env: 'dev',
+    suite: 'reliability',
+    // A second release while the first one's deployment runs: refused at the plan, nothing registered.
+    expected: { serves: 'new version', deployments: 'Succeeded', scaling: 'none', exit: '2 (the first release: 0)' },
+    async run({ aws, clock }) {
+      const first = startCli(aws, release('dev'));
+      await first.waitForOutput(/^deployment d-\w+ created/);
+      clock.pause();
+      const second = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.2.0']);
+      expect(calls(aws, 'RegisterTaskDefinition')).toHaveLength(1);
+      clock.resume();
+      return `${exitOf(second)} (the first release: ${exitOf(await first.done)})`;
+    },
+  },
+  {
+    fault: 'SIGINT',
+    phase: 'after registration',
+    env: 'prod',
+    suite: 'reliability',
+    // Ctrl-C while the revision registers: no deployment, the revision named as an unused artifact.
+    expected: { serves: 'old version', deployments: 'none', scaling: 'on', exit: '3' },
+    async run({ aws }) {
+      aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
+      let planRead: number | undefined;
+      const result = await runCli(aws, release('prod'), {
+        interruptWhen: (state) => {
+          if (planRead === undefined && state.calls.some((call) => call.operation === 'DescribeScalableTargets')) planRead = Date.now();
+          return planRead !== undefined && Date.now() - planRead > 300;
+        },
+      });
+      expect(result.stderr).toMatch(/revision shop-prod-web:2 was registered but serves nothing \(an unused artifact\)/);
+      expect(calls(aws, 'RegisterScalableTarget')).toEqual([]);
+      return exitText([exitOf(result)]);
+    },
+  },
+  {
     fault: 'throttle',
     phase: 'after registration',
     env: 'dev',
