@@ -164,6 +164,11 @@ describe('Ctrl-C', () => {
     const result = await release.done;
     expectExit(result, 6);
     const id = aws.state().deployments[0].id;
+    // Said before anything is done, and it is what is done: the deployment is left, exit 6.
+    expect(result.stderrLines[0]).toBe(
+      `SIGINT: traffic is already on the new version, so deployment ${id} is left to finish its termination wait (exit 6); roll back with the rollback command; please wait`,
+    );
+    expect(result.stdout).toContain(`interrupted: traffic is already on the new version, so deployment ${id} is left to finish its termination wait (exit 6)`);
     expect(verdict(result)).toMatch(
       new RegExp(
         `^error: dev/web: interrupted during the termination wait: traffic is on the new version; deployment ${id} ends by itself at \\d\\d:\\d\\d UTC; ` +
