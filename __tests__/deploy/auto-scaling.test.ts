@@ -250,6 +250,22 @@ describe('two releases of one service at once', () => {
   });
 });
 
+describe('a suspension is restored only after the deployment it was taken for has ended', () => {
+  it('settle leaves it while that deployment still runs, even if the group lists no active deployment', async () => {
+    const record = formatScalingRecord({ prior: RUNNING, since: START - 60_000, deployment: 'd-HELD' });
+    const world = fakeWorld('prod', { scaling: { state: SUSPENDED, tags: { [SCALING_RECORD_TAG_KEY]: record } } });
+    world.script('d-HELD', [{ status: 'InProgress' }]);
+    const run = await runCli(world, ['settle', '--env', 'prod']);
+    expect(run.code).toBe(4);
+    expect(world.codeDeploy.commandCalls(GetDeploymentCommand).map((call) => call.args[0].input.deploymentId)).toContain('d-HELD');
+    expect(registered(world)).toEqual([]);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+    expect(run.stderr[run.stderr.length - 1]).toBe(
+      'error: prod/web: no deployment was running; auto scaling stays suspended while deployment d-HELD runs: run npm run deploy -- settle --env prod --service web again once it ends',
+    );
+  });
+});
+
 describe('settle: a cancelled or killed release brought to a safe end', () => {
   const ours = 'release abc run 42';
 

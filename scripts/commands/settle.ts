@@ -75,9 +75,14 @@ export async function settleService(context: Context, target: ReleaseTarget, opt
   if (ended && !ended.settled.settled) {
     return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: ${ended.what}; auto scaling stays suspended until it ends: run ${commandLine('settle', target)} again`, ids);
   }
-  const restored = await restoreLeftSuspension(context, target);
-  const scaling = restored ? 'auto scaling restored' : 'auto scaling had nothing to restore';
-  return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: ${ended?.what ?? 'no deployment was running'}; ${scaling}`, ids);
+  const { restored, heldFor } = await restoreLeftSuspension(context, target);
+  const scaling = restored
+    ? 'auto scaling restored'
+    : heldFor
+      ? `auto scaling stays suspended while deployment ${heldFor} runs: run ${commandLine('settle', target)} again once it ends`
+      : 'auto scaling had nothing to restore';
+  // Scaling still held for a deployment that runs is not yet the safe end: exit 4, like a rollback still running.
+  return serviceResult(target, heldFor ? EXIT.timedOut : EXIT.succeeded, `${targetLabel(target)}: ${ended?.what ?? 'no deployment was running'}; ${scaling}`, ids);
 }
 
 export const settleCommand: Command<SettleOptions> = {
@@ -91,8 +96,8 @@ stopped), waits up to ${SETTLE_LIMIT_MS / 60_000} min for the rollback to end, t
 record the release left on the scalable target. With nothing running it only restores scaling.
 With --description (the release's own), a forward deployment is stopped only if it carries that
 description: another release's deployment is left running. Exit 0 once the old version serves and
-scaling is restored (or the running deployment is not this release's); 4 when the rollback is
-still running.
+scaling is restored (or the running deployment is not this release's); 4 when the rollback, or
+the deployment auto scaling is suspended for, is still running.
 
 ${exitCodeHelp()}`,
   parse(argv) {

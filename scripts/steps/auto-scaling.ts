@@ -27,9 +27,10 @@ import {
   UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY, type ScalingRecord } from '../../config';
 import type { Context } from '../context';
-import { findActiveDeployment } from './deployment-state';
+import { findActiveDeployment, isTerminal } from './deployment-state';
 import { clockTime } from './follow-deployment';
 import { commandLine, type ReleaseTarget } from './target';
 
@@ -210,23 +211,34 @@ export async function restoreAutoScaling(context: Context, target: ReleaseTarget
   }
 }
 
+/** Whether a deployment has reached a final status. */
+async function hasEnded(context: Context, deploymentId: string): Promise<boolean> {
+  const { deploymentInfo } = await context.clients.codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+  return isTerminal(deploymentInfo?.status ?? '');
+}
+
 /**
  * After `wait`, `stop`, `finish` or `settle` saw a deployment end: restore scaling a release left
- * suspended, when no deployment is active any more. Returns whether it restored. Never throws.
+ * suspended, when no deployment is active any more. Never throws.
+ * Returns what became of it: restored, none to restore (or a failure, warned about), or still held
+ * for the deployment named.
  */
-export async function restoreLeftSuspension(context: Context, target: ReleaseTarget): Promise<boolean> {
+export async function restoreLeftSuspension(context: Context, target: ReleaseTarget): Promise<{ readonly restored: boolean; readonly heldFor?: string }> {
   let scalable: ScalingTarget | undefined;
   try {
     scalable = await readScalingTarget(context, target);
-    if (!scalable?.record) return false;
+    if (!scalable?.record) return { restored: false };
+    // Only once the deployment the suspension was taken for has ended, and no other is active.
+    const held = scalable.record.deployment;
+    if (held && !(await hasEnded(context, held))) return { restored: false, heldFor: held };
     const active = await findActiveDeployment(context, target);
-    if (active) return false;
+    if (active) return { restored: false, heldFor: active };
     await resume(context, { ...scalable, prior: scalable.record.prior, recorded: true });
     context.out.line(`auto scaling restored (suspended by the release at ${clockTime(scalable.record.since)})`);
-    return true;
+    return { restored: true };
   } catch (error) {
     const fix = scalable?.record ? `run: ${resumeByHand({ ...scalable, prior: scalable.record.prior, recorded: true })}` : `check with ${commandLine('status', target)}`;
     context.out.warn(`could not restore auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); ${fix}`);
-    return false;
+    return { restored: false };
   }
 }
