@@ -267,10 +267,11 @@ describe('the release workflow', () => {
     expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
     // After the SIGKILL, `settle` brings this release to a safe end (__tests__/e2e/cancel.test.ts runs it).
     expect(releaseJob.steps!.at(-1)).toMatchObject({
-      if: 'cancelled() || failure()',
+      if: "(cancelled() || failure()) && (steps.release.outcome == 'cancelled' || steps.release.outcome == 'failure')",
       run: 'npm run deploy -- settle --env "$ENVIRONMENT" --service "$SERVICE" --description "$RELEASE_DESCRIPTION"',
     });
     expect(releaseStep.run).toContain('--description "$RELEASE_DESCRIPTION"');
+    expect(releaseStep.id).toBe('release');
     expect(releaseJob.env?.RELEASE_DESCRIPTION).toBe('release ${{ github.sha }} run ${{ github.run_id }}');
   });
 
