@@ -267,3 +267,20 @@ describe('Ctrl-C before the deployment exists', () => {
     expect(world.mutatingCalls()).toBe(0);
   });
 });
+
+describe('--timeout before the deployment exists', () => {
+  it('creates no deployment once the time is up, and says the revision it registered is unused (exit 4)', async () => {
+    const world = fakeWorld('prod');
+    // Registering takes the whole minute the release was given.
+    world.ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: { family: string }) => {
+      await world.clock.sleep(61_000);
+      return { taskDefinition: { taskDefinitionArn: taskDefinitionArn(input.family, 9) } };
+    });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '1m']);
+    expect(run.code).toBe(4);
+    expect(world.codeDeploy.commandCalls(CreateDeploymentCommand)).toEqual([]);
+    expect(run.stderr[run.stderr.length - 1]).toBe(
+      'error: prod/web: timed out before the deployment was created; the service and its auto scaling were not changed; revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
+    );
+  });
+});

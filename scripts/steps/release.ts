@@ -123,6 +123,13 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
 
   if (interrupts.signal.aborted) return interruptedBeforeChange(target, registered);
+  if (options.deadline !== undefined && context.clock.now() >= options.deadline) {
+    return serviceResult(
+      target,
+      EXIT.timedOut,
+      `${targetLabel(target)}: timed out before the deployment was created; the service and its auto scaling were not changed${artifactNote(registered)}`,
+    );
+  }
   // CreateDeployment first: it is the one call CodeDeploy refuses while another deployment of the
   // group is active, so a run that loses a race ends here without touching scaling (auto-scaling.ts).
   let deploymentId: string;
