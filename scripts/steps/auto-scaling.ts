@@ -115,7 +115,7 @@ export async function readScalingTarget(context: Context, target: ReleaseTarget)
 /**
  * Suspend scaling for deployment `deploymentId`, which this run has just created (so no other
  * deployment is active in the group), recording the prior state first. Never throws: a failure is
- * a warning, and the deployment runs with scaling on, as any ECS deployment may.
+ * a warning, and the deployment runs with scaling as it was (on, as any ECS deployment may).
  */
 export async function suspendAutoScaling(context: Context, target: ReleaseTarget, deploymentId: string): Promise<ScalingState | undefined> {
   let holding: ScalingState | undefined;
@@ -157,7 +157,7 @@ export async function suspendAutoScaling(context: Context, target: ReleaseTarget
     return holding;
   } catch (error) {
     context.out.warn(
-      `could not suspend auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); deployment ${deploymentId} runs with scaling on`,
+      `could not suspend auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); deployment ${deploymentId} runs with scaling as it was`,
     );
     // A record written before the failure is still this run's: the end of the run cleans it up.
     return holding;

@@ -9,7 +9,7 @@
 import { ContinueDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
 import { ReleaseError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT, type ExitCode } from '../cli/exit-codes';
 import { toReleaseError } from '../aws/errors';
 import type { Context } from '../context';
 import { buildAppSpec } from './appspec';
@@ -177,7 +177,7 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
       interruptible: true,
       onReady,
       narrator,
-      describeInterrupt: (snapshot) => (narrator.wait(snapshot)?.kind === 'termination' ? leaveInTerminationWait(snapshot.id) : undefined),
+      describeInterrupt: (snapshot) => (narrator.wait(snapshot)?.kind === 'termination' ? leaveInTerminationWait(snapshot.id, EXIT.detached) : undefined),
     });
     const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
     leftRunning = () => concluded.running;
@@ -190,9 +190,9 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   }
 }
 
-/** What Ctrl-C does once traffic has fully moved: nothing to the deployment. */
-function leaveInTerminationWait(deploymentId: string): string {
-  return `traffic is already on the new version, so deployment ${deploymentId} is left to finish its termination wait (exit 6); roll back with the rollback command`;
+/** What Ctrl-C or a timeout does once traffic has fully moved: nothing to the deployment. */
+function leaveInTerminationWait(deploymentId: string, exitCode: ExitCode): string {
+  return `traffic is already on the new version, so deployment ${deploymentId} is left to finish its termination wait (exit ${exitCode}); roll back with the rollback command`;
 }
 
 interface ConcludeOptions extends ReleaseOptions {
@@ -245,10 +245,11 @@ async function interruptedResult(
   // release that is serving. Leave it; say how to finish early or roll back.
   const wait = options.narrator.wait(last);
   if (wait?.kind === 'termination') {
-    context.out.line(`${why}: ${leaveInTerminationWait(last.id)}`);
+    const exitCode = ending === 'interrupted' ? EXIT.detached : EXIT.timedOut;
+    context.out.line(`${why}: ${leaveInTerminationWait(last.id, exitCode)}`);
     const result = serviceResult(
       target,
-      ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
+      exitCode,
       `${targetLabel(target)}: ${why} during the termination wait: traffic is on the new version; deployment ${last.id} ends by itself at ${clockTime(wait.until)}; finish now: ${commandLine('finish', target)}; roll back: ${commandLine('rollback', target)}`,
       ids,
     );
@@ -267,7 +268,11 @@ async function interruptedResult(
     // --timeout is a bound on this run: after the stop call it ends, and CodeDeploy completes the
     // rollback on its own; `wait` (or `settle`) follows it and restores auto scaling.
     context.out.line(`timed out: stopping deployment ${last.id} with rollback; CodeDeploy moves traffic back on its own, this run does not wait past --timeout`);
-    await requestStop(context, last.id, true);
+    if (!(await requestStop(context, last.id, true))) {
+      // It ended meanwhile; whatever followed it (a rollback) is left to the restore's check.
+      const ended = serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: timed out; deployment ${last.id} had ended meanwhile; check: ${commandLine('status', target)}`, ids);
+      return { result: ended };
+    }
     const result = serviceResult(
       target,
       EXIT.timedOut,

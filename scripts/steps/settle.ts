@@ -54,14 +54,19 @@ export async function followRollback(
   return { deployment, rollback: result.last, settled: result.ending === 'finished' };
 }
 
-/** StopDeployment (rolling back unless told not to); a deployment that has just ended is no error. */
-export async function requestStop(context: Context, deploymentId: string, rollback: boolean): Promise<void> {
+/**
+ * StopDeployment (rolling back unless told not to); a deployment that has just ended is no error.
+ * Returns false when it had already ended.
+ */
+export async function requestStop(context: Context, deploymentId: string, rollback: boolean): Promise<boolean> {
   try {
     await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: rollback }));
     context.out.line(`stop requested for deployment ${deploymentId}${rollback ? ' (with rollback)' : ' (no rollback)'}`);
+    return true;
   } catch (error) {
     if (!hasName(error, 'DeploymentAlreadyCompletedException')) throw error;
     context.out.line(`deployment ${deploymentId} had already completed`);
+    return false;
   }
 }
 
