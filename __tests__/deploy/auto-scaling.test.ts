@@ -239,6 +239,18 @@ describe('two releases of one service at once', () => {
     ]);
   });
 
+  it('a suspension that fails after CreateDeployment is a warning: the deployment goes on, the release ends normally', async () => {
+    const world = fakeWorld('prod');
+    world.autoScaling.on(TagResourceCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
+    world.script('d-NEW', APPROVED);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.join('\n')).toContain(
+      'warning: could not suspend auto scaling of service/shop-prod/shop-prod-web (AccessDeniedException); deployment d-NEW runs with scaling as it was',
+    );
+    expect(world.scaling.state).toEqual(RUNNING);
+  });
+
   it('a run whose deployment ended leaves scaling suspended when another deployment has started meanwhile', async () => {
     const world = fakeWorld('prod');
     world.script('d-NEW', APPROVED.map((step, index) => (index === 3 ? { ...step, then: () => world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-NEXT'] }) } : step)));
