@@ -35,7 +35,7 @@ export interface ReliabilityCase {
   readonly followUp?: string;
   readonly expected: EndState;
   /** The jest file that runs the row: slow rows get a file of their own, so they run in parallel. */
-  readonly suite: 'reliability' | 'races' | 'cancel';
+  readonly suite: 'reliability' | 'signals' | 'races' | 'cancel';
   /** Runs the release with the fault; returns the exit codes as the table shows them (`exitText`). */
   readonly run: (e2e: E2e) => Promise<string>;
 }
@@ -158,7 +158,7 @@ export const CASES: readonly ReliabilityCase[] = [
     fault: 'SIGINT',
     phase: 'after registration',
     env: 'prod',
-    suite: 'reliability',
+    suite: 'signals',
     // Ctrl-C while the revision registers: no deployment, the revision named as an unused artifact.
     expected: { serves: 'old version', deployments: 'none', scaling: 'on', exit: '3' },
     async run({ aws }) {
@@ -267,7 +267,7 @@ export const CASES: readonly ReliabilityCase[] = [
     fault: 'SIGINT',
     phase: 'approval wait',
     env: 'prod',
-    suite: 'reliability',
+    suite: 'signals',
     expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'on', exit: '3' },
     async run({ aws }) {
       return exitText([exitOf(await runCli(aws, release('prod'), { interruptWhen: ready }))]);
@@ -277,7 +277,7 @@ export const CASES: readonly ReliabilityCase[] = [
     fault: 'SIGTERM',
     phase: 'after CreateDeployment',
     env: 'prod',
-    suite: 'reliability',
+    suite: 'signals',
     expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'on', exit: '3' },
     async run({ aws }) {
       return exitText([exitOf(await runCli(aws, release('prod'), { interruptOnOutput: /^auto scaling suspended for the release$/, signal: 'SIGTERM' }))]);
@@ -287,7 +287,7 @@ export const CASES: readonly ReliabilityCase[] = [
     fault: 'SIGINT',
     phase: 'termination wait',
     env: 'dev',
-    suite: 'reliability',
+    suite: 'signals',
     // Traffic has moved: the deployment is left to end by itself, as said before it is done.
     expected: { serves: 'new version', deployments: 'Succeeded', scaling: 'none', exit: '6' },
     async run({ aws }) {
@@ -303,7 +303,7 @@ export const CASES: readonly ReliabilityCase[] = [
     phase: 'approval wait',
     env: 'prod',
     followUp: '`settle`',
-    suite: 'reliability',
+    suite: 'signals',
     expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'on', exit: 'killed, then 0' },
     async run({ aws }) {
       const cli = startCli(aws, release('prod'));
