@@ -121,6 +121,20 @@ describe('a blue/green release', () => {
     expect(run.stderr.join('\n')).toContain('timed out during the termination wait: traffic is on the new version; deployment d-NEW ends by itself at 12:17 UTC');
   });
 
+  it('Ctrl-C that arrives while a read is under way is decided on the next read: traffic had moved meanwhile, so the deployment is left (exit 6)', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', [
+      // The read under way when Ctrl-C comes still shows traffic moving…
+      { status: 'InProgress', taskSets: blueGreen(50, 50), then: () => world.controller.abort() },
+      // …the next one shows the termination wait.
+      { status: 'InProgress', events: [['AllowTraffic', 'Succeeded', 0, 1], ['AfterAllowTraffic', 'Succeeded', 1, 2]], taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } },
+    ]);
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(6);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(run.stdout).toContain('interrupted: traffic is already on the new version, so deployment d-NEW is left to finish its termination wait (exit 6); roll back with the rollback command');
+  });
+
   it('reports that the service already runs the image, exits 0 and changes nothing', async () => {
     const world = fakeWorld('prod');
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.1']);

@@ -58,7 +58,6 @@ export function endState(state: StateDump, env: 'dev' | 'prod', exit: string): E
 
 const release = (env: string, ...extra: string[]) => ['deploy', '--env', env, '--tag', 'v1.1.0', ...extra];
 const ready = (state: StateDump) => state.deployments[0]?.status === 'Ready';
-const installing = (state: StateDump) => state.deployments[0]?.lifecycleEvents.find((event) => event.name === 'Install')?.status === 'InProgress';
 const inTerminationWait = (state: StateDump) => state.deployments[0]?.instanceTerminationWaitTimeStarted === true;
 const exitOf = (result: CliResult) => result.code ?? -1;
 
@@ -244,14 +243,20 @@ export const CASES: readonly ReliabilityCase[] = [
   {
     fault: 'alarm',
     phase: 'traffic shift',
-    env: 'dev',
+    env: 'prod',
+    followUp: '`approve`',
     suite: 'reliability',
-    expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'none', exit: '1' },
-    async run({ aws }) {
-      const cli = startCli(aws, release('dev'));
-      const state = await waitForState(aws, installing, 'the replacement installing');
-      aws.tripAlarm({ deploymentId: state.deployments[0].id });
-      return exitText([exitOf(await cli.done)]);
+    // The canary holds 10 % of production traffic when the alarm fires: CodeDeploy rolls back.
+    expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'on', exit: '1 (approve: 0)' },
+    async run({ aws, clock }) {
+      const cli = startCli(aws, release('prod'));
+      await waitForState(aws, ready, 'approval wait');
+      const approved = await runCli(aws, ['approve', '--env', 'prod']);
+      const shifting = await waitForState(aws, (state) => state.deployments[0].replacementTraffic === 10, 'the 10% canary step');
+      clock.pause();
+      aws.tripAlarm({ deploymentId: shifting.deployments[0].id });
+      clock.resume();
+      return `${exitOf(await cli.done)} (approve: ${exitOf(approved)})`;
     },
   },
   {
@@ -259,9 +264,10 @@ export const CASES: readonly ReliabilityCase[] = [
     phase: 'traffic shift',
     env: 'dev',
     suite: 'reliability',
+    // AfterAllowTraffic fails once production traffic has moved: CodeDeploy moves it back.
     expected: { serves: 'old version', deployments: 'Failed, rollback Succeeded', scaling: 'none', exit: '1' },
     async run({ aws }) {
-      aws.failHook({ lifecycleEvent: 'AfterAllowTestTraffic' });
+      aws.failHook({ lifecycleEvent: 'AfterAllowTraffic' });
       return exitText([exitOf(await runCli(aws, release('dev')))]);
     },
   },
@@ -292,8 +298,10 @@ export const CASES: readonly ReliabilityCase[] = [
     suite: 'signals',
     // Traffic has moved: the deployment is left to end by itself, as said before it is done.
     expected: { serves: 'new version', deployments: 'Succeeded', scaling: 'none', exit: '6' },
-    async run({ aws }) {
-      const result = await runCli(aws, release('dev'), { interruptWhen: inTerminationWait });
+    async run({ aws, clock }) {
+      // Emulated time holds from the interrupt on: the termination wait (1 min) cannot end first.
+      const result = await runCli(aws, release('dev'), { interruptWhen: inTerminationWait, beforeInterrupt: () => clock.pause() });
+      clock.resume();
       expect(result.stderr).toMatch(/SIGINT: traffic is already on the new version, so deployment d-\w+ is left to finish its termination wait \(exit 6\)|SIGINT: stopping deployment/);
       expect(result.stdout).toMatch(/interrupted: traffic is already on the new version, so deployment d-\w+ is left to finish its termination wait \(exit 6\)/);
       await waitForState(aws, (state) => state.deployments[0].status === 'Succeeded', 'the deployment to end by itself');
@@ -333,11 +341,12 @@ export const CASES: readonly ReliabilityCase[] = [
       const cli = startCli(aws, workflowCommand(releaseStep.run, variables), { killAfterMs: 30_000 });
       await waitForState(aws, ready, 'approval wait');
       await cli.waitForOutput(/waiting for approval until/);
-      // The rollback cannot finish before the SIGKILL: emulated time stands still from the stop on.
-      const stopSeen = waitForCall(aws, 'StopDeployment').then(() => clock.pause());
+      // The rollback cannot finish before the SIGKILL: emulated time stands still from the cancel on
+      // (API calls are still answered: the stop is accepted, the rollback deployment created).
+      clock.pause();
       const cancelled = await cancelLikeGithub(cli);
-      await stopSeen;
       expect(cancelled.signal).toBe('SIGKILL');
+      expect(calls(aws, 'StopDeployment').map((call) => call.status)).toEqual([200]);
       expect(cancelled.stderr).toMatch(/SIGINT: stopping deployment d-\w+ with rollback so the old version keeps serving; please wait/);
       expect(cancelled.stderr).toMatch(/still stopping deployment d-\w+ and rolling back; .*if this process is killed, .*settle/);
       clock.resume();

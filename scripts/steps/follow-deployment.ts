@@ -228,6 +228,9 @@ export async function followDeployment(context: Context, options: FollowOptions)
   const interruptPlan = context.interrupts.onInterrupt;
   for (;;) {
     const readAt = context.clock.now();
+    // An interrupt that arrives while this read is under way is acted on after the next read: this
+    // one may show the deployment as it was before (traffic still moving, when it has moved since).
+    const interruptedBeforeRead = signal.aborted;
     const snapshot = await readBefore(context, options.deadline, (abortSignal) => reader.read({ targets: readAt - targetsReadAt >= targetsInterval, abortSignal }));
     // --timeout elapsed while AWS was slow to answer (throttling and the SDK's backoff): end now,
     // on what was last known, instead of after the retries.
@@ -239,9 +242,9 @@ export async function followDeployment(context: Context, options: FollowOptions)
     // Checked on a snapshot read after the interrupt or the deadline, never on one from before the
     // sleep: the deployment may have moved on meanwhile (into the termination wait, or to its end),
     // and what the caller does next (stop with rollback, or leave it) depends on where it is now.
-    if (options.interruptible && signal.aborted) return { ending: 'interrupted', last: snapshot };
+    if (options.interruptible && interruptedBeforeRead) return { ending: 'interrupted', last: snapshot };
     if (options.deadline !== undefined && context.clock.now() >= options.deadline) return { ending: 'timeout', last: snapshot };
-    if (snapshot.status === 'Ready' && options.onReady && !readyHandled) {
+    if (snapshot.status === 'Ready' && options.onReady && !readyHandled && !signal.aborted) {
       readyHandled = true;
       await options.onReady(snapshot);
       targetsInterval = base;
