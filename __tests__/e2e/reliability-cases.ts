@@ -231,9 +231,10 @@ export const CASES: readonly ReliabilityCase[] = [
   },
   {
     fault: 'slow',
-    phase: 'traffic shift',
+    phase: 'after CreateDeployment',
     env: 'dev',
     suite: 'reliability',
+    // The first reads of the deployment's progress answer 300 ms late: progress lines come late, nothing else.
     expected: { serves: 'new version', deployments: 'Succeeded', scaling: 'none', exit: '0' },
     async run({ aws }) {
       aws.addFault({ service: 'codedeploy', operation: 'BatchGetDeploymentTargets', kind: 'slow', delayMs: 300, times: 3 });
