@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { StateDump } from '../../emulator';
-import { SCALING_RECORD_TAG_KEY } from '../../config';
+import { loadEnvironment, productionPort, SCALING_RECORD_TAG_KEY } from '../../config';
 import { calls, expectExit, liveTargetGroups, REPO_ROOT, runCli, startCli, waitForCall, waitForState, type CliResult, type E2e } from './support';
 
 export const FAULTS = ['throttle', '5xx', 'reset', 'slow', 'alarm', 'hook failure', 'SIGINT', 'SIGTERM', 'SIGKILL', 'CI cancel', 'race'] as const;
@@ -17,7 +17,7 @@ export const PHASES = ['before registration', 'after registration', 'after Creat
 
 /** What a row asserts once the release (and the follow-up it names, if any) has ended. */
 export interface EndState {
-  /** `old version` (the blue target group, as seeded) or `new version`. */
+  /** On the production listener: `old version` (the blue target group, as seeded) or `new version`. */
   readonly serves: string;
   /** Each deployment of the group in order, with CodeDeploy's rollback deployments marked. */
   readonly deployments: string;
@@ -44,7 +44,7 @@ const SUSPENDED = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended:
 
 /** The end state as the emulator shows it. */
 export function endState(state: StateDump, env: 'dev' | 'prod', exit: string): EndState {
-  const live = liveTargetGroups(state, `shop-${env}-web`, 80);
+  const live = liveTargetGroups(state, `shop-${env}-web`, productionPort(loadEnvironment(env, { offline: true }).services[0]));
   const target = state.scalableTargets.find((candidate) => candidate.resourceId.includes(`shop-${env}-web`));
   const suspended = target && JSON.stringify(target.suspended) === JSON.stringify(SUSPENDED);
   const recorded = target?.tags[SCALING_RECORD_TAG_KEY] !== undefined;
