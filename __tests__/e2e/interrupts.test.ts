@@ -33,15 +33,13 @@ function installing(state: StateDump): boolean {
 describe('Ctrl-C', () => {
   it('while the replacement installs: stops with rollback, exit 3, nothing changed, auto scaling restored', async () => {
     const { aws, clock } = e2e;
-
-    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], {
-      interruptWhen: (state) => {
-        // Scaling is suspended right after CreateDeployment: wait for both.
-        return installing(state) && state.scalableTargets[0].suspended.DynamicScalingOutSuspended === true;
-      },
-      // Hold the deployment in Install until the tool has asked to stop it.
-      beforeInterrupt: () => clock.pause(),
-    });
+    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0']);
+    // Hold the deployment in Install (API calls are still answered) until the tool has suspended
+    // scaling, which it does right after CreateDeployment, and then until it has asked to stop.
+    await waitForState(aws, installing, 'the replacement installing');
+    clock.pause();
+    await waitForState(aws, (state) => state.scalableTargets[0].suspended.DynamicScalingOutSuspended === true, 'auto scaling suspended');
+    release.interrupt();
     await waitForCall(aws, 'StopDeployment');
     // A second Ctrl-C while the stop settles: the tool says so and does not abandon the rollback.
     release.interrupt();
