@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|detection|model|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -9,6 +9,7 @@
  *              and `npm run plan -- --all`; wall time and peak memory of the process tree
  *   release    the release tool against the local emulator: full blue/green release, status,
  *              render, no-op release, start-up (--help); wall time and AWS calls per operation
+ *   history    release start-up after 1 and 200 releases (with the service's TerraformRevision tag, and without)
  *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
  *              against the emulator with realistic latency (warped time), and the calls it costs
  *   tests      the test suite's wall time (`npx jest`, once)
@@ -26,13 +27,14 @@ import { environmentNamesList } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
+import type { HistoryResults } from './history';
 import type { ReleaseResults } from './release';
 import type { TestSuiteResults } from './tests';
 import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'detection', 'model', 'tests'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
@@ -197,6 +199,25 @@ function releaseReport(results: ReleaseResults): string {
     '',
     'The follow-loop count (GetDeployment, ListDeploymentTargets, BatchGetDeploymentTargets) depends on the time scale;',
     'every other count is fixed by the command. The finish-detection part gives the follow loop in real time.',
+  ].join('\n');
+}
+
+function historyReport(results: HistoryResults): string {
+  const rows: Row[] = results.cases.map((item) => [
+    item.releases,
+    item.tagged ? 'TerraformRevision tag' : 'no tag: scan (≤ 100)',
+    ms(item.result.toCreateDeployment?.median),
+    item.result.callsBeforeCreate?.median,
+    item.revisionReads,
+    medianMin(item.result.wall),
+  ]);
+  const startUp = (releases: number) => results.cases.find((item) => item.tagged && item.releases === releases)?.result.toCreateDeployment?.median;
+  const [few, many] = [startUp(1), startUp(200)];
+  return [
+    section(`Release start-up after many releases (dev, compiled tool, ${results.repetitions} repetition(s), median; time scale ${results.timeScaleMs} ms per emulated second)`),
+    table(['releases before', 'base revision found by', 'spawn→CreateDeployment', 'calls before it', 'revision reads', 'wall'], rows),
+    '',
+    few !== undefined && many !== undefined ? `with the tag: ${ms(many)} after 200 releases vs ${ms(few)} after 1 (ratio ${(many / few).toFixed(2)})` : '',
   ].join('\n');
 }
 
@@ -380,6 +401,11 @@ async function main(): Promise<number> {
       const release = await benchRelease(options.repetitions, options.timeScaleMs);
       results.release = release;
       report(releaseReport(release));
+    } else if (part === 'history') {
+      const { benchHistory } = await import('./history');
+      const history = await benchHistory(options.repetitions, options.timeScaleMs);
+      results.history = history;
+      report(historyReport(history));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();
