@@ -12,6 +12,7 @@
  *   history    release start-up after 1 and 200 releases (with the service's TerraformRevision tag, and without)
  *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
  *              against the emulator with realistic latency (warped time), and the calls it costs
+ *   cost       modelled fixed monthly cost of each environment at 1, 10 and 50 services (bench/cost.ts)
  *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
@@ -23,10 +24,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release as osRelease, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { environmentNamesList } from '../config';
+import { environmentNamesList, loadEnvironment } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
+import type { EnvironmentCost } from './cost';
 import type { HistoryResults } from './history';
 import type { ReleaseResults } from './release';
 import type { TestSuiteResults } from './tests';
@@ -221,6 +223,34 @@ function historyReport(results: HistoryResults): string {
   ].join('\n');
 }
 
+function costReport(costs: readonly EnvironmentCost[]): string {
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  const parts = costs.map((cost) => {
+    const pick = (lines: { item: string; monthlyUsd: number }[], ...prefixes: string[]) => lines.filter((line) => prefixes.some((prefix) => line.item.startsWith(prefix))).reduce((sum, line) => sum + line.monthlyUsd, 0);
+    const sum = (lines: { monthlyUsd: number }[]) => lines.reduce((total, line) => total + line.monthlyUsd, 0);
+    const rows: Row[] = cost.rows.map((row) => [
+      row.services,
+      usd(pick(row.perService, 'Application Load Balancers')),
+      usd(pick(row.perService, 'NAT')),
+      usd(pick(row.perService, 'public IPv4')),
+      usd(pick(row.perService, 'Fargate')),
+      usd(pick(row.perService, 'CloudWatch alarm', 'Container Insights', 'CloudWatch Logs', 'ECR')),
+      usd(sum(row.perService)),
+      usd(sum(row.shared)),
+      usd(sum(row.perService) / row.services),
+    ]);
+    return [`${cost.environment} (${cost.region}):`, table(['services', 'ALBs', 'NAT', 'public IPv4', 'Fargate', 'CloudWatch + ECR', 'total, ALB per service', 'total, one shared ALB', 'per service'], rows)].join('\n');
+  });
+  const prices = costs[0]?.prices;
+  return [
+    section(`Modelled fixed monthly cost, USD, list prices ${prices?.region} as of ${prices?.asOf} (bench/cost.ts; docs/cost.md)`),
+    ...parts,
+    '',
+    'Usage-dependent charges (LCUs, NAT data processing, data transfer) are not included; log volume, image size and',
+    'Container Insights metric counts are assumptions stated in bench/cost.ts. The shared ALB needs ECS-native blue/green.',
+  ].join('\n');
+}
+
 /** Target 3: median detection of a terminal state under 2 s. */
 export const DETECTION_TARGET_MS = 2000;
 
@@ -406,6 +436,11 @@ async function main(): Promise<number> {
       const history = await benchHistory(options.repetitions, options.timeScaleMs);
       results.history = history;
       report(historyReport(history));
+    } else if (part === 'cost') {
+      const { environmentCost } = await import('./cost');
+      const costs = environments.map((name) => environmentCost(loadEnvironment(name, { offline: true })));
+      results.cost = costs;
+      report(costReport(costs));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();
