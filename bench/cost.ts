@@ -19,7 +19,7 @@ export const HOURS_PER_MONTH = 730;
 
 export interface PriceList {
   readonly region: string;
-  /** When these list prices were read off the pages below. */
+  /** When these list prices were published on the pages below (year-month). */
   readonly asOf: string;
   /** USD per hour per Application Load Balancer. */
   readonly albHour: number;
@@ -48,13 +48,14 @@ export interface PriceList {
 }
 
 /**
- * List prices, USD, on-demand, no free tier. ap-northeast-1 as read from AWS's public pricing
- * pages on the date given; check them before relying on the totals.
+ * List prices, USD, on-demand, no free tier. ap-northeast-1 as published on AWS's pricing pages
+ * (below) in mid-2025; they could not be re-read on the day this was written, so docs/cost.md says
+ * which figures a second source confirmed and which are taken as given. Check before budgeting.
  */
 export const PRICE_LISTS: Readonly<Record<string, PriceList>> = {
   'ap-northeast-1': {
     region: 'ap-northeast-1',
-    asOf: '2026-12-04',
+    asOf: '2025-06',
     albHour: 0.0243,
     lcuHour: 0.008,
     natHour: 0.062,
