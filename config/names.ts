@@ -18,6 +18,8 @@ export interface EnvironmentNames {
   readonly planRole: string;
   /** IAM role GitHub Actions assumes to push images and release. */
   readonly deployRole: string;
+  /** Prefix of the ALB access-log bucket's name (S3 adds a unique suffix: names are global). */
+  readonly accessLogBucketPrefix: string;
 }
 
 /** Names of one service's resources. */
@@ -63,6 +65,7 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
     codeDeployRole: `${prefix}-codedeploy`,
     planRole: `${prefix}-github-plan`,
     deployRole: `${prefix}-github-deploy`,
+    accessLogBucketPrefix: `${prefix}-alb-logs-`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { BadInputError } from '../../scripts/cli/errors';
 import { MUTABLE_TAGS, parseImageReference, resolveImage } from '../../scripts/steps/image';
 import { DIGEST, OLD_DIGEST, fakeWorld, repositoryUri } from './support/fake-aws';
@@ -64,6 +65,14 @@ describe('resolving the image to a digest', () => {
     await expect(resolveImage(world.context, world.target, { tag })).rejects.toThrow(/mutable tag/);
     await expect(resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:${tag}` })).rejects.toThrow(/mutable tag/);
     expect(world.allCalls()).toBe(0);
+  });
+
+  it('refuses an image of ECR that has no tag: the lifecycle policy would expire it under a rollback target', async () => {
+    const world = fakeWorld('prod');
+    world.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    await expect(resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}@${DIGEST}` })).rejects.toThrow(
+      `image shop-prod/web@${DIGEST} has no tag, and ECR's lifecycle policy expires untagged images, so a rollback could not pull it: push it under a tag and release that`,
+    );
   });
 
   it('accepts a mutable tag when a digest pins it anyway', async () => {

@@ -53,8 +53,8 @@ describe('stop', () => {
       ['Stopped', 'user'],
       ['Succeeded', 'codeDeployRollback'],
     ]);
-    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
-    expect(liveTargetGroups(state, 'shop-prod-web', 8080)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 8443)).toEqual(['shop-prod-web-blue']);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual({ DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false });
   });

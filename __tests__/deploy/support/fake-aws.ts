@@ -51,7 +51,7 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stub = AwsStub<any, any, any>;
-import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, loadEnvironment } from '../../../config';
+import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, loadEnvironment, productionPort, testListenerPort } from '../../../config';
 import type { AwsClients } from '../../../scripts/aws/clients';
 import { memoryReporter, type MemoryReporter } from '../../../scripts/cli/output';
 import type { Clock, Context, Interrupts } from '../../../scripts/context';
@@ -297,9 +297,11 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   codeDeploy.on(ContinueDeploymentCommand).resolves({});
   codeDeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
 
+  // The ports and protocol the configuration gives the listeners (prod serves HTTPS).
+  const protocol = target.service.certificateArn ? 'HTTPS' : 'HTTP';
   const listeners = {
-    'listener/prod': { ListenerArn: 'listener/prod', Port: 80, Protocol: 'HTTP', LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueArn, Weight: 1 }, { TargetGroupArn: greenArn, Weight: 0 }] } }] },
-    'listener/test': { ListenerArn: 'listener/test', Port: 8080, Protocol: 'HTTP', LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: greenArn }] },
+    'listener/prod': { ListenerArn: 'listener/prod', Port: productionPort(target.service), Protocol: protocol, LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueArn, Weight: 1 }, { TargetGroupArn: greenArn, Weight: 0 }] } }] },
+    'listener/test': { ListenerArn: 'listener/test', Port: testListenerPort(target.service), Protocol: protocol, LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: greenArn }] },
   } as const;
   elbv2.on(DescribeListenersCommand).callsFake((input: { ListenerArns: (keyof typeof listeners)[] }) => ({
     Listeners: input.ListenerArns.map((arn) => listeners[arn]).filter(Boolean),
