@@ -7,7 +7,6 @@ import { GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/clie
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { planRelease } from '../../scripts/steps/plan';
 import { readsInOrder } from '../../scripts/steps/reads-in-order';
 import { HAPPY_STEPS, awsError, fakeWorld, runCli, taskDefinitionArn } from './support/fake-aws';
@@ -54,7 +53,7 @@ describe('planning a release', () => {
     expect(world.autoScaling.commandCalls(DescribeScalableTargetsCommand)).toHaveLength(1);
     // The base revision is the one the service's tags name: it is read once the service answered.
     expect(world.ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(0);
-    service.resolve({ services: [{ ...world.service, tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn('shop-prod-web', 6) }] }] });
+    service.resolve({ services: [world.service] });
     await expect(planning).resolves.toMatchObject({ alreadyRunning: false, base: { foundBy: 'service tag' } });
   });
 

@@ -259,10 +259,12 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     deployments: blueGreenService ? undefined : [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefinitionArn(family, running), rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }],
   };
   const recorded = options.terraformRevisionTag === undefined ? revisions.find(([, tagged]) => !tagged)?.[0] : options.terraformRevisionTag;
-  const serviceTags: Tag[] = [{ key: 'Project', value: 'shop' }, ...(recorded === undefined || recorded === null ? [] : [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(family, recorded) }])];
+  // world.service carries the tags (as DescribeServices with include: ['TAGS'] returns it), so a
+  // test that answers DescribeServices with it gets the stack's TerraformRevision tag too.
+  service.tags = [{ key: 'Project', value: 'shop' }, ...(recorded === undefined || recorded === null ? [] : [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(family, recorded) }])];
   // Like ECS: tags only when asked for with include: ['TAGS'].
   ecs.on(DescribeServicesCommand).callsFake((input: { include?: string[] }) => ({
-    services: [input.include?.includes('TAGS') ? { ...service, tags: serviceTags } : service],
+    services: [input.include?.includes('TAGS') ? service : { ...service, tags: undefined }],
     failures: [],
   }));
   ecs.on(UpdateServiceCommand).resolves({ service: { ...service, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }] } });
