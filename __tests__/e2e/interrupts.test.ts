@@ -127,14 +127,11 @@ describe('Ctrl-C', () => {
 
   it('before the deployment exists: nothing is deployed, auto scaling untouched, exit 3, the registered revision named as unused', async () => {
     const { aws } = e2e;
-    // Registering takes a second: Ctrl-C lands 300 ms after the plan's last read, while it registers.
-    aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
-    let planRead: number | undefined;
+    // Registering takes a second: Ctrl-C lands while RegisterTaskDefinition is under way (the
+    // emulator has taken the slow rule, so the request has arrived and waits out the delay).
+    const slow = aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
     const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], {
-      interruptWhen: (state) => {
-        if (planRead === undefined && state.calls.some((call) => call.operation === 'DescribeScalableTargets')) planRead = Date.now();
-        return planRead !== undefined && Date.now() - planRead > 300;
-      },
+      interruptWhen: (state) => !state.faults.some((rule) => rule.id === slow.id),
     });
     expectExit(result, 3);
     expect(result.stderr).toContain('SIGINT: stopping before the deployment is created: the service and its auto scaling stay as they are; please wait');

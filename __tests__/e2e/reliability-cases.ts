@@ -161,13 +161,11 @@ export const CASES: readonly ReliabilityCase[] = [
     // Ctrl-C while the revision registers: no deployment, the revision named as an unused artifact.
     expected: { serves: 'old version', deployments: 'none', scaling: 'on', exit: '3' },
     async run({ aws }) {
-      aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
-      let planRead: number | undefined;
+      // Registering takes a second: Ctrl-C lands while RegisterTaskDefinition is under way (the
+      // emulator has taken the slow rule, so the request has arrived and waits out the delay).
+      const slow = aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
       const result = await runCli(aws, release('prod'), {
-        interruptWhen: (state) => {
-          if (planRead === undefined && state.calls.some((call) => call.operation === 'DescribeScalableTargets')) planRead = Date.now();
-          return planRead !== undefined && Date.now() - planRead > 300;
-        },
+        interruptWhen: (state) => !state.faults.some((rule) => rule.id === slow.id),
       });
       expect(result.stderr).toMatch(/revision shop-prod-web:2 was registered but serves nothing \(an unused artifact\)/);
       expect(calls(aws, 'RegisterScalableTarget')).toEqual([]);
@@ -318,7 +316,8 @@ export const CASES: readonly ReliabilityCase[] = [
     expected: { serves: 'old version', deployments: 'Stopped, rollback Succeeded', scaling: 'on', exit: 'killed, then 0' },
     async run({ aws }) {
       const cli = startCli(aws, release('prod'));
-      await waitForState(aws, ready, 'approval wait');
+      // Killed once the deployment waits for approval and the tool has suspended scaling for it.
+      await waitForState(aws, (state) => ready(state) && JSON.stringify(state.scalableTargets[0].suspended) === JSON.stringify(SUSPENDED), 'approval wait, scaling suspended');
       cli.child.kill('SIGKILL');
       await cli.done;
       expect(aws.state().scalableTargets[0].suspended).toEqual(SUSPENDED);
