@@ -202,7 +202,8 @@ describe('Ctrl-C', () => {
 describe('--timeout', () => {
   it('stops a release that cannot end in time (it waits 60 min for approval) with rollback and ends at once: exit 4; `wait` follows the rollback and restores scaling', async () => {
     const { aws } = e2e;
-    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--timeout', '2s']);
+    // 5 s: start-up and planning fit in it on a loaded machine (time up before CreateDeployment creates nothing).
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--timeout', '5s']);
     expectExit(result, 4);
     expect(result.stderr).toMatch(/warning: --timeout is shorter than the group's approval and termination waits \(75 min\)/);
     expect(result.stdout).toMatch(/timed out: stopping deployment d-\w+ with rollback; CodeDeploy moves traffic back on its own, this run does not wait past --timeout/);
