@@ -2,7 +2,11 @@
  * Resource names, derived in one place from the configuration. The stack creates resources with
  * these names and the release tool finds them by the same names, so the two cannot disagree.
  */
+import { join } from 'node:path';
 import type { EnvironmentConfig, ServiceConfig } from './schema';
+
+/** The verification hook's code: the stack packages this directory, the emulator loads it (both run from the sources, not dist/). */
+export const VERIFICATION_FUNCTION_SOURCE = join(__dirname, '..', 'functions', 'verify-test-listener');
 
 /** Names shared by every service of an environment. */
 export interface EnvironmentNames {

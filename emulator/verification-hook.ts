@@ -10,8 +10,8 @@
  * answer tests choose (`POST /_emulator/verification`); its log lines are kept for the state dump
  * and `GET /_emulator/verification`.
  */
-import { environmentNames, hasVerificationHook, serviceNames, testListenerPort, type EnvironmentConfig } from '../config';
-import { VERIFICATION_FUNCTION_SOURCE } from '../modules/verification-hook';
+import { environmentNames, hasVerificationHook, serviceNames, testListenerPort, VERIFICATION_FUNCTION_SOURCE, type EnvironmentConfig } from '../config';
+
 import type { HookInvocation } from './simulation/context';
 import type { Simulation } from './simulation/engine';
 

@@ -12,7 +12,6 @@
  * settings name the load balancers: construct it (security group), build the services, then
  * `addFunction` with their test listeners.
  */
-import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, Fn, TerraformAsset, TerraformLocal } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -21,10 +20,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VERIFICATION_FUNCTION_SOURCE } from '../config';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, partitionOf, policyDocument, trustPolicy } from './iam-policy';
 
-/** The function's code: packaged from this directory at synth, and loaded by the emulator. */
-export const VERIFICATION_FUNCTION_SOURCE = path.join(__dirname, '..', 'functions', 'verify-test-listener');
 /** The Node.js runtime the function runs on (it provides the AWS SDK v3 clients the code uses). */
 export const VERIFICATION_FUNCTION_RUNTIME = 'nodejs22.x';
 /** Seconds the function may run: 10 tries of at most 5 s each, 3 s apart, with room to spare. */

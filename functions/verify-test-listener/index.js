@@ -40,9 +40,8 @@ function pathFor(description, target) {
  * from its security group; the load balancer's network interfaces (described "ELB <arn suffix>")
  * carry its private addresses, which the security group rule admits.
  */
-async function privateAddresses(ec2, target) {
-  const { DescribeNetworkInterfacesCommand } = require('@aws-sdk/client-ec2');
-  const found = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [`ELB ${target.loadBalancerArnSuffix}`] }] }));
+async function privateAddresses(describeNetworkInterfaces, target) {
+  const found = await describeNetworkInterfaces({ Filters: [{ Name: 'description', Values: [`ELB ${target.loadBalancerArnSuffix}`] }] });
   const addresses = (found.NetworkInterfaces || []).map((networkInterface) => networkInterface.PrivateIpAddress).filter(Boolean);
   return addresses.map((address) => ({ protocol: target.protocol, host: address, port: target.port, hostHeader: target.dnsName, pathPrefix: '' }));
 }
@@ -142,13 +141,14 @@ async function verifyDeployment(event, deps) {
 /** The Lambda entry point: the runtime's SDK clients, the load balancers' private addresses. */
 async function handler(event) {
   const sdk = require('@aws-sdk/client-codedeploy');
-  const { EC2Client } = require('@aws-sdk/client-ec2');
+  const { EC2Client, DescribeNetworkInterfacesCommand } = require('@aws-sdk/client-ec2');
   const ec2 = new EC2Client({});
+  const describeNetworkInterfaces = (input) => ec2.send(new DescribeNetworkInterfacesCommand(input));
   return verifyDeployment(event, {
     codedeploy: new sdk.CodeDeployClient({}),
     sdk,
     targets: JSON.parse(process.env.VERIFY_TARGETS || '{}'),
-    endpoints: (target) => privateAddresses(ec2, target),
+    endpoints: (target) => privateAddresses(describeNetworkInterfaces, target),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: (line) => console.log(line),
   });
