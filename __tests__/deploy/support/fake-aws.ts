@@ -358,7 +358,16 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   };
   codeDeploy.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
     const { step, info } = stepOf(input.deploymentId, true);
-    return { deploymentInfo: { deploymentId: input.deploymentId, ...info, ...step.info, status: step.status } };
+    return {
+      deploymentInfo: {
+        deploymentId: input.deploymentId,
+        applicationName: target.names.codeDeployApplication,
+        deploymentGroupName: target.names.deploymentGroup,
+        ...info,
+        ...step.info,
+        status: step.status,
+      },
+    };
   });
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [`${target.cluster}:${names.service}`] });
   codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => {
