@@ -6,7 +6,7 @@
 import { BadInputError } from '../cli/errors';
 import { EXIT, exitCodeHelp } from '../cli/exit-codes';
 import { appSpecYaml } from '../steps/appspec';
-import { checkImageReference, checkTag } from '../steps/image';
+import { checkImageForTarget, checkTag } from '../steps/image';
 import { serviceResult } from '../steps/outcome';
 import { planOutputFiles, writeNewFiles, type OutputPlan } from '../steps/output-files';
 import { planAppSpec, planRelease } from '../steps/plan';
@@ -43,7 +43,7 @@ ${exitCodeHelp()}`,
     if (!help) {
       if (flags.image !== undefined && flags.tag !== undefined) throw new BadInputError('--image and --tag conflict; pass one of them');
       if (flags.image === undefined && flags.tag === undefined) throw new BadInputError('pass --image URI or --tag TAG');
-      if (flags.image !== undefined) checkImageReference(flags.image);
+      if (flags.image !== undefined) checkImageForTarget(flags.image, targets[0]);
       if (flags.tag !== undefined) checkTag(flags.tag);
       if (flags.out === '') throw new BadInputError('--out needs a directory');
     }
