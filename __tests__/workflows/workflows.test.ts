@@ -268,10 +268,14 @@ describe('the release workflow', () => {
     expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
   });
 
-  it('verifies prod on the test listener, and passes the chat webhook secret to the tool', () => {
+  it('verifies prod on the test listener, and passes the chat webhook secret to the release step alone', () => {
     expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
-    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect(releaseStep.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    // Nothing else in any workflow (job env, another step, an action's inputs) names the secret.
+    const mentions = files.flatMap((file) => texts[file].split('\n').filter((line) => line.includes('secrets.CHAT_WEBHOOK_URL')).map((line) => `${file}: ${line.trim()}`));
+    expect(mentions).toEqual(['release-environment.yml: CHAT_WEBHOOK_URL: ${{ secrets.CHAT_WEBHOOK_URL }}']);
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
   });
 });
