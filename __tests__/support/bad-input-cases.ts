@@ -190,8 +190,14 @@ function example(entry: BadInputCase): string {
   return `\`${`${variables}npm run deploy -- ${argv.map(shellWord).join(' ')}`.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }
 
+/** The asserted line, as a code span: the pattern's source, cut after 90 characters. */
+function expectedLine(entry: BadInputCase): string {
+  const source = entry.expected.source.length > 90 ? `${entry.expected.source.slice(0, 87)}…` : entry.expected.source;
+  return `\`/${source.replace(/`/g, "'")}/\``.replace(/\|/g, '\\|');
+}
+
 function assertion(entry: BadInputCase): string {
-  return `exit 2, one line; ${entry.aws === 'none' ? 'no AWS call' : 'reads only, no mutating call'}${entry.neverPrinted ? '; the secret never printed' : ''}`;
+  return `exit 2, one line ${expectedLine(entry)}; ${entry.aws === 'none' ? 'no AWS call' : 'reads only, no mutating call'}${entry.neverPrinted ? '; the secret never printed' : ''}`;
 }
 
 /** The table docs/reliability-bad-input.md carries: counts by class, then every case. */
