@@ -29,6 +29,12 @@ describe('the bad-input table in docs/reliability-bad-input.md', () => {
     expect(tableIn(readFileSync(DOC, 'utf8'))).toBe(badInputTable());
   });
 
+  it("is what README's counts say", () => {
+    const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toMatch(new RegExp(`The ${UNIT_CASES.length + E2E_CASES.length} cases, by class`));
+    expect(readme).toMatch(new RegExp(`including ${UNIT_CASES.length}\\s+bad-input cases \\(${E2E_CASES.length} more end to end`));
+  });
+
   it('counts every case once under a known class, with no title twice in a suite', () => {
     for (const cases of [UNIT_CASES, E2E_CASES]) {
       expect(cases.every((entry) => INPUT_CLASSES.includes(entry.inputClass))).toBe(true);

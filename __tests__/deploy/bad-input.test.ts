@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filledArgv, UNIT_CASES, type BadInputCase } from '../support/bad-input-cases';
+import { filledArgv, filledEnv, UNIT_CASES, type BadInputCase } from '../support/bad-input-cases';
 import { fakeWorld, runCli, type World } from './support/fake-aws';
 
 describe('bad input', () => {
@@ -23,7 +23,7 @@ describe('bad input', () => {
   async function refused(entry: BadInputCase, environment: 'prod' | 'preview'): Promise<World> {
     const world = fakeWorld(environment);
     entry.setup?.(world);
-    const run = await runCli(world, filledArgv(entry.argv, { tmp }), { ...entry.env });
+    const run = await runCli(world, filledArgv(entry.argv, { tmp }), filledEnv(entry.env, { tmp }));
     expect(run.code).toBe(2);
     expect(run.stderr).toHaveLength(1);
     expect(run.stderr[0]).toMatch(entry.expected);

@@ -12,7 +12,6 @@ describe('environment variables', () => {
         {
           AWS_REGION: 'ap-northeast-1',
           AWS_DEFAULT_REGION: 'ap-northeast-1',
-          AWS_PROFILE: 'shop-prod.admin',
           AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
           AWS_SECRET_ACCESS_KEY: 'secret',
           AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
@@ -28,6 +27,10 @@ describe('environment variables', () => {
         prod,
       ),
     ).toEqual([]);
+  });
+
+  it('accepts a profile name with the characters AWS profile names use', () => {
+    expect(environmentVariableProblems({ AWS_PROFILE: 'shop-prod.admin@sso' }, prod)).toEqual([]);
   });
 
   it('treats an empty value as unset, as the SDK does', () => {

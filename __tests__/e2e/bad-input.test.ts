@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2E_CASES, filledArgv, type BadInputCase } from '../support/bad-input-cases';
+import { E2E_CASES, filledArgv, filledEnv, type BadInputCase } from '../support/bad-input-cases';
 import { expectExit, runCli, startCli, useEmulator, type CliResult } from './support';
 
 const e2e = useEmulator(['dev', 'prod']);
@@ -26,22 +26,26 @@ describe('bad input (exit 2)', () => {
     writeFileSync(join(tmp, 'a-file'), 'not a directory\n');
     mkdirSync(join(tmp, 'rendered'));
     for (const name of ['taskdef.json', 'appspec.yaml']) writeFileSync(join(tmp, 'rendered', name), 'rendered before\n');
+    writeFileSync(join(tmp, 'aws-config'), '[profile broken]\nregion = not a region;x\n');
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   const byToken = (cases: readonly BadInputCase[], withDeployment: boolean) => cases.filter((entry) => entry.argv.includes('{prodDeployment}') === withDeployment);
 
   async function refuseOne(entry: BadInputCase, tokens: Record<string, string>): Promise<void> {
-    const result = await runCli(e2e.aws, filledArgv(entry.argv, tokens), { env: entry.env });
+    const result = await runCli(e2e.aws, filledArgv(entry.argv, tokens), { env: { ...Object.fromEntries(Object.keys(entry.env ?? {}).map((name) => [name, undefined])), ...filledEnv(entry.env, tokens) } });
     expectOneLineRefusal(result, entry.expected);
     if (entry.neverPrinted) expect(result.stdout + result.stderr).not.toContain(entry.neverPrinted);
   }
 
-  /** The offline cases at once (together they may make no call at all), then the reading ones one by one. */
+  /** The offline cases three at a time (together they may make no call at all), then the reading ones one by one. */
   async function refuse(cases: readonly BadInputCase[], tokens: Record<string, string>): Promise<void> {
     const { aws } = e2e;
     const before = aws.callLog().length;
-    await Promise.all(cases.filter((entry) => entry.aws === 'none').map((entry) => refuseOne(entry, tokens)));
+    const offline = cases.filter((entry) => entry.aws === 'none');
+    for (let start = 0; start < offline.length; start += 3) {
+      await Promise.all(offline.slice(start, start + 3).map((entry) => refuseOne(entry, tokens)));
+    }
     expect(aws.callLog().slice(before)).toEqual([]);
     for (const entry of cases.filter((candidate) => candidate.aws === 'reads')) {
       const from = aws.callLog().length;

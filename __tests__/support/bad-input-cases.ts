@@ -4,8 +4,10 @@
  * two disagree). "Nothing changed" is asserted for each: no AWS call at all where the input can
  * be judged from flags, variables, configuration and local files; otherwise reads only.
  *
- * Argument tokens filled in by the tests: `{tmp}` a fresh temporary directory holding `a-file`
- * (a plain file) and `rendered/` (taskdef.json and appspec.yaml from an earlier render);
+ * Tokens in arguments and variables, filled in by the tests: `{tmp}` a fresh temporary directory
+ * holding `a-file` (a plain file), `rendered/` (taskdef.json and appspec.yaml from an earlier
+ * render) and, end to end, `aws-config` (an AWS config file whose profile `broken` has
+ * `region = not a region;x`);
  * `{prodDeployment}` the id of a prod deployment waiting for approval (end to end).
  */
 import { GetDeploymentCommand, GetDeploymentConfigCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
@@ -28,8 +30,8 @@ export interface BadInputCase {
   readonly inputClass: InputClass;
   readonly title: string;
   readonly argv: readonly string[];
-  /** Variables set for the run. */
-  readonly env?: Readonly<Record<string, string>>;
+  /** Variables set for the run; `undefined` removes one the harness sets. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** The one line on stderr. */
   readonly expected: RegExp;
   /** `none`: not a single AWS call; `reads`: read-only calls, no mutating one. */
@@ -90,6 +92,7 @@ export const UNIT_CASES: readonly BadInputCase[] = [
   { inputClass: 'environment variables', title: "AWS_REGION other than the environment's", argv: ['--env', 'prod', '--tag', 'v1.4.2'], env: { AWS_REGION: 'us-east-1' }, expected: /^error: AWS_REGION us-east-1 differs from environment prod's region ap-northeast-1/, aws: 'none' },
   { inputClass: 'environment variables', title: "AWS_DEFAULT_REGION other than the environment's", argv: ['status', '--env', 'prod'], env: { AWS_DEFAULT_REGION: 'eu-west-1' }, expected: /^error: AWS_DEFAULT_REGION eu-west-1 differs from environment prod's region/, aws: 'none' },
   { inputClass: 'environment variables', title: 'AWS_PROFILE with a space', argv: ['status', '--env', 'prod'], env: { AWS_PROFILE: 'my profile' }, expected: /^error: AWS_PROFILE "my profile" is not a profile name/, aws: 'none' },
+  { inputClass: 'environment variables', title: 'AWS_PROFILE and access keys both set', argv: ['status', '--env', 'prod'], env: { AWS_PROFILE: 'shop', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }, expected: /^error: AWS_PROFILE and AWS_ACCESS_KEY_ID are both set, and the SDK would quietly prefer the profile: unset one of them$/, aws: 'none' },
   { inputClass: 'environment variables', title: 'AWS_ACCESS_KEY_ID without its secret', argv: ['status', '--env', 'prod'], env: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' }, expected: /^error: AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY/, aws: 'none' },
   { inputClass: 'environment variables', title: 'a malformed AWS_ENDPOINT_URL', argv: ['--env', 'prod', '--tag', 'v1.4.2'], env: { AWS_ENDPOINT_URL: 'localhost:4566' }, expected: /^error: AWS_ENDPOINT_URL "localhost:4566" is not an http\(s\) URL/, aws: 'none' },
   { inputClass: 'environment variables', title: 'a per-service endpoint that is not http(s)', argv: ['status', '--env', 'prod'], env: { AWS_ENDPOINT_URL_CODEDEPLOY: 'ftp://127.0.0.1' }, expected: /^error: AWS_ENDPOINT_URL_CODEDEPLOY "ftp:\/\/127.0.0.1" is not an http\(s\) URL/, aws: 'none' },
@@ -161,6 +164,7 @@ export const E2E_CASES: readonly BadInputCase[] = [
   { inputClass: 'flags and values', title: '--verify without an approval wait', argv: ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--verify', '/health'], expected: /--verify needs a blue-green service with release\.approvalWaitMinutes/, aws: 'none' },
   { inputClass: 'environment variables', title: 'AWS_REGION that is not a region', argv: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], env: { AWS_REGION: 'not a region;x' }, expected: /^error: AWS_REGION "not a region;x" is not an AWS region code: set AWS_REGION=ap-northeast-1/, aws: 'none' },
   { inputClass: 'environment variables', title: "AWS_REGION other than the environment's", argv: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], env: { AWS_REGION: 'us-east-1' }, expected: /AWS_REGION us-east-1 differs from environment dev's region ap-northeast-1/, aws: 'none' },
+  { inputClass: 'environment variables', title: "a profile whose region is not a region", argv: ['status', '--env', 'dev'], env: { AWS_CONFIG_FILE: '{tmp}/aws-config', AWS_PROFILE: 'broken', AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, expected: /^error: the AWS region from AWS_REGION or the profile is unusable \(Region not accepted: .*\): set AWS_REGION=ap-northeast-1 or fix the profile's region$/, aws: 'none' },
   { inputClass: 'environment variables', title: 'a malformed AWS_ENDPOINT_URL', argv: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], env: { AWS_ENDPOINT_URL: 'http://' }, expected: /^error: AWS_ENDPOINT_URL "http:\/\/" is not an http\(s\) URL/, aws: 'none' },
   { inputClass: 'environment variables', title: 'ECS_BG_MAX_ATTEMPTS that is not a number', argv: ['status', '--env', 'dev'], env: { ECS_BG_MAX_ATTEMPTS: 'many' }, expected: /^error: ECS_BG_MAX_ATTEMPTS "many" must be a whole number from 1 to 20/, aws: 'none' },
   { inputClass: 'environment variables', title: 'a chat webhook with credentials that is not a URL (never echoed)', argv: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], env: { CHAT_WEBHOOK_URL: 'user:p4ssw0rd@hooks.example.com/x' }, expected: /^error: CHAT_WEBHOOK_URL is set but is not an http\(s\) URL \(its value is secret and not shown\)/, aws: 'none', neverPrinted: 'p4ssw0rd' },
@@ -172,9 +176,18 @@ export const E2E_CASES: readonly BadInputCase[] = [
   { inputClass: 'local files', title: 'render --out onto a file', argv: ['render', '--env', 'dev', '--tag', 'v1.1.0', '--out', '{tmp}/a-file'], expected: /is a file, not a directory/, aws: 'none' },
 ];
 
+function filled(text: string, tokens: Readonly<Record<string, string>>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => tokens[name] ?? whole);
+}
+
 /** `{tmp}` and the other tokens replaced. */
 export function filledArgv(argv: readonly string[], tokens: Readonly<Record<string, string>>): string[] {
-  return argv.map((arg) => arg.replace(/\{(\w+)\}/g, (whole, name: string) => tokens[name] ?? whole));
+  return argv.map((arg) => filled(arg, tokens));
+}
+
+/** The case's variables with the tokens replaced. */
+export function filledEnv(env: BadInputCase['env'], tokens: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name, filled(value, tokens)]])));
 }
 
 /** A value as it appears in the table: shell-quoted when needed, control characters spelt out. */
@@ -185,7 +198,8 @@ function shellWord(word: string): string {
 }
 
 function example(entry: BadInputCase): string {
-  const variables = Object.entries(entry.env ?? {}).map(([name, value]) => `${name}=${shellWord(value)} `).join('');
+  const unset = Object.entries(entry.env ?? {}).flatMap(([name, value]) => (value === undefined ? [name] : []));
+  const variables = `${unset.length ? `env -u ${unset.join(' -u ')} ` : ''}${Object.entries(entry.env ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${shellWord(value)} `])).join('')}`;
   const argv = entry.argv.map((word) => (word.length > 60 ? `${word.slice(0, 57)}…` : word));
   return `\`${`${variables}npm run deploy -- ${argv.map(shellWord).join(' ')}`.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }

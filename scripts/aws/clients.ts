@@ -66,13 +66,20 @@ export function chooseRegion(env: EnvironmentConfig, resolved: string | undefine
   return env.region;
 }
 
-/** The region the SDK would pick on its own, or undefined when none is configured. */
-async function sdkResolvedRegion(): Promise<string | undefined> {
+/**
+ * The region the SDK would pick on its own, or undefined when none is configured. A region the
+ * SDK rejects (a profile's `region = not a region`) is bad input, not "none configured".
+ */
+async function sdkResolvedRegion(env: EnvironmentConfig): Promise<string | undefined> {
   const probe = new ECSClient({});
   try {
     const region = await probe.config.region();
     return region || undefined;
-  } catch {
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/region/i.test(message) && /not (accepted|a valid)|invalid/i.test(message)) {
+      throw new BadInputError(`the AWS region from AWS_REGION or the profile is unusable (${message.split('\n')[0]}): set AWS_REGION=${env.region} or fix the profile's region`);
+    }
     return undefined;
   } finally {
     probe.destroy();
@@ -80,7 +87,7 @@ async function sdkResolvedRegion(): Promise<string | undefined> {
 }
 
 export async function createClients(env: EnvironmentConfig, vars: EnvironmentVariables): Promise<AwsClients> {
-  const region = chooseRegion(env, await sdkResolvedRegion());
+  const region = chooseRegion(env, await sdkResolvedRegion(env));
   const timeout = requestTimeoutMs(vars);
   // Emulators take any key; never invent credentials when the user configured some.
   const offlineCredentials =

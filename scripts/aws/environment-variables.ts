@@ -89,6 +89,10 @@ export function environmentVariableProblems(vars: EnvironmentVariables, env: Env
   if (profile !== undefined && !PROFILE.test(profile)) {
     problems.push(`AWS_PROFILE "${printable(profile)}" is not a profile name (letters, digits and _.+=,@- only): set it to a profile in ~/.aws/config, or unset it`);
   }
+  if (profile !== undefined && set('AWS_ACCESS_KEY_ID') !== undefined) {
+    // The SDK would take the profile and print a seven-line warning about the ignored keys.
+    problems.push('AWS_PROFILE and AWS_ACCESS_KEY_ID are both set, and the SDK would quietly prefer the profile: unset one of them');
+  }
   if (set('AWS_ACCESS_KEY_ID') !== undefined && set('AWS_SECRET_ACCESS_KEY') === undefined) {
     problems.push('AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY, so the SDK would ignore it: set both, or unset AWS_ACCESS_KEY_ID');
   }
