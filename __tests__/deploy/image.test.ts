@@ -78,6 +78,14 @@ describe('resolving the image to a digest', () => {
     expect(world.allCalls()).toBe(0);
   });
 
+  it('refuses an image of ECR that has no tag: the lifecycle policy would expire it under a rollback target', async () => {
+    const world = fakeWorld('prod');
+    world.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    await expect(resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}@${DIGEST}` })).rejects.toThrow(
+      `image shop-prod/web@${DIGEST} has no tag, and ECR's lifecycle policy expires untagged images, so a rollback could not pull it: push it under a tag and release that`,
+    );
+  });
+
   it('accepts a mutable tag when a digest pins it anyway', async () => {
     const world = fakeWorld('prod');
     const image = await resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:latest@${DIGEST}` });

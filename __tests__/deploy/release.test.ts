@@ -222,8 +222,8 @@ describe('--verify on the test listener', () => {
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
     expect(run.code).toBe(0);
     expect(world.fetchCalls.map((call) => call.url)).toEqual([
-      'http://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8080/health',
-      'http://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8080/health',
+      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
+      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
     ]);
     expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' }]);
   });

@@ -63,8 +63,8 @@ describe('Ctrl-C', () => {
       ['Stopped', 'user', 'MANUAL_STOP'],
       ['Succeeded', 'codeDeployRollback', undefined],
     ]);
-    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
-    expect(liveTargetGroups(state, 'shop-prod-web', 8080)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 8443)).toEqual(['shop-prod-web-blue']);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
     // Suspended once for the release, put back once after it.
@@ -122,7 +122,7 @@ describe('Ctrl-C', () => {
     const [after] = aws.state().scalableTargets;
     expect(after.suspended).toEqual(NOT_SUSPENDED);
     expect(Object.keys(after.tags)).not.toContain(SCALING_RECORD_TAG_KEY);
-    expect(liveTargetGroups(aws.state(), 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(aws.state(), 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
   });
 
   it('before the deployment exists: nothing is deployed, auto scaling is put back, exit 3', async () => {
@@ -201,7 +201,7 @@ describe('--timeout', () => {
       ['Succeeded', 'codeDeployRollback'],
     ]);
     expect(calls(aws, 'StopDeployment').map((call) => (call.input as { autoRollbackEnabled?: boolean }).autoRollbackEnabled)).toEqual([true]);
-    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
   });

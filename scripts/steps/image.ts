@@ -181,8 +181,14 @@ async function describeImageDigest(
         imageIds: [reference.digest ? { imageDigest: reference.digest } : { imageTag: reference.tag }],
       }),
     );
-    const digest = found.imageDetails?.[0]?.imageDigest;
+    const detail = found.imageDetails?.[0];
+    const digest = detail?.imageDigest;
     if (!digest) throw Object.assign(new Error('no image'), { name: 'ImageNotFoundException' });
+    // The lifecycle policy expires untagged images (modules/container-registry.ts): a release of
+    // one could not be rolled back to once it is gone.
+    if ((detail?.imageTags ?? []).length === 0) {
+      throw new BadInputError(`image ${reference.repository}${wanted} has no tag, and ECR's lifecycle policy expires untagged images, so a rollback could not pull it: push it under a tag and release that`);
+    }
     return digest;
   } catch (error) {
     if (hasName(error, 'ImageNotFoundException')) {
