@@ -63,9 +63,8 @@ export interface VerificationHookProps {
 export class VerificationHook extends Construct {
   /** The function's security group: the test listeners admit it. */
   public readonly securityGroupId: string;
-  /** The function's name (the AppSpec's AfterAllowTestTraffic hook) and ARN, once added. */
+  /** The function's name (the AppSpec's AfterAllowTestTraffic hook); `addFunction` creates it. */
   public readonly functionName: string;
-  public functionArn?: string;
 
   private readonly props: VerificationHookProps;
   private readonly securityGroup: SecurityGroup;
@@ -167,7 +166,6 @@ export class VerificationHook extends Construct {
       // The role must hold its permissions (ENIs, logs) before Lambda checks them at creation.
       dependsOn: [policy, logGroup],
     });
-    this.functionArn = fn.arn;
     return fn;
   }
 }
