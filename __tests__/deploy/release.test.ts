@@ -3,6 +3,8 @@ import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentComman
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { HAPPY_STEPS, awsError, blueGreen, fakeWorld, runCli, taskDefinitionArn, type Step, type World } from './support/fake-aws';
+import type { DeploymentSnapshot } from '../../scripts/steps/deployment-state';
+import { hookFailure } from '../../scripts/steps/verification-hook';
 
 const NEW = taskDefinitionArn('shop-prod-web', 9);
 const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ Resources: [{ TargetService: { Properties: { TaskDefinition: arn } } }] }) } } });
@@ -332,5 +334,23 @@ describe('--timeout before the deployment exists', () => {
     expect(run.stderr[run.stderr.length - 1]).toBe(
       'error: prod/web: timed out before the deployment was created; the service and its auto scaling were not changed; revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
     );
+  });
+});
+
+describe('a failed verification hook, as the release reports it', () => {
+  const hook = { functionName: 'shop-prod-verify-test-listener', logGroupName: '/aws/lambda/shop-prod-verify-test-listener', path: '/health', fromFlag: true };
+  const snapshot = (code: string, eventStatus: string) =>
+    ({
+      id: 'd-1',
+      status: 'Failed',
+      info: { errorInformation: { code, message: 'reported Failed' } },
+      events: [{ name: 'AfterAllowTestTraffic', status: eventStatus }],
+      taskSets: [],
+    }) as unknown as DeploymentSnapshot;
+
+  it("is the hook's failure only when CodeDeploy says a hook failed, not when an alarm or a stop ended the deployment during the hook", () => {
+    expect(hookFailure(snapshot('HOOK_EXECUTION_FAILURE', 'Failed'), hook)).toMatch(/^shop-prod-verify-test-listener reported the test listener failing for GET \/health \(reported Failed\); its log: aws logs filter-log-events/);
+    expect(hookFailure(snapshot('ALARM_ACTIVE', 'Failed'), hook)).toBeUndefined();
+    expect(hookFailure(snapshot('HOOK_EXECUTION_FAILURE', 'Succeeded'), hook)).toBeUndefined();
   });
 });

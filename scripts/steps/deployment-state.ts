@@ -22,7 +22,7 @@ export interface LifecycleEventState {
   readonly startTime?: Date;
   readonly endTime?: Date;
   /** What CodeDeploy says about a failed hook. */
-  readonly diagnostics?: { readonly errorCode?: string; readonly message?: string; readonly logTail?: string };
+  readonly diagnostics?: { readonly errorCode?: string; readonly scriptName?: string; readonly message?: string; readonly logTail?: string };
 }
 
 export interface TaskSetState {

@@ -70,7 +70,10 @@ export function hookStartLine(hook: HookVerification): string {
 /** The failure of the hook, from the deployment's lifecycle event, or undefined when it did not fail. */
 export function hookFailure(snapshot: DeploymentSnapshot, hook: HookVerification): string | undefined {
   const event = snapshot.events.find((candidate) => candidate.name === 'AfterAllowTestTraffic');
-  const failedByHook = event?.status === 'Failed' || snapshot.info.errorInformation?.code === 'HOOK_EXECUTION_FAILURE';
+  // The event fails with anything that ends the deployment while it runs (an alarm, a stop): only
+  // CodeDeploy's hook error, or diagnostics naming the function, mean the check failed.
+  const byHook = snapshot.info.errorInformation?.code === 'HOOK_EXECUTION_FAILURE' || event?.diagnostics?.scriptName === hook.functionName;
+  const failedByHook = event?.status === 'Failed' && byHook;
   if (!failedByHook) return undefined;
   const diagnostics = event?.diagnostics;
   const said = [diagnostics?.message ?? snapshot.info.errorInformation?.message, diagnostics?.logTail?.trim()].filter(Boolean).join(': ');
