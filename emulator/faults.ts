@@ -38,7 +38,7 @@ export interface FaultRule {
   hits: number;
 }
 
-const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling'];
+const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling', 'logs'];
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -96,6 +96,7 @@ export function faultError(kind: 'throttle' | 'http500' | 'http503', service: Se
     autoscaling: 'InternalServiceException',
     codedeploy: 'InternalFailure',
     elbv2: 'InternalFailure',
+    logs: 'ServiceUnavailableException',
   };
   return { code: internal[service], message: 'We encountered an internal error. Please try again.', status: 500 };
 }

@@ -11,6 +11,7 @@ import { deployCommand } from '../commands/deploy';
 import { finishCommand } from '../commands/finish';
 import { renderCommand } from '../commands/render';
 import { rollbackCommand } from '../commands/rollback';
+import { runCommand } from '../commands/run';
 import { statusCommand } from '../commands/status';
 import { stopCommand } from '../commands/stop';
 import { waitCommand } from '../commands/wait';
@@ -19,7 +20,7 @@ import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
 import { createReporter, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand, runCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),
@@ -49,7 +50,7 @@ export interface MainDependencies {
   readonly fetch?: typeof fetch;
 }
 
-export async function main(argv: readonly string[], deps: MainDependencies): Promise<ExitCode> {
+export async function main(argv: readonly string[], deps: MainDependencies): Promise<ExitCode | number> {
   const [first] = argv;
   if (first === 'help' || ((first === '--help' || first === '-h') && argv.length === 1)) {
     deps.streams.stdout(`${topLevelHelp()}\n`);
@@ -58,7 +59,9 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
   const explicit = first !== undefined && !first.startsWith('-');
   const name = explicit ? first : 'deploy';
   const args = explicit ? argv.slice(1) : argv;
-  const out = createReporter(args.includes('--json'), deps.streams);
+  // Words after `--` belong to `run`'s command, not to the tool.
+  const toolArgs = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const out = createReporter(toolArgs.includes('--json'), deps.streams);
   const command = COMMANDS[name];
   if (!command) {
     out.error(`unknown command "${name}"; use one of: ${Object.keys(COMMANDS).join(', ')}`);

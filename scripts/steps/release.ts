@@ -19,6 +19,7 @@ import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
 import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
+import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import { followRollback, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
@@ -50,6 +51,8 @@ export interface ReleaseOptions {
   readonly description?: string;
   readonly verifyUrl?: string;
   readonly verifyTries?: number;
+  /** A migration to run with the new revision before anything else changes (migrate.ts). */
+  readonly migrate?: readonly string[];
 }
 
 /** Commands that let a person pick up a deployment this run leaves behind. */
@@ -89,6 +92,7 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const revision = release.revision;
   const arn = 'arn' in revision ? revision.arn : await beforeDeployment(() => registerRevision(context, revision.register));
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
+  if (options.migrate) await beforeDeployment(() => migrate(context, { ...release, revisionArn: arn, registration: 'register' in revision ? revision.register : undefined }, options.migrate!, options.deadline));
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
   const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
 
