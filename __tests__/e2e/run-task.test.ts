@@ -5,7 +5,7 @@
  */
 import { acceptedMutations, calls, expectExit, pinnedImage, runCli, startCli, useEmulator, verdict } from './support';
 
-const e2e = useEmulator(['dev', 'prod']);
+const e2e = useEmulator(['dev', 'prod', 'preview']);
 
 const RUN = ['run', '--env', 'prod', '--service', 'web'];
 
@@ -117,6 +117,97 @@ describe('run', () => {
     expectExit(result, 2);
     expect(result.stderrLines).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+    expect(calls(aws)).toEqual([]);
+  });
+});
+
+describe('deploy --migrate', () => {
+  const seqOf = (aws: typeof e2e.aws, operation: string) => calls(aws, operation).filter((call) => call.status === 200).map((call) => call.seq);
+
+  it('a failing migration stops the release: exit 1, its exit code and last lines shown, no deployment, scaling untouched', async () => {
+    const { aws } = e2e;
+    aws.scriptTasks({ exitCode: 7, logLines: ['applying 0042_add_column', 'ERROR: column "email" already exists'] });
+    const before = aws.state();
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--migrate', "node migrate.js up --to '0042 add column'"]);
+    expectExit(result, 1);
+    expect(verdict(result)).toMatch(
+      /^error: prod\/web: migration failed: `node migrate\.js up --to 0042 add column` exited with code 7 \(task \w+\); no deployment was created; prod\/web still serves shop-prod-web:1 and auto scaling was not touched$/,
+    );
+    expect(result.stdout).toContain('migrate | ERROR: column "email" already exists');
+    expect(result.stderr).toContain('  | ERROR: column "email" already exists');
+    expect(calls(aws, 'RunTask')[0].input).toMatchObject({ overrides: { containerOverrides: [{ command: ['node', 'migrate.js', 'up', '--to', '0042 add column'] }] }, taskDefinition: expect.stringMatching(/shop-prod-web:2$/) });
+    // Registering the revision is the only change besides the task: no deployment, no scaling call.
+    expect(acceptedMutations(aws)).toEqual(['ecs.RegisterTaskDefinition', 'ecs.RunTask']);
+    const after = aws.state();
+    expect(after.deployments).toEqual([]);
+    expect(after.listeners.map((listener) => listener.forward)).toEqual(before.listeners.map((listener) => listener.forward));
+    expect(after.scalableTargets).toEqual(before.scalableTargets);
+  });
+
+  it('a migration that cannot start stops the release with AWS\'s reason', async () => {
+    const { aws } = e2e;
+    aws.scriptTasks({ failToStart: 'ResourceInitializationError: unable to pull secrets or registry auth' });
+    const result = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
+    expectExit(result, 1);
+    expect(verdict(result)).toMatch(/^error: dev\/web: migration failed: task \w+ did not start \(ResourceInitializationError: unable to pull secrets or registry auth\); no deployment was created/);
+    expect(calls(aws, 'CreateDeployment')).toEqual([]);
+  });
+
+  it('a passing migration runs with the new revision, then the release deploys it', async () => {
+    const { aws } = e2e;
+    aws.scriptTasks({ exitCode: 0, logLines: ['migrated to 0042'] });
+    const result = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js up']);
+    expectExit(result, 0);
+    expect(result.stdout).toContain('migrate | migrated to 0042');
+    expect(result.stdout).toMatch(/migration succeeded \(task \w+ exited with code 0\)/);
+    const registered = calls(aws, 'RegisterTaskDefinition');
+    expect(registered).toHaveLength(1);
+    const [run] = calls(aws, 'RunTask');
+    expect(run.input).toMatchObject({ taskDefinition: expect.stringMatching(/shop-dev-web:2$/) });
+    expect(seqOf(aws, 'RunTask')[0]).toBeLessThan(seqOf(aws, 'CreateDeployment')[0]);
+    expect(verdict(result)).toMatch(/^dev\/web: released shop-dev-web:2/);
+  });
+
+  it('runs before auto scaling is suspended and before the deployment is created (prod)', async () => {
+    const { aws } = e2e;
+    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
+    await release.waitForOutput(/waiting for approval/);
+    const [runSeq] = seqOf(aws, 'RunTask');
+    const stopped = calls(aws, 'DescribeTasks').filter((call) => call.seq > runSeq);
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(runSeq).toBeLessThan(seqOf(aws, 'RegisterScalableTarget')[0]);
+    expect(seqOf(aws, 'RegisterScalableTarget')[0]).toBeLessThan(seqOf(aws, 'CreateDeployment')[0]);
+    release.interrupt();
+    expectExit(await release.done, 3);
+  });
+
+  it('on a rolling service a failing migration leaves the service without an update', async () => {
+    const { aws } = e2e;
+    aws.scriptTasks({ exitCode: 1 });
+    const result = await runCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
+    expectExit(result, 1);
+    expect(verdict(result)).toMatch(/^error: preview\/web: migration failed: `node migrate\.js` exited with code 1/);
+    expect(calls(aws, 'UpdateService')).toEqual([]);
+  });
+
+  it('Ctrl-C during the migration stops its task and leaves the service as it was (exit 3)', async () => {
+    const { aws } = e2e;
+    aws.scriptTasks({ durationSeconds: 3600, logLines: ['locking table'] });
+    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
+    await release.waitForOutput(/migrate \| locking table/);
+    release.interrupt();
+    const result = await release.done;
+    expectExit(result, 3);
+    expect(verdict(result)).toMatch(/^error: dev\/web: interrupted during the migration: task \w+ was stopped \(container exit 143\); no deployment was created/);
+    expect(calls(aws, 'StopTask')).toHaveLength(1);
+    expect(calls(aws, 'CreateDeployment')).toEqual([]);
+  });
+
+  it('bad --migrate: exit 2, nothing called', async () => {
+    const { aws } = e2e;
+    const result = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', "node 'unclosed"]);
+    expectExit(result, 2);
+    expect(result.stderr).toMatch(/--migrate "node 'unclosed" has an unclosed ' quote/);
     expect(calls(aws)).toEqual([]);
   });
 });

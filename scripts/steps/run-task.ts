@@ -187,7 +187,7 @@ export function taskOutcome(task: Task, container: string): TaskOutcome {
   const main = task.containers?.find((candidate) => candidate.name === container);
   if (main?.exitCode !== undefined && main.exitCode !== null) return { exitCode: main.exitCode };
   if (task.stopCode === 'TaskFailedToStart' || task.lastStatus === 'STOPPED') {
-    return { failedToStart: [task.stoppedReason, main?.reason].filter(Boolean).join('; ') || 'the task stopped before its container ran' };
+    return { failedToStart: [...new Set([task.stoppedReason, main?.reason].filter(Boolean))].join('; ') || 'the task stopped before its container ran' };
   }
   return {};
 }
