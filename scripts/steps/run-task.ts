@@ -150,11 +150,11 @@ export async function followTask(context: Context, options: FollowTaskOptions): 
   let stopDeadline: number | undefined;
   for (;;) {
     const task = await describeTask(context, cluster, taskArn);
-    await follower?.read();
     if (task.lastStatus !== lastStatus) {
       lastStatus = task.lastStatus;
       context.out.line(`task ${id}: ${lastStatus}`);
     }
+    await follower?.read();
     if (task.lastStatus === 'STOPPED') {
       // The last lines can land after the status changes: one more read.
       await follower?.read();
