@@ -60,7 +60,7 @@ describe('run', () => {
 
   it('stops the task on Ctrl-C with a reason, waits for STOPPED, and exits 130', async () => {
     const { aws } = e2e;
-    aws.scriptTasks({ durationSeconds: 3600, logLines: ['working'] });
+    aws.scriptTasks({ durationSeconds: 36_000, logLines: ['working'] });
     const running = startCli(aws, [...RUN, '--', 'sleep', '3600']);
     await running.waitForOutput(/^working$/);
     running.interrupt();
@@ -75,7 +75,7 @@ describe('run', () => {
 
   it('stops the task when --timeout elapses and exits 124', async () => {
     const { aws } = e2e;
-    aws.scriptTasks({ durationSeconds: 3600 });
+    aws.scriptTasks({ durationSeconds: 36_000 });
     const result = await runCli(aws, [...RUN, '--timeout', '2s', '--', 'sleep', '3600']);
     expectExit(result, 124);
     expect(calls(aws, 'StopTask')[0].input).toMatchObject({ reason: expect.stringMatching(/^Timed out: stopped by npm run deploy/) });
@@ -192,7 +192,7 @@ describe('deploy --migrate', () => {
 
   it('Ctrl-C during the migration stops its task and leaves the service as it was (exit 3)', async () => {
     const { aws } = e2e;
-    aws.scriptTasks({ durationSeconds: 3600, logLines: ['locking table'] });
+    aws.scriptTasks({ durationSeconds: 36_000, logLines: ['locking table'] });
     const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
     await release.waitForOutput(/migrate \| locking table/);
     release.interrupt();
