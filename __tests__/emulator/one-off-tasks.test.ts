@@ -1,4 +1,5 @@
 /** The emulator's RunTask, DescribeTasks, StopTask and CloudWatch Logs reads, through the real SDK. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, InvalidParameterException, RunTaskCommand, StopTaskCommand, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { setUp, type Setup } from './support';

@@ -37,6 +37,7 @@ export function topLevelHelp(): string {
     'Run `npm run deploy -- COMMAND --help` for a command\'s flags.',
     '',
     exitCodeHelp(),
+    '`run` exits with its command\'s own code instead (see `npm run deploy -- run --help`).',
   ].join('\n');
 }
 
