@@ -4,7 +4,10 @@ import { BadInputError } from '../../scripts/cli/errors';
 import { migrate, migrationFor, splitCommand } from '../../scripts/steps/migrate';
 import { followTask, LogFollower, runTaskInput, runToCompletion, taskOutcome } from '../../scripts/steps/run-task';
 import { targetFor } from '../../scripts/steps/target';
-import { fakeWorld, taskDefinitionArn } from './support/fake-aws';
+import { RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CreateDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { HAPPY_STEPS, fakeWorld, runCli, taskDefinitionArn } from './support/fake-aws';
 
 const TASK = 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/0123456789abcdef0123456789abcdef';
 const LOGS = { group: '/ecs/shop-prod/web', prefix: 'app', container: 'app' };
@@ -158,5 +161,51 @@ describe('migrations', () => {
     expect(world.out.stderr).toEqual(['error: migration output, last 10 lines:', ...Array.from({ length: 10 }, (_, index) => `error:   | line ${index + 3}`)]);
     expect(world.out.stdout).toContain('migrate | line 1');
     expect(world.logs.commandCalls(GetLogEventsCommand)[0].args[0].input.logStreamName).toBe('app/app/0123456789abcdef0123456789abcdef');
+  });
+});
+
+describe('a release with --migrate', () => {
+  it('runs the migration with the registered revision before suspending auto scaling and creating the deployment', async () => {
+    const world = fakeWorld('prod');
+    const order: string[] = [];
+    world.ecs.on(RunTaskCommand).callsFake((input) => {
+      order.push(`RunTask ${input.taskDefinition}`);
+      return { tasks: [{ taskArn: TASK }] };
+    });
+    world.ecs.on(DescribeTasksCommand).resolves({ tasks: [stoppedWith(0)] });
+    world.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f/0' });
+    world.autoScaling.on(RegisterScalableTargetCommand).callsFake(() => {
+      order.push('RegisterScalableTarget');
+      return {};
+    });
+    world.script('d-NEW', HAPPY_STEPS);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--migrate', 'node migrate.js up']);
+    expect(order[0]).toBe(`RunTask ${taskDefinitionArn('shop-prod-web', 9)}`);
+    expect(order[1]).toBe('RegisterScalableTarget');
+    expect(world.ecs.commandCalls(RunTaskCommand)[0].args[0].input.overrides).toEqual({ containerOverrides: [{ name: 'app', command: ['node', 'migrate.js', 'up'] }] });
+    expect(world.codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+    expect(run.stdout).toContain('migration succeeded (task 0123456789abcdef0123456789abcdef exited with code 0)');
+  });
+
+  it('ends the release when the migration fails: exit 1, no scaling call, no deployment', async () => {
+    const world = fakeWorld('prod');
+    world.ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
+    world.ecs.on(DescribeTasksCommand).resolves({ tasks: [stoppedWith(2)] });
+    world.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f/0' });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--migrate', 'node migrate.js up']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.at(-1)).toMatch(/^error: prod\/web: migration failed: `node migrate\.js up` exited with code 2 .*no deployment was created/);
+    expect(world.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    expect(world.autoScaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
+    expect(world.codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('--dry-run names the migration and runs nothing', async () => {
+    const world = fakeWorld('prod');
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--migrate', 'node migrate.js up', '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  migration:      `node migrate.js up` as a one-off task of the new revision, before the deployment');
+    expect(world.ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+    expect(world.mutatingCalls()).toBe(0);
   });
 });

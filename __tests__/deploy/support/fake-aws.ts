@@ -37,6 +37,8 @@ import {
   ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type Service,
   type Tag,
@@ -161,6 +163,8 @@ export interface World {
 export const MUTATING_COMMANDS = [
   ['ecs', RegisterTaskDefinitionCommand],
   ['ecs', UpdateServiceCommand],
+  ['ecs', RunTaskCommand],
+  ['ecs', StopTaskCommand],
   ['codeDeploy', CreateDeploymentCommand],
   ['codeDeploy', ContinueDeploymentCommand],
   ['codeDeploy', StopDeploymentCommand],
