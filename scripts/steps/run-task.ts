@@ -210,6 +210,8 @@ export async function runToCompletion(
   input: RunTaskCommandInput,
   options: Omit<FollowTaskOptions, 'cluster' | 'taskArn'> & { readonly container: string },
 ): Promise<CompletedTask> {
+  // Ctrl-C before the start: nothing to stop, so nothing is started.
+  if (context.interrupts.signal.aborted) return { ending: 'interrupted', outcome: {}, lines: [] };
   let taskArn: string;
   try {
     taskArn = await startTask(context, input);
