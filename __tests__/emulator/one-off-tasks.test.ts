@@ -47,7 +47,7 @@ describe('one-off tasks', () => {
   });
 
   it('stop on StopTask with the reason and SIGTERM\'s exit code', async () => {
-    setup.aws.scriptTasks({ durationSeconds: 3600 });
+    setup.aws.scriptTasks({ durationSeconds: 360_000 });
     const task = (await setup.clients.ecs.send(new RunTaskCommand(request()))).tasks![0];
     await waitMs(16);
     const stopping = await setup.clients.ecs.send(new StopTaskCommand({ cluster: 'shop-dev', task: task.taskArn, reason: 'Interrupted' }));
