@@ -98,11 +98,11 @@ describe('bad input', () => {
 
   it('prints each command\'s help with exit 0 and no AWS call', async () => {
     const world = fakeWorld('prod');
-    for (const command of ['deploy', 'status', 'wait', 'approve', 'finish', 'rollback', 'stop', 'render']) {
+    for (const command of ['deploy', 'status', 'wait', 'approve', 'finish', 'rollback', 'stop', 'settle', 'render']) {
       const run = await runCli(world, [command, '--help']);
       expect(run.code).toBe(0);
       expect(run.stdout.join('\n')).toMatch(/Usage: npm run deploy --/);
-      expect(run.stdout.join('\n')).toContain('6  interrupted with --detach');
+      expect(run.stdout.join('\n')).toContain('6  interrupted, deployment left running');
     }
     expect(world.allCalls()).toBe(0);
   });

@@ -132,7 +132,7 @@ describe('deploy --migrate', () => {
     const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--migrate', "node migrate.js up --to '0042 add column'"]);
     expectExit(result, 1);
     expect(verdict(result)).toMatch(
-      /^error: prod\/web: migration failed: `node migrate\.js up --to 0042 add column` exited with code 7 \(task \w+\); no deployment was created; prod\/web still serves shop-prod-web:1 and auto scaling was not touched$/,
+      /^error: prod\/web: migration failed: `node migrate\.js up --to 0042 add column` exited with code 7 \(task \w+\); no deployment was created; prod\/web still serves shop-prod-web:1 and auto scaling was not touched; revision shop-prod-web:2 was registered but serves nothing \(an unused artifact\)$/,
     );
     expect(result.stdout).toContain('migrate | ERROR: column "email" already exists');
     expect(result.stderr).toContain('  | ERROR: column "email" already exists');
@@ -169,15 +169,16 @@ describe('deploy --migrate', () => {
     expect(verdict(result)).toMatch(/^dev\/web: released shop-dev-web:2/);
   });
 
-  it('runs before auto scaling is suspended and before the deployment is created (prod)', async () => {
+  it('runs before the deployment is created and auto scaling suspended (prod)', async () => {
     const { aws } = e2e;
     const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
     await release.waitForOutput(/waiting for approval/);
     const [runSeq] = seqOf(aws, 'RunTask');
     const stopped = calls(aws, 'DescribeTasks').filter((call) => call.seq > runSeq);
     expect(stopped.length).toBeGreaterThan(0);
+    expect(Math.max(...stopped.map((call) => call.seq))).toBeLessThan(seqOf(aws, 'CreateDeployment')[0]);
+    expect(runSeq).toBeLessThan(seqOf(aws, 'CreateDeployment')[0]);
     expect(runSeq).toBeLessThan(seqOf(aws, 'RegisterScalableTarget')[0]);
-    expect(seqOf(aws, 'RegisterScalableTarget')[0]).toBeLessThan(seqOf(aws, 'CreateDeployment')[0]);
     release.interrupt();
     expectExit(await release.done, 3);
   });

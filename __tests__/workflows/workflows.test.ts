@@ -294,7 +294,14 @@ describe('the release workflow', () => {
   it('delivers a cancel to the release tool as SIGINT: exec, and a bash script shell that execs the tool', () => {
     expect(releaseStep.run!.startsWith('exec ')).toBe(true);
     expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
-    expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
+    // After the SIGKILL, `settle` brings this release to a safe end (__tests__/e2e/cancel.test.ts runs it).
+    expect(releaseJob.steps!.at(-1)).toMatchObject({
+      if: "(cancelled() || failure()) && (steps.release.outcome == 'cancelled' || steps.release.outcome == 'failure')",
+      run: 'npm run deploy -- settle --env "$ENVIRONMENT" --service "$SERVICE" --description "$RELEASE_DESCRIPTION"',
+    });
+    expect(releaseStep.run).toContain('--description "$RELEASE_DESCRIPTION"');
+    expect(releaseStep.id).toBe('release');
+    expect(releaseJob.env?.RELEASE_DESCRIPTION).toBe('release ${{ github.sha }} run ${{ github.run_id }}');
   });
 
   it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {

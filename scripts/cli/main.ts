@@ -10,6 +10,7 @@ import type { Command, CommandOptions } from '../commands/common';
 import { deployCommand } from '../commands/deploy';
 import { finishCommand } from '../commands/finish';
 import { renderCommand } from '../commands/render';
+import { settleCommand } from '../commands/settle';
 import { rollbackCommand } from '../commands/rollback';
 import { runCommand } from '../commands/run';
 import { statusCommand } from '../commands/status';
@@ -20,7 +21,7 @@ import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
 import { createReporter, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand, runCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),

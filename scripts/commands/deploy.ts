@@ -212,8 +212,6 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       group: plan.group!,
       revision: { register: plan.registration },
       activeDeploymentId: plan.activeDeploymentId,
-      // One service releases right after its plan; with several, a later one may start long after.
-      scaling: options.targets.length === 1 ? { scaling: plan.scaling } : undefined,
       details,
     },
     {

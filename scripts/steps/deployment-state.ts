@@ -70,6 +70,8 @@ export interface ReadOptions {
    * @default true
    */
   readonly targets?: boolean;
+  /** Abandons the read's HTTP requests (a `--timeout` that elapsed). */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
@@ -83,6 +85,11 @@ export class DeploymentReader {
     readonly deploymentId: string,
   ) {}
 
+  /** The last snapshot read, if any. */
+  get latest(): DeploymentSnapshot | undefined {
+    return this.last;
+  }
+
   /** Whether the last read included the targets (otherwise they were carried over). */
   get lastReadIncludedTargets(): boolean {
     return this.targetsRead;
@@ -95,7 +102,8 @@ export class DeploymentReader {
    */
   async read(options: ReadOptions = {}): Promise<DeploymentSnapshot> {
     const { codeDeploy } = this.context.clients;
-    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
+    const sent = { abortSignal: options.abortSignal };
+    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }), sent);
     const info = found.deploymentInfo ?? {};
     const previous = this.last;
     const statusMoved = previous === undefined || previous.status !== info.status
@@ -113,12 +121,12 @@ export class DeploymentReader {
     let events: LifecycleEventState[] = [];
     let taskSets: TaskSetState[] = [];
     if (this.targetIds.length === 0) {
-      const listed = await unlessNotStarted(() => codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId })));
+      const listed = await unlessNotStarted(() => codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId }), sent));
       this.targetIds = listed?.targetIds ?? [];
     }
     if (this.targetIds.length > 0) {
       const targets = await unlessNotStarted(() =>
-        codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds })),
+        codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds }), sent),
       );
       const ecs = targets?.deploymentTargets?.find((candidate) => candidate.ecsTarget)?.ecsTarget;
       events = (ecs?.lifecycleEvents ?? []).map((event) => ({

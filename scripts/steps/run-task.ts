@@ -145,6 +145,7 @@ export async function followTask(context: Context, options: FollowTaskOptions): 
   const follower = options.logs ? new LogFollower(context, options.logs.group, `${options.logs.prefix}/${options.logs.container}/${id}`, options.print) : undefined;
   const base = pollIntervalMs(context.env);
   const { signal } = context.interrupts;
+  context.interrupts.onInterrupt ??= `stopping task ${id} (StopTask) and waiting until it has stopped`;
   let ending: TaskEnding = 'stopped';
   let lastStatus: string | undefined;
   let stopDeadline: number | undefined;
