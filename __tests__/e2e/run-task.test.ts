@@ -69,6 +69,7 @@ describe('run', () => {
     expect(calls(aws, 'StopTask')).toHaveLength(1);
     expect(calls(aws, 'StopTask')[0].input).toMatchObject({ cluster: 'shop-prod', reason: expect.stringMatching(/^Interrupted: stopped by npm run deploy/) });
     expect(verdict(result)).toMatch(/^error: prod\/web: interrupted; task \w+ was stopped \(container exit 143\)$/);
+    expect(result.stderr).toMatch(/SIGINT: stopping task \w+ \(StopTask\) and waiting until it has stopped; please wait/);
     const [task] = aws.state().oneOffTasks;
     expect(task).toMatchObject({ status: 'STOPPED', exitCode: 143, stopCode: 'UserInitiated', stoppedReason: expect.stringMatching(/^Interrupted/) });
     expect(result.stdout).toContain(`task ${task.id}: STOPPED`);
