@@ -35,6 +35,17 @@ describe('chat notification', () => {
     expect(run.stderr).toEqual(['warning: chat notification failed: getaddrinfo ENOTFOUND hooks.example.test']);
   });
 
+  it('never prints the webhook URL: a warning naming it shows <CHAT_WEBHOOK_URL>, credentials and path included', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', HAPPY_STEPS);
+    const webhook = 'https://bot:s3cr3t@hooks.example.test/services/T1/B2/t0k3n';
+    world.fetchResponses = [new TypeError(`Request cannot be constructed from a URL that includes credentials: ${webhook}`)];
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { CHAT_WEBHOOK_URL: webhook });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toEqual(['warning: chat notification failed: Request cannot be constructed from a URL that includes credentials: <CHAT_WEBHOOK_URL>']);
+    expect([...run.stdout, ...run.stderr].join('\n')).not.toMatch(/s3cr3t|t0k3n/);
+  });
+
   it('sends nothing when the variable is unset, and says failure plainly in the text', async () => {
     const world = fakeWorld('dev');
     world.script('d-NEW', HAPPY_STEPS);

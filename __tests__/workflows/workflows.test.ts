@@ -313,9 +313,13 @@ describe('the release workflow', () => {
     expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
   });
 
-  it('passes --verify through when a job asks for it, and the chat webhook secret to the tool', () => {
+  it('passes --verify through when a job asks for it, and the chat webhook secret to the release step alone', () => {
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
-    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect(releaseStep.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    // Nothing else in any workflow (job env, another step, an action's inputs) names the secret.
+    const mentions = files.flatMap((file) => texts[file].split('\n').filter((line) => line.includes('secrets.CHAT_WEBHOOK_URL')).map((line) => `${file}: ${line.trim()}`));
+    expect(mentions).toEqual(['release-environment.yml: CHAT_WEBHOOK_URL: ${{ secrets.CHAT_WEBHOOK_URL }}']);
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
   });
 

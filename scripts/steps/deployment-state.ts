@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { hasName } from '../aws/errors';
 import type { Context } from '../context';
+import { requireDeploymentOfTarget } from './deployment-id';
 import type { ReleaseTarget } from './target';
 
 /** Statuses of a deployment that has not ended: a second one in the group would be refused. */
@@ -161,7 +162,8 @@ export async function findActiveDeployment(context: Context, target: ReleaseTarg
   return listed.deployments?.[0];
 }
 
-/** `--deployment-id`, else the group's active deployment; undefined when neither exists. */
+/** `--deployment-id` (checked to be this target's), else the group's active deployment; undefined when neither exists. */
 export async function chosenDeployment(context: Context, target: ReleaseTarget, deploymentId: string | undefined): Promise<string | undefined> {
-  return deploymentId ?? (await findActiveDeployment(context, target));
+  if (deploymentId !== undefined) return requireDeploymentOfTarget(context, target, deploymentId);
+  return findActiveDeployment(context, target);
 }

@@ -11,7 +11,7 @@ import { readScalingTarget, type ScalingTarget } from './auto-scaling';
 import { chooseBaseRevision, describeTaskDefinition, type BaseRevision } from './base-revision';
 import { findContainer, withImage } from './container-definitions';
 import { findActiveDeployment } from './deployment-state';
-import { resolveImage, type ImageRequest, type ResolvedImage } from './image';
+import { checkImageForTarget, resolveImage, type ImageRequest, type ResolvedImage } from './image';
 import {
   checkController,
   checkDeploymentConfigName,
@@ -52,6 +52,7 @@ export interface ReleasePlan {
 
 /** Checks that need no AWS call: they fail before any request is sent. */
 export function checkRequestOffline(target: ReleaseTarget, request: ReleaseRequest): void {
+  if (request.image !== undefined) checkImageForTarget(request.image, target);
   if (request.deploymentConfig !== undefined) {
     if (target.strategy !== 'blue-green') throw new BadInputError(`--deployment-config needs release.strategy "blue-green"; ${target.names.service} is rolling`);
     checkDeploymentConfigName(target, request.deploymentConfig);

@@ -69,8 +69,12 @@ export const START = Date.parse('2026-01-01T12:00:00Z');
 export const taskDefinitionArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const repositoryUri = (repository: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repository}`;
 
+/** Errors the SDK retries (throttling, server faults): the fake hands them over as they end, after the SDK's attempts. */
+const RETRIED_BY_THE_SDK = /^(Throttling|ThrottlingException|TooManyRequestsException|ServerException|InternalFailure|InternalServiceException|ServiceUnavailable)$/;
+
 export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  const attempts = RETRIED_BY_THE_SDK.test(name) ? 6 : 1;
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, attempts }, $fault: 'client' });
 }
 
 /** Advances only when slept on; refuses to run away if a test's script never ends. */
@@ -378,7 +382,16 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   };
   codeDeploy.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
     const { step, info } = stepOf(input.deploymentId, true);
-    return { deploymentInfo: { deploymentId: input.deploymentId, ...info, ...step.info, status: step.status } };
+    return {
+      deploymentInfo: {
+        deploymentId: input.deploymentId,
+        applicationName: target.names.codeDeployApplication,
+        deploymentGroupName: target.names.deploymentGroup,
+        ...info,
+        ...step.info,
+        status: step.status,
+      },
+    };
   });
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [`${target.cluster}:${names.service}`] });
   codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => {
