@@ -80,6 +80,8 @@ const releaseSchema = z
     lifecycleHooks: lifecycleHooksSchema.default({}),
     /** Path the environment's verification hook GETs on the test listener, from inside the VPC, before production traffic moves; a failure rolls the release back (docs/releases.md). Needs the environment's `verificationHook`. @default undefined (no verification unless `deploy --verify PATH`) */
     verifyPath: z.string().startsWith('/', 'must start with "/"').optional(),
+    /** A command run as a one-off task of the new revision before each deployment (`deploy --migrate` overrides it); it must be backward compatible with the version still serving (docs/releases.md). @default none */
+    migrate: z.string().trim().min(1, 'must be a command').optional(),
   })
   .strict();
 

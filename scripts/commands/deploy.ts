@@ -7,6 +7,7 @@ import type { Context } from '../context';
 import { appSpecContent } from '../steps/appspec';
 import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
 import { checkImageReference, checkTag } from '../steps/image';
+import { migrationFor, splitCommand } from '../steps/migrate';
 import { serviceResult, shortRevision, type ServiceResult } from '../steps/outcome';
 import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
 import { releaseBlueGreen, resultOfError } from '../steps/release';
@@ -25,6 +26,8 @@ export interface DeployOptions extends CommandOptions {
   readonly detach: boolean;
   readonly failFast: boolean;
   readonly concurrency: number;
+  /** `--migrate`, split into words; else each service's `release.migrate`. */
+  readonly migrate?: readonly string[];
 }
 
 const OPTIONS = {
@@ -44,6 +47,7 @@ const OPTIONS = {
   'verify-base-url': { type: 'string' },
   'fail-fast': { type: 'boolean' },
   concurrency: { type: 'string' },
+  migrate: { type: 'string' },
 } as const;
 
 export const DEPLOY_HELP = `Usage: npm run deploy -- [deploy] --env ENV [--service NAME[,NAME] | --all] (--image URI | --tag TAG) [flags]
@@ -70,6 +74,8 @@ newest Terraform-owned revision with only the container's image changed.
                             the VPC (default path: release.verifyPath); otherwise this machine checks during the approval wait
   --verify-tries N          tries for a check from this machine, about 3 s apart (default 10)
   --verify-base-url URL     check this base URL from this machine (inside the VPC) instead of using the hook
+  --migrate 'COMMAND'       run COMMAND as a one-off task of the new revision before the deployment;
+                            if it fails nothing else changes (default: the service's release.migrate)
   --fail-fast               with several services: on the first failure stop the others
   --concurrency N           services released at once (default 2)
   -h, --help                this help
@@ -116,6 +122,8 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     if (hook && flags['verify-tries'] !== undefined) throw new BadInputError(`--verify-tries counts checks from this machine; the verification hook ${hook.functionName} makes the tries the stack configured (add --verify-base-url to check from here)`);
     deploymentDescription(hook, flags.description);
   }
+  const migrate = flags.migrate !== undefined ? splitCommand(flags.migrate) : undefined;
+  for (const target of targets) migrationFor(target, migrate);
   return {
     json: flags.json ?? false,
     targets,
@@ -128,6 +136,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     detach: flags.detach ?? false,
     failFast: flags['fail-fast'] ?? false,
     concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, 10) : 2,
+    migrate,
   };
 }
 
@@ -167,6 +176,7 @@ export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<
         : 'would be suspended during the release and restored after',
     verifyUrl: plan.verifyUrl,
     verificationHook: plan.verificationHook,
+    migration: migrationFor(plan.target, options.migrate)?.join(' '),
     appSpec,
     appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
   };
@@ -179,6 +189,7 @@ function printPlan(context: Context, plan: ReleasePlan, described: Record<string
   out.line(`  base revision:  ${shortRevision(plan.base.arn)}${plan.base.terraformOwned ? ' (newest Terraform-owned)' : ' (newest; no Terraform-owned revision found)'}`);
   out.line(`  running now:    ${shortRevision(plan.runningArn)}${plan.alreadyRunning ? ' (same content: nothing to do without --force)' : ''}`);
   out.line(`  would register: ${plan.target.names.taskFamily} with container ${plan.target.service.containerName} → ${plan.image.uri}`);
+  if (described.migration) out.line(`  migration:      \`${String(described.migration)}\` as a one-off task of the new revision, before the deployment`);
   if (plan.group) {
     out.line(`  deployment group: ${plan.target.names.deploymentGroup}, config ${String(described.deploymentConfig)}, approval wait ${plan.group.approvalWaitMinutes ?? 'none'}, termination wait ${plan.group.terminationWaitMinutes} min`);
     out.line(`  active deployment: ${plan.activeDeploymentId ?? 'none'}`);
@@ -201,7 +212,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
   }
   const deadline = started + releaseTimeoutMs(plan, options.timeoutMs, context);
   if (target.strategy === 'rolling') {
-    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline });
+    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline, migrate: migrationFor(target, options.migrate) });
   }
   return releaseBlueGreen(
     context,
@@ -222,6 +233,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       verifyUrl: plan.verifyUrl,
       verifyTries: options.request.verify?.tries,
       verificationHook: plan.verificationHook,
+      migrate: migrationFor(target, options.migrate),
     },
   );
 }

@@ -19,6 +19,7 @@ import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
 import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
+import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import { followRollback, requestStop, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
@@ -48,6 +49,8 @@ export interface ReleaseOptions {
   readonly verifyTries?: number;
   /** The environment's verification hook runs at AfterAllowTestTraffic (verification-hook.ts). */
   readonly verificationHook?: HookVerification;
+  /** A migration to run with the new revision before anything else changes (migrate.ts). */
+  readonly migrate?: readonly string[];
 }
 
 /** Commands that let a person pick up a deployment this run leaves behind. */
@@ -121,6 +124,14 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   if ('register' in revision) {
     registered = arn;
     context.out.line(`registered ${shortRevision(arn)}`);
+  }
+  if (options.migrate) {
+    interrupts.onInterrupt = 'stopping the migration task and waiting for it to stop; no deployment is created, the service and its auto scaling stay as they are';
+    const registration = 'register' in revision ? revision.register : undefined;
+    await migrate(context, { ...release, revisionArn: arn, registration }, options.migrate, options.deadline).catch((error: unknown) => {
+      throw withDeploymentNote(error, target, { registered });
+    });
+    interrupts.onInterrupt = 'stopping before the deployment is created: the service and its auto scaling stay as they are';
   }
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
   const hook = options.verificationHook;
