@@ -181,8 +181,8 @@ describe('Ctrl-C', () => {
     const { aws, clock } = e2e;
     // Polls a second apart: the last snapshot the tool took still shows traffic moving.
     // Emulated time stays paused: a tool that wrongly stopped the deployment would wait for a
-    // rollback that never moves, and be killed after 8 s.
-    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], { env: { ECS_BG_POLL_MS: '1000' }, killAfterMs: 8000 });
+    // rollback that never moves, and be killed after 20 s.
+    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], { env: { ECS_BG_POLL_MS: '1000' }, killAfterMs: 20_000 });
     await release.waitForOutput(/^deployment d-\w+ created/);
     await waitForState(aws, (state) => state.deployments[0]?.instanceTerminationWaitTimeStarted === true, 'the termination wait');
     clock.pause();
