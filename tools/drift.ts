@@ -29,7 +29,7 @@ async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
   const offline = options.stateFile !== undefined;
   const env = quietEnvironment('drift', offline);
   Object.assign(process.env, env);
-  const [stack] = synthesizeStacks([loadEnvironment(environment, { offline })]);
+  const [stack] = synthesizeStacks([loadEnvironment(environment, { offline })], offline);
   const terraformEnv = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
 
@@ -55,7 +55,7 @@ async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
 async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
   const env = quietEnvironment('drift', true);
   Object.assign(process.env, env);
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline: true })));
+  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline: true })), true);
   const terraformEnv: TerraformEnvironment = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
   const schemasOnce = schemasReader(terraformEnv.env);
