@@ -9,6 +9,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
   dev: {
     app: 'shop',
     environment: 'dev',
+    // Placeholder: dev's own AWS account (prod's is another one, so neither deploy role can
+    // approve or stop the other's deployments; sharing one needs `sharedAccountWith`).
+    accountId: '210987654321',
     region: 'ap-northeast-1',
     availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
     // No NAT in dev: tasks get public IPs in public subnets, still reachable only from their ALB.
@@ -30,6 +33,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
   prod: {
     app: 'shop',
     environment: 'prod',
+    // Production-like: HTTPS only (HTTP redirects), ALB access logs to a bucket this stack creates,
+    // deletion protection on the load balancers (config/schema.ts, `production`).
+    production: true,
     region: 'ap-northeast-1',
     availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
     network: { mode: 'create', cidr: '10.20.0.0/16', natGateways: 'per-az' },
@@ -45,6 +51,8 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     services: [
       {
         name: 'web',
+        // Placeholder: the ACM certificate of your production domain, in this region.
+        certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
         cpu: 512,
         memory: 1024,
         desiredCount: 2,

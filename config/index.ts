@@ -62,6 +62,10 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
       problems.push(`${at}.healthCheck.timeoutSeconds: ${check.timeoutSeconds} must be less than intervalSeconds (${check.intervalSeconds})`);
     }
 
+    if (env.production && !service.certificateArn) {
+      problems.push(`${at}.certificateArn: a production environment serves HTTPS only (HTTP redirects to it); set the service's ACM certificate ARN, or production: false`);
+    }
+
     const testPort = testListenerPort(service);
     const productionPorts = service.certificateArn ? [80, 443] : [80];
     if (productionPorts.includes(testPort)) {
@@ -89,9 +93,41 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
 
   const zones = env.availabilityZones;
   if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
+  const provider = env.github?.oidcProvider;
+  if (env.accountId && provider?.mode === 'existing' && provider.arn.split(':')[4] !== env.accountId) {
+    problems.push(`${env.environment}.accountId: ${env.accountId} is not the account of github.oidcProvider.arn (${provider.arn.split(':')[4]}); a role can only trust a provider of its own account`);
+  }
+  if (env.sharedAccountWith.includes(env.environment)) problems.push(`${env.environment}.sharedAccountWith: lists the environment itself; list the others in its account`);
   const strayZone = zones.find((zone) => !zone.startsWith(env.region));
   if (strayZone) problems.push(`${env.environment}.availabilityZones: "${strayZone}" is not in region ${env.region}`);
   return problems;
+}
+
+/** The AWS account an environment lives in: `accountId`, else the account of an existing GitHub OIDC provider's ARN; undefined when unknown. */
+export function accountOf(env: Pick<EnvironmentConfig, 'accountId' | 'github'>): string | undefined {
+  const provider = env.github?.oidcProvider;
+  return env.accountId ?? (provider?.mode === 'existing' ? provider.arn.split(':')[4] : undefined);
+}
+
+/**
+ * Environments in one AWS account share a blast radius: a deploy role's CodeDeploy
+ * ContinueDeployment and StopDeployment take no resource (Service Authorization Reference), so it
+ * can approve or stop every deployment of the account. Each environment must list every other one
+ * of its account in `sharedAccountWith`, and none outside it.
+ */
+export function sharedAccountProblems(env: EnvironmentConfig, all: readonly EnvironmentConfig[]): string[] {
+  const account = accountOf(env);
+  const others = all.filter((other) => other.environment !== env.environment);
+  const sharing = account === undefined ? [] : others.filter((other) => accountOf(other) === account).map((other) => other.environment);
+  const unlisted = sharing.filter((name) => !env.sharedAccountWith.includes(name));
+  const stale = env.sharedAccountWith.filter((name) => !sharing.includes(name));
+  return [
+    ...unlisted.map(
+      (name) =>
+        `${env.environment}.sharedAccountWith: shares AWS account ${account} with "${name}", whose deploy role can approve or stop ${env.environment}'s deployments (CodeDeploy ContinueDeployment/StopDeployment take no resource); list "${name}" to accept that, or give ${env.environment} an account of its own`,
+    ),
+    ...stale.map((name) => `${env.environment}.sharedAccountWith: lists "${name}", which is not in this environment's account (${account ?? 'unknown: set accountId'}); remove it`),
+  ];
 }
 
 function formatZodError(name: string, error: ZodError): string[] {
@@ -132,9 +168,12 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
 }
 
-/** Every environment, validated. */
+/** Every environment, validated, together: shared AWS accounts must be acknowledged on both sides. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
-  return environmentNamesList().map((name) => loadEnvironment(name, options));
+  const all = environmentNamesList().map((name) => loadEnvironment(name, options));
+  const problems = all.flatMap((env) => sharedAccountProblems(env, all));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return all;
 }
 
 /** Find a service in an environment, with a clear error naming the choices. */

@@ -176,8 +176,8 @@ export const serviceSchema = z
     alarms: alarmsSchema.default({}),
     /** Target-tracking auto scaling on CPU; suspended during releases. @default undefined (off) */
     autoScaling: autoScalingSchema.optional(),
-    /** Images the ECR lifecycle policy keeps. @default 30 */
-    keepImages: z.number().int().min(1).max(1000).default(30),
+    /** Days the ECR lifecycle policy keeps an untagged image (a push that never got its tag); tagged images, which every release and rollback runs, never expire. @default 14 */
+    untaggedImageDays: z.number().int().min(1).max(3650).default(14),
   })
   .strict();
 export type ServiceConfig = z.infer<typeof serviceSchema>;
@@ -239,6 +239,20 @@ const claimPart = (what: string) =>
 /** The host of GitHub's OIDC tokens: the provider URL, and the prefix of its IAM condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
+/**
+ * The workflow files (under .github/workflows/) whose jobs may assume the roles, when the
+ * repository's OIDC subject names the workflow (`subjectClaims: 'workflow'`).
+ */
+export const GITHUB_ROLE_WORKFLOWS = {
+  /** Release jobs: the deploy role. */
+  deploy: ['release-environment.yml'],
+  /** Plans of pull requests and of the plan branches: the plan role. */
+  plan: ['pull-request.yml', 'infrastructure.yml'],
+} as const;
+
+/** The claims the repository's OIDC subject template must include for `subjectClaims: 'workflow'`, in this order. */
+export const GITHUB_WORKFLOW_SUBJECT_CLAIMS = ['repo', 'context', 'job_workflow_ref'] as const;
+
 const oidcProviderSchema = z.discriminatedUnion('mode', [
   z
     .object({
@@ -274,6 +288,17 @@ export const githubIdentitySchema = z
       .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/, 'must be "owner/name", such as "example-org/shop"'),
     /** GitHub environment whose jobs may assume the deploy role (jobs that declare `environment:` get it in their subject claim). @default the environment's name */
     deployEnvironment: claimPart('deployEnvironment').optional(),
+    /** The only branch whose release workflow may assume the deploy role (`subjectClaims: 'workflow'`; with `default`, restrict the GitHub environment to it instead). @default 'main' */
+    releaseBranch: claimPart('releaseBranch').default('main'),
+    /**
+     * What the repository's OIDC subject (`sub`) names. `workflow`: the subject template includes
+     * `repo`, `context` and `job_workflow_ref` (set once per repository, docs/identity.md), so the
+     * deploy role trusts only release-environment.yml of `releaseBranch` in the GitHub environment,
+     * and the plan role only the plan workflows. `default`: GitHub's default subject, which names
+     * the environment but not the branch or workflow.
+     * @default 'workflow'
+     */
+    subjectClaims: z.enum(['workflow', 'default']).default('workflow'),
     /** Branches whose push-triggered jobs may assume the plan role, besides pull requests. @default ['main'] */
     planBranches: z.array(claimPart('planBranches[]')).default(['main']),
     /** The account's GitHub OIDC provider: created here, or an existing one by ARN. @default { mode: 'create' } */
@@ -281,6 +306,43 @@ export const githubIdentitySchema = z
   })
   .strict();
 export type GithubIdentityConfig = z.infer<typeof githubIdentitySchema>;
+
+const accessLogsSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      /** A bucket in this stack (one per environment, a prefix per service), with the bucket policy ALB log delivery needs in the region. */
+      mode: z.literal('create'),
+      /** Days the logs are kept. @default 90 */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .strict(),
+  z
+    .object({
+      /** A bucket that exists already; its policy must let ALB log delivery of this region write under the prefix. */
+      mode: z.literal('existing'),
+      /** Bucket name. */
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      /** Key prefix; each service writes under `<prefix>/<service>`. @default '<app>-<environment>' */
+      prefix: z.string().regex(/^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/, 'must be an S3 key prefix without leading or trailing "/"').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** No access logs. */
+      mode: z.literal('off'),
+    })
+    .strict(),
+]);
+export type AccessLogsConfig = z.infer<typeof accessLogsSchema>;
+
+const loadBalancersSchema = z
+  .object({
+    /** ALB access logs. @default { mode: 'create' } in a production environment, else { mode: 'off' } */
+    accessLogs: accessLogsSchema.optional(),
+    /** Deletion protection on every load balancer: a `destroy` or a replacement must first turn it off. @default true in a production environment, else false */
+    deletionProtection: z.boolean().optional(),
+  })
+  .strict();
 
 /** AWS services whose endpoints may be overridden (LocalStack-style emulators). */
 export const ENDPOINT_SERVICES = [
@@ -293,6 +355,12 @@ export const environmentSchema = z
     app: identifier('app'),
     /** Environment name (dev, prod, ...), the second part of every resource name. */
     environment: identifier('environment'),
+    /** Production-like: every service must serve HTTPS (`certificateArn`, with an HTTP→HTTPS redirect), and load balancers default to access logs and deletion protection. @default false */
+    production: z.boolean().default(false),
+    /** The AWS account (12 digits) the environment lives in, compared across environments to find shared accounts. @default the account of `github.oidcProvider.arn` when the provider is `existing`, else unknown (the policy rule `shared-account-acknowledged` then fails for an environment with a deploy role) */
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    /** The other environments in the same AWS account, acknowledged: each one's deploy role can approve or stop this one's deployments and the reverse (CodeDeploy's ContinueDeployment and StopDeployment take no resource). Synthesis fails when an environment shares the account unlisted, or lists one that does not. @default [] (an account of its own) */
+    sharedAccountWith: z.array(identifier('sharedAccountWith[]')).default([]),
     /** AWS region. */
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "ap-northeast-1"'),
     /** Availability zones to spread over (2+). Taken from configuration so a plan needs no AWS call. */
@@ -321,6 +389,8 @@ export const environmentSchema = z
       .default({}),
     /** Name of the environment variable holding a Slack-compatible webhook URL for release notifications (never the URL itself). @default 'CHAT_WEBHOOK_URL' */
     chatWebhookEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').default('CHAT_WEBHOOK_URL'),
+    /** Access logs and deletion protection of the services' load balancers. @default {} (the production-dependent defaults below) */
+    loadBalancers: loadBalancersSchema.default({}),
     /** GitHub OIDC provider, plan role and deploy role for this environment's workflows. @default undefined (off) */
     github: githubIdentitySchema.optional(),
     /** Tags on every resource. @default {} */
@@ -332,3 +402,13 @@ export const environmentSchema = z
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
+
+/** The access logs an environment's load balancers write: as configured, else created for production and off otherwise. */
+export function accessLogsOf(env: Pick<EnvironmentConfig, 'production' | 'loadBalancers'>): AccessLogsConfig {
+  return env.loadBalancers.accessLogs ?? (env.production ? { mode: 'create', retentionDays: 90 } : { mode: 'off' });
+}
+
+/** Whether an environment's load balancers have deletion protection: as configured, else on for production. */
+export function deletionProtectionOf(env: Pick<EnvironmentConfig, 'production' | 'loadBalancers'>): boolean {
+  return env.loadBalancers.deletionProtection ?? env.production;
+}

@@ -10,6 +10,7 @@
  *   POST   /_emulator/images   add an image or mark one bad/good: ImageInput
  *   POST   /_emulator/alarm    trip the alarm of a deployment: AlarmInput
  *   POST   /_emulator/hooks    make a lifecycle hook fail: HookFailureInput
+ *   POST   /_emulator/lifecycle run an ECR lifecycle policy over a repository now: LifecycleInput
  *   POST   /_emulator/reset    reseed from the configuration; clears faults, hooks and the log
  */
 import type { Emulator } from './emulator';
@@ -17,6 +18,7 @@ import type { FaultInput } from './faults';
 import type { HookFailureRule, ImageRecord } from './model';
 import { AwsError } from './protocol/errors';
 import { pushImage } from './seed';
+import { expiredImages, type LifecyclePolicy } from './simulation/ecr-lifecycle';
 import { tripAlarm } from './services/codedeploy';
 import { HOOK_EVENTS } from './simulation/codedeploy';
 import { findImage, findRepositoryFor, parseImage } from './simulation/images';
@@ -88,6 +90,22 @@ export function putImage(emulator: Emulator, input: ImageInput): ImageResult {
   return { repository: repository.name, image: `${repository.uri}@${image.digest}`, digest: image.digest, tags: [...image.tags], bad: image.bad };
 }
 
+export interface LifecycleInput {
+  repository: string;
+  /** The policy as ECR takes it: the parsed JSON, or the JSON text (as Terraform's `policy`). */
+  policy: LifecyclePolicy | string;
+}
+
+/** Run an ECR lifecycle policy over a repository at the emulated now: expired images are deleted, as ECR's daily evaluation would. */
+export function runLifecyclePolicy(emulator: Emulator, input: LifecycleInput): { expired: { digest: string; tags: string[] }[] } {
+  const repository = emulator.sim.world.repositories.find((candidate) => candidate.name === input.repository);
+  if (!repository) throw new Error(`no emulated repository named ${String(input.repository)}`);
+  const policy = typeof input.policy === 'string' ? (JSON.parse(input.policy) as LifecyclePolicy) : input.policy;
+  const expired = new Set(expiredImages(policy, repository.images, emulator.sim.clock.now()));
+  repository.images = repository.images.filter((image) => !expired.has(image));
+  return { expired: [...expired].map((image) => ({ digest: image.digest, tags: [...image.tags] })) };
+}
+
 export function addHookFailure(emulator: Emulator, input: HookFailureInput): HookFailureRule {
   if (!HOOK_EVENTS.includes(input.lifecycleEvent)) throw new Error(`lifecycleEvent must be one of ${HOOK_EVENTS.join(', ')}`);
   const times = input.times ?? 1;
@@ -136,6 +154,8 @@ export function handleControl(emulator: Emulator, method: string, path: string, 
       }
       case 'POST /hooks':
         return { status: 200, body: { hookFailure: addHookFailure(emulator, input as unknown as HookFailureInput) } };
+      case 'POST /lifecycle':
+        return { status: 200, body: runLifecyclePolicy(emulator, input as unknown as LifecycleInput) };
       case 'POST /reset':
         emulator.reset();
         return { status: 200, body: { reset: true } };

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadAllEnvironments, type EnvironmentConfig } from '../config';
 import { CallLog, type CallRecord } from './calls';
-import { addHookFailure, putImage, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult } from './control';
+import { addHookFailure, putImage, runLifecyclePolicy, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
 import { Faults, type FaultInput, type FaultRule } from './faults';
 import { createRequestListener } from './http';
 import type { DeploymentRecord, HookFailureRule } from './model';
@@ -93,6 +93,10 @@ export class Emulator {
     return putImage(this, input);
   }
 
+  runLifecyclePolicy(input: LifecycleInput): ReturnType<typeof runLifecyclePolicy> {
+    return runLifecyclePolicy(this, input);
+  }
+
   tripAlarm(input: AlarmInput): DeploymentRecord {
     this.sim.advance();
     return tripAlarm(this.sim, input);
@@ -121,6 +125,7 @@ export interface EmulatorHandle {
   addFault(input: FaultInput): FaultRule;
   clearFaults(): void;
   putImage(input: ImageInput): ImageResult;
+  runLifecyclePolicy(input: LifecycleInput): ReturnType<typeof runLifecyclePolicy>;
   tripAlarm(input: AlarmInput): DeploymentRecord;
   failHook(input: HookFailureInput): HookFailureRule;
   reset(): void;
@@ -170,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addFault: (input) => emulator.addFault(input),
     clearFaults: () => emulator.clearFaults(),
     putImage: (input) => emulator.putImage(input),
+    runLifecyclePolicy: (input) => emulator.runLifecyclePolicy(input),
     tripAlarm: (input) => emulator.tripAlarm(input),
     failHook: (input) => emulator.failHook(input),
     reset: () => emulator.reset(),

@@ -8,7 +8,8 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { accessLogsOf, ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { AccessLogBucket } from './access-log-bucket';
 import { EcsCluster } from './cluster';
 import { GithubIdentity } from './github-identity';
 import { CodeDeployServiceRole } from './codedeploy-role';
@@ -69,6 +70,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly services: ReleasableService[];
   /** GitHub OIDC provider, plan and deploy roles (when `github` is configured). */
   public readonly githubIdentity?: GithubIdentity;
+  /** The load balancers' access-log bucket (when access logs are `create`: by default in production). */
+  public readonly accessLogBucket?: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -76,6 +79,9 @@ export class EnvironmentStack extends TerraformStack {
     const names = environmentNames(env);
     if (RELEASE_TAG_KEY in env.tags) {
       throw new ConfigError([`${env.environment}.tags.${RELEASE_TAG_KEY}: this tag marks revisions the release tool registers; remove it from the tags`]);
+    }
+    if (TERRAFORM_REVISION_TAG_KEY in env.tags) {
+      throw new ConfigError([`${env.environment}.tags.${TERRAFORM_REVISION_TAG_KEY}: the stack sets this tag on each ECS service to its newest task definition revision; remove it from the tags`]);
     }
 
     new AwsProvider(this, 'aws', providerConfig(env));
@@ -91,6 +97,22 @@ export class EnvironmentStack extends TerraformStack {
       ? new CodeDeployServiceRole(this, 'codedeploy-role', { name: names.codeDeployRole, region: env.region })
       : undefined;
 
+    const accessLogs = accessLogsOf(env);
+    const logPrefix = names.stack;
+    if (accessLogs.mode === 'create') {
+      this.accessLogBucket = new AccessLogBucket(this, 'access-logs', {
+        bucketPrefix: names.accessLogBucketPrefix,
+        logPrefix,
+        region: env.region,
+        retentionDays: accessLogs.retentionDays,
+      });
+    }
+    const accessLogTarget = this.accessLogBucket
+      ? { bucket: this.accessLogBucket.bucketName, prefix: this.accessLogBucket.logPrefix, dependsOn: [this.accessLogBucket.policy] }
+      : accessLogs.mode === 'existing'
+        ? { bucket: accessLogs.bucket, prefix: accessLogs.prefix ?? logPrefix }
+        : undefined;
+
     this.services = env.services.map((service) => {
       const released = new ReleasableService(this, `service-${service.name}`, {
         environment: env,
@@ -98,6 +120,7 @@ export class EnvironmentStack extends TerraformStack {
         network: this.network,
         cluster: this.cluster,
         codeDeployRole,
+        accessLogs: accessLogTarget,
       });
       this.addOutputs(released);
       return released;

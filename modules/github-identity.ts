@@ -1,8 +1,9 @@
 /**
  * GitHub Actions identity for one environment: the account's GitHub OIDC provider (created here
  * or referenced by ARN), a read-only plan role for pull requests and a deploy role for release
- * jobs. Both roles trust only the configured repository; the deploy role only jobs of its GitHub
- * environment.
+ * jobs. Both roles trust only the configured repository and workflows; the deploy role only the
+ * release workflow of the release branch in its GitHub environment. The plan role reads exactly
+ * what `terraform plan` of this stack refreshes (config/plan-permissions.ts) and the state.
  *
  * The deploy role holds exactly config/release-permissions.ts, scoped to this environment's
  * resources by the names in config/names.ts. Its ARNs need the account id, which no data source
@@ -10,17 +11,17 @@
  * only trust a provider of their own account.
  */
 import { Construct } from 'constructs';
-import { Fn, TerraformLocal } from 'cdktf';
+import { Fn, Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import {
   BASE_REVISION_TAG_KEY,
   ConfigError,
   deploymentConfigName,
   environmentNames,
   GITHUB_OIDC_HOST,
+  GITHUB_ROLE_WORKFLOWS,
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
@@ -31,8 +32,9 @@ import {
   type GithubIdentityConfig,
   type ServiceConfig,
 } from '../config';
+import { PLAN_READS, PLAN_READS_NOTHING, type PlanReadScope } from '../config/plan-permissions';
 import { RELEASE_PERMISSIONS, type NeededBy, type ReleaseResourceKind } from '../config/release-permissions';
-import { GITHUB_OIDC_AUDIENCE, githubTrustPolicy, managedPolicyArn, partitionOf, policyDocument, type PolicyStatement } from './iam-policy';
+import { GITHUB_OIDC_AUDIENCE, githubTrustPolicy, partitionOf, policyDocument, type PolicyStatement } from './iam-policy';
 
 export interface GithubIdentityProps {
   /** The environment the roles serve: names, region, services and state backend come from it. */
@@ -51,12 +53,29 @@ export function arnBuilder(partition: string, region: string, account: string): 
   return (service, resource, options = {}) => `arn:${partition}:${service}:${options.global ? '' : (options.region ?? region)}:${account}:${resource}`;
 }
 
-/** The OIDC subjects (`sub` claims) each role accepts. */
-export function githubSubjects(env: EnvironmentConfig, github: GithubIdentityConfig): { plan: string[]; deploy: string[] } {
+/**
+ * The OIDC subjects (`sub` claims) each role accepts, in the format the repository's subject
+ * template gives them (GitHub Actions documentation, "OpenID Connect", customizing the subject
+ * claims). AWS evaluates only the token's `aud` and `sub` for GitHub (custom claims such as
+ * `job_workflow_ref` are not condition keys), so naming the workflow and branch takes a subject
+ * template that puts `job_workflow_ref` into `sub`:
+ * `repo:<owner/name>:<context>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>`.
+ */
+export function githubSubjects(env: EnvironmentConfig, github: GithubIdentityConfig): { plan: string[]; deploy: string[]; planOperator: 'StringEquals' | 'StringLike' } {
   const repo = `repo:${github.repository}`;
+  const environment = `${repo}:environment:${github.deployEnvironment ?? env.environment}`;
+  if (github.subjectClaims === 'default') {
+    return { plan: [`${repo}:pull_request`, ...github.planBranches.map((branch) => `${repo}:ref:refs/heads/${branch}`)], deploy: [environment], planOperator: 'StringEquals' };
+  }
+  const workflow = (file: string, ref: string) => `job_workflow_ref:${github.repository}/.github/workflows/${file}@${ref}`;
   return {
-    plan: [`${repo}:pull_request`, ...github.planBranches.map((branch) => `${repo}:ref:refs/heads/${branch}`)],
-    deploy: [`${repo}:environment:${github.deployEnvironment ?? env.environment}`],
+    // A pull request's ref is refs/pull/<number>/merge: the number is the one wildcard.
+    plan: [
+      ...GITHUB_ROLE_WORKFLOWS.plan.map((file) => `${repo}:pull_request:${workflow(file, 'refs/pull/*/merge')}`),
+      ...github.planBranches.flatMap((branch) => GITHUB_ROLE_WORKFLOWS.plan.map((file) => `${repo}:ref:refs/heads/${branch}:${workflow(file, `refs/heads/${branch}`)}`)),
+    ],
+    deploy: GITHUB_ROLE_WORKFLOWS.deploy.map((file) => `${environment}:${workflow(file, `refs/heads/${github.releaseBranch}`)}`),
+    planOperator: 'StringLike',
   };
 }
 
@@ -165,7 +184,38 @@ export function deployPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Po
   });
 }
 
-/** The plan role's own statements (besides ReadOnlyAccess): reading the S3 state and taking its lock. */
+/**
+ * The plan role's refresh statements: for each resource type of the stack, the reads of
+ * config/plan-permissions.ts, one statement per scope. A type without an entry fails synthesis.
+ */
+export function planReadStatements(env: EnvironmentConfig, resourceTypes: Iterable<string>, arnOf: ArnOf, providerArn: string): PolicyStatement[] {
+  const types = [...new Set(resourceTypes)].filter((type) => !PLAN_READS_NOTHING.includes(type)).sort();
+  const unknown = types.filter((type) => !PLAN_READS[type]);
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((type) => `${env.environment}.github: terraform plan reads ${type}, which config/plan-permissions.ts does not list; add its Read calls there (hashicorp/aws provider source) so the plan role may make them`));
+  }
+  const names = environmentNames(env);
+  const scopes: Record<PlanReadScope, { sid: string; resources: string[] }> = {
+    any: { sid: 'RefreshTheStacksResourceTypes', resources: ['*'] },
+    'environment-roles': { sid: 'RefreshThisEnvironmentsRoles', resources: [arnOf('iam', `role/${names.stack}-*`, { global: true })] },
+    'oidc-provider': { sid: 'RefreshTheGitHubOidcProvider', resources: [providerArn] },
+    'access-log-bucket': { sid: 'RefreshTheAccessLogBucket', resources: [`arn:${partitionOf(env.region)}:s3:::${names.accessLogBucketPrefix}*`] },
+  };
+  return (Object.keys(scopes) as PlanReadScope[]).flatMap((scope) => {
+    const actions = [...new Set(types.filter((type) => PLAN_READS[type].scope === scope).flatMap((type) => PLAN_READS[type].actions))].sort();
+    return actions.length === 0 ? [] : [{ Sid: scopes[scope].sid, Effect: 'Allow' as const, Action: actions, Resource: scopes[scope].resources }];
+  });
+}
+
+/** Every resource and data source type synthesized in the stack of `scope`. */
+function stackResourceTypes(scope: Construct): string[] {
+  return TerraformStack.of(scope)
+    .node.findAll()
+    .filter((construct): construct is TerraformResource | TerraformDataSource => construct instanceof TerraformResource || construct instanceof TerraformDataSource)
+    .map((construct) => construct.terraformResourceType);
+}
+
+/** The plan role's state statements: reading the S3 state and taking its lock. */
 export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): PolicyStatement[] {
   const state = env.state;
   if (state.backend !== 's3') return [];
@@ -189,7 +239,7 @@ export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Poli
 export class GithubIdentity extends Construct {
   /** ARN of the account's GitHub OIDC provider (created here or configured). */
   public readonly providerArn: string;
-  /** Role pull-request and push jobs assume to run `terraform plan`. */
+  /** Role pull-request and push jobs assume to run `terraform plan`: the reads of the stack's resource types, and the state. */
   public readonly planRoleArn: string;
   /** Role release jobs of the GitHub environment assume to push images and run `npm run deploy`. */
   public readonly deployRoleArn: string;
@@ -231,9 +281,16 @@ export class GithubIdentity extends Construct {
     const planRole = new IamRole(this, 'plan-role', {
       name: names.planRole,
       description: `GitHub ${github.repository}: terraform plan of ${names.stack} (read-only)`,
-      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan),
+      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan, subjects.planOperator),
     });
-    new IamRolePolicyAttachment(this, 'plan-read-only', { role: planRole.name, policyArn: managedPolicyArn(env.region, 'ReadOnlyAccess') });
+    // Produced at synthesis, when every construct of the stack exists: the reads of exactly the
+    // resource types the stack has.
+    const providerArn = this.providerArn;
+    new IamRolePolicy(this, 'plan-reads', {
+      name: 'terraform-plan-reads',
+      role: planRole.id,
+      policy: Lazy.stringValue({ produce: () => policyDocument(planReadStatements(env, stackResourceTypes(this), arnOf, providerArn)) }),
+    });
     const planStatements = planPolicyStatements(env, arnOf);
     if (planStatements.length > 0) {
       new IamRolePolicy(this, 'plan-state', { name: 'terraform-state', role: planRole.id, policy: policyDocument(planStatements) });

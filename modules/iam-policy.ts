@@ -3,6 +3,7 @@
  * statement literally.
  */
 import { GITHUB_OIDC_HOST } from '../config/schema';
+import { PLAN_READS_ON_ANY_RESOURCE } from '../config/plan-permissions';
 import { RELEASE_PERMISSIONS } from '../config/release-permissions';
 
 /** Managed policies this repository may attach, each for a reason written here. */
@@ -10,10 +11,6 @@ export const ALLOWED_MANAGED_POLICIES = {
   // AWS maintains the exact set CodeDeploy needs to drive ECS blue/green (task sets, listener
   // rules, alarms, passing the task roles); copying it inline would go stale.
   AWSCodeDeployRoleForECS: 'CodeDeploy service role for ECS blue/green',
-  // `terraform plan` refreshes every resource type of the stack (EC2, ELB, ECS, ECR, IAM, logs,
-  // CloudWatch, CodeDeploy, Application Auto Scaling); AWS keeps this read-only set complete as
-  // services add read APIs, where a hand-written list would break plans. It grants no writes.
-  ReadOnlyAccess: 'GitHub plan role: read everything terraform plan refreshes',
 } as const;
 export type AllowedManagedPolicy = keyof typeof ALLOWED_MANAGED_POLICIES;
 
@@ -28,6 +25,12 @@ export const ECR_LOGIN_ACTION = 'ecr:GetAuthorizationToken';
 export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
   ...new Set([ECR_LOGIN_ACTION, ...RELEASE_PERMISSIONS.filter((permission) => permission.resource === 'account-wide').map((permission) => permission.action)]),
 ];
+
+/**
+ * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, and the
+ * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts).
+ */
+export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE])];
 
 export interface PolicyStatement {
   /** Why the statement exists, in one identifier. */
@@ -60,10 +63,10 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
 /**
  * Trust policy letting GitHub Actions jobs assume a role through the account's GitHub OIDC
- * provider: only tokens for AWS (`aud`) whose subject is exactly one of `subjects` (`sub`, e.g.
- * `repo:owner/name:environment:prod`).
+ * provider: only tokens for AWS (`aud`) whose subject is one of `subjects` (`sub`, e.g.
+ * `repo:owner/name:environment:prod`), exactly or, with StringLike, as patterns.
  */
-export function githubTrustPolicy(providerArn: string, subjects: readonly string[]): string {
+export function githubTrustPolicy(providerArn: string, subjects: readonly string[], operator: 'StringEquals' | 'StringLike' = 'StringEquals'): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -71,11 +74,14 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
         Effect: 'Allow',
         Principal: { Federated: providerArn },
         Action: 'sts:AssumeRoleWithWebIdentity',
+        // Two operators on one key must both match, so the subjects share one operator:
+        // StringLike only where a subject has a wildcard (a pull request's number).
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+            ...(operator === 'StringEquals' ? { [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects] } : {}),
           },
+          ...(operator === 'StringLike' ? { StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects] } } : {}),
         },
       },
     ],

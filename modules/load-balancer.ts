@@ -6,6 +6,7 @@
  * during a release, so two services cannot share a listener; the VPC and cluster are shared.
  */
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
@@ -50,6 +51,10 @@ export interface BlueGreenLoadBalancerProps {
   readonly testListenerPort?: number;
   /** CIDRs that may reach the test listener; empty means no ingress rule at all. @default [] */
   readonly testListenerAllowedCidrs?: readonly string[];
+  /** Where access logs go: bucket, key prefix, and what must exist first (the bucket policy). @default undefined (no access logs) */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string; readonly dependsOn?: ITerraformDependable[] };
+  /** Refuse deletion of the load balancer until this is turned off. @default false */
+  readonly deletionProtection?: boolean;
 }
 
 export class BlueGreenLoadBalancer extends Construct {
@@ -111,6 +116,10 @@ export class BlueGreenLoadBalancer extends Construct {
       securityGroups: [securityGroup.id],
       subnets: props.subnetIds,
       dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? false,
+      ...(props.accessLogs
+        ? { accessLogs: { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true }, dependsOn: props.accessLogs.dependsOn }
+        : {}),
       tags: { Name: props.name },
     });
     this.loadBalancerArn = loadBalancer.arn;

@@ -3,14 +3,14 @@
  * service, alarms, CodeDeploy (blue-green) and auto scaling, wired from the shared configuration.
  */
 import { Construct } from 'constructs';
-import { ConfigError, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
+import { ConfigError, deletionProtectionOf, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { EcsCluster } from './cluster';
 import { CodeDeployServiceRole } from './codedeploy-role';
 import { ContainerRegistry } from './container-registry';
 import { DeploymentAlarms } from './deployment-alarms';
 import { FargateService } from './fargate-service';
-import { BlueGreenLoadBalancer } from './load-balancer';
+import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './load-balancer';
 import { Network } from './network';
 import { ServiceAutoScaling } from './service-auto-scaling';
 import { FargateTaskDefinition } from './task-definition';
@@ -26,6 +26,8 @@ export interface ReleasableServiceProps {
   readonly cluster: EcsCluster;
   /** The environment's CodeDeploy role; required for the blue-green strategy. @default undefined */
   readonly codeDeployRole?: CodeDeployServiceRole;
+  /** Where the load balancer writes access logs (this service writes under `<prefix>/<service>`). @default undefined (none) */
+  readonly accessLogs?: BlueGreenLoadBalancerProps['accessLogs'];
 }
 
 export class ReleasableService extends Construct {
@@ -59,7 +61,7 @@ export class ReleasableService extends Construct {
     this.names = names;
     this.config = service;
 
-    this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, keepImages: service.keepImages });
+    this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, untaggedImageDays: service.untaggedImageDays });
 
     this.loadBalancer = new BlueGreenLoadBalancer(this, 'load-balancer', {
       name: names.loadBalancer,
@@ -75,6 +77,8 @@ export class ReleasableService extends Construct {
       productionAllowedCidrs: service.productionAllowedCidrs,
       testListenerPort: testListenerPort(service),
       testListenerAllowedCidrs: service.testListener.allowedCidrs,
+      accessLogs: props.accessLogs && { ...props.accessLogs, prefix: `${props.accessLogs.prefix}/${service.name}` },
+      deletionProtection: deletionProtectionOf(environment),
     });
 
     this.taskDefinition = new FargateTaskDefinition(this, 'task-definition', {

@@ -7,8 +7,20 @@
  * A rule reads only the synthesized Terraform JSON and the environment's configuration, and
  * reports each violation with the address of the resource at fault.
  */
-import { GITHUB_OIDC_HOST, RELEASE_TAG_KEY, SCALING_RECORD_TAG_KEY, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig } from '../config';
-import { ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
+import {
+  accountOf,
+  environmentNamesList,
+  GITHUB_OIDC_HOST,
+  loadEnvironment,
+  RELEASE_TAG_KEY,
+  SCALING_RECORD_TAG_KEY,
+  serviceNames,
+  sharedAccountProblems,
+  testListenerPort,
+  type EnvironmentConfig,
+  type ServiceConfig,
+} from '../config';
+import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
 import {
   actionCovers,
   iamDocuments,
@@ -241,6 +253,43 @@ const loadBalancersDropInvalidHeaders: PolicyRule = {
       .map((lb) => violation(lb.__address, 'does not set drop_invalid_header_fields')),
 };
 
+const isProduction = (_synthesized: Synthesized, config: EnvironmentConfig) => config.production;
+
+const productionHttpsOnly: PolicyRule = {
+  id: 'production-https-only',
+  statement: 'In a production environment every listener serves HTTPS with a certificate and a TLS policy, except HTTP listeners that only redirect to HTTPS.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb_listener').flatMap((listener) => {
+      if (listener.protocol === 'HTTPS') {
+        return listener.certificate_arn && listener.ssl_policy ? [] : [violation(listener.__address, 'is HTTPS without certificate_arn or ssl_policy')];
+      }
+      const actions = list(listener.default_action as Array<{ type?: string; redirect?: { protocol?: string } }>);
+      const redirectsToHttps = actions.length === 1 && actions[0].type === 'redirect' && actions[0].redirect?.protocol === 'HTTPS';
+      return redirectsToHttps ? [] : [violation(listener.__address, `serves ${listener.protocol ?? 'HTTP'} on port ${listener.port}; use HTTPS, or redirect to it`)];
+    }),
+};
+
+const productionAccessLogs: PolicyRule = {
+  id: 'production-access-logs',
+  statement: 'In a production environment every load balancer writes access logs to S3.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb')
+      .filter((lb) => !(lb.access_logs?.enabled === true && lb.access_logs?.bucket))
+      .map((lb) => violation(lb.__address, 'writes no access logs (access_logs with enabled and a bucket)')),
+};
+
+const productionDeletionProtection: PolicyRule = {
+  id: 'production-deletion-protection',
+  statement: 'In a production environment every load balancer has deletion protection, so a destroy or a replacement cannot take production offline by accident.',
+  appliesTo: isProduction,
+  check: (synthesized) =>
+    resources(synthesized, 'aws_lb')
+      .filter((lb) => lb.enable_deletion_protection !== true)
+      .map((lb) => violation(lb.__address, 'has no deletion protection (enable_deletion_protection)')),
+};
+
 // ---------------------------------------------------------------------------------------------
 // Images, logs and state
 
@@ -261,6 +310,23 @@ const registriesEncrypted: PolicyRule = {
     resources(synthesized, 'aws_ecr_repository')
       .filter((repository) => !['AES256', 'KMS'].includes(list(repository.encryption_configuration as Array<{ encryption_type?: string }>)[0]?.encryption_type ?? ''))
       .map((repository) => violation(repository.__address, 'declares no encryption_configuration (AES256 or KMS)')),
+};
+
+const registriesKeepReleaseImages: PolicyRule = {
+  id: 'registries-keep-release-images',
+  statement: 'ECR lifecycle policies expire only untagged images: every release pins a tagged image, so no count or age can expire the image a live or rollback-eligible revision runs.',
+  check: (synthesized) =>
+    resources(synthesized, 'aws_ecr_lifecycle_policy').flatMap((policy) => {
+      let rules: Array<{ rulePriority?: number; selection?: { tagStatus?: string } }>;
+      try {
+        rules = list(JSON.parse(String(policy.policy)).rules);
+      } catch {
+        return [violation(policy.__address, 'has a policy that is not readable JSON')];
+      }
+      return rules
+        .filter((rule) => rule.selection?.tagStatus !== 'untagged')
+        .map((rule) => violation(policy.__address, `rule ${rule.rulePriority ?? '?'} selects ${rule.selection?.tagStatus ?? 'unknown'} images; only untagged images may expire`));
+    }),
 };
 
 const logGroupsRetained: PolicyRule = {
@@ -330,12 +396,12 @@ const iamNoNegations: PolicyRule = {
 
 const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
   id: 'iam-resource-star-only-for-unscoped-actions',
-  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts).`,
+  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts) and the read-only refresh calls of terraform plan (config/plan-permissions.ts).`,
   check: (synthesized) =>
     allowStatements(synthesized, 'permissions').flatMap(({ document, statement }) =>
       list(statement.Resource).includes('*')
         ? list(statement.Action)
-            .filter((action) => !ACTIONS_WITHOUT_RESOURCE_SCOPE.includes(action))
+            .filter((action) => !ACTIONS_ALLOWED_ON_ANY_RESOURCE.includes(action))
             .map((action) => violation(document.address, `${statementName(statement)} allows "${action}" on every resource`))
         : [],
     ),
@@ -397,6 +463,36 @@ const iamTrustNoWildcardPrincipal: PolicyRule = {
     allowStatements(synthesized, 'trust')
       .filter(({ statement }) => statement.Principal === undefined || statement.Principal === '*' || Object.values(statement.Principal).some((value) => list(value).includes('*')))
       .map(({ document, statement }) => violation(document.address, `${statementName(statement)} trusts any principal`)),
+};
+
+/** CodeDeploy actions that take no resource: whoever holds them on `*` can approve or stop any deployment of the account. */
+const ACCOUNT_WIDE_DEPLOYMENT_CONTROL = ['codedeploy:ContinueDeployment', 'codedeploy:StopDeployment'];
+
+/** Permission documents granting an account-wide deployment control action on "*". */
+function accountWideDeploymentControl(synthesized: Synthesized): IamDocument[] {
+  const grants = ({ statement }: { statement: IamStatement }) =>
+    list(statement.Resource).includes('*') && list(statement.Action).some((pattern) => ACCOUNT_WIDE_DEPLOYMENT_CONTROL.some((action) => actionCovers(pattern, action)));
+  return [...new Set(allowStatements(synthesized, 'permissions').filter(grants).map(({ document }) => document))];
+}
+
+/** The repository's environments, with `config` in place of its own (or added, for a stack built elsewhere). */
+function environmentsBeside(config: EnvironmentConfig): EnvironmentConfig[] {
+  const configured = environmentNamesList().filter((name) => name !== config.environment).map((name) => loadEnvironment(name));
+  return [...configured, config];
+}
+
+const sharedAccountAcknowledged: PolicyRule = {
+  id: 'shared-account-acknowledged',
+  statement:
+    'A role that may approve or stop deployments account-wide (CodeDeploy ContinueDeployment/StopDeployment take no resource) belongs to an environment whose AWS account is known, and every other environment in that account is acknowledged in sharedAccountWith.',
+  appliesTo: (synthesized) => accountWideDeploymentControl(synthesized).length > 0,
+  check: (synthesized, config) =>
+    accountWideDeploymentControl(synthesized).flatMap((document) => {
+      if (accountOf(config) === undefined) {
+        return [violation(document.address, `can approve or stop any deployment of ${config.environment}'s account, which is unknown: set accountId so environments sharing it are found`)];
+      }
+      return sharedAccountProblems(config, environmentsBeside(config)).map((problem) => violation(document.address, problem));
+    }),
 };
 
 const githubOidcTrustPinned: PolicyRule = {
@@ -567,8 +663,12 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   worldOnlyOnProductionPorts,
   loadBalancerEgressOnlyToTasks,
   loadBalancersDropInvalidHeaders,
+  productionHttpsOnly,
+  productionAccessLogs,
+  productionDeletionProtection,
   registriesImmutableAndScanned,
   registriesEncrypted,
+  registriesKeepReleaseImages,
   logGroupsRetained,
   imagesPinned,
   releaseTagReserved,
@@ -582,6 +682,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   noLongLivedCredentials,
   iamTrustNoWildcardPrincipal,
   githubOidcTrustPinned,
+  sharedAccountAcknowledged,
   blueGreenServicesOnCodeDeploy,
   servicesIgnoreReleaseAttributes,
   listenersLeftToCodeDeploy,

@@ -124,8 +124,8 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
     const waiting = await release.waitForOutput(/waiting for approval/);
     expect(waiting).toMatch(/waiting for approval until \d\d:\d\d UTC \(60 min\); run: npm run deploy -- approve --env prod --service web/);
     expect(aws.state().deployments.map((d) => d.status)).toEqual(['Ready']);
-    expect(liveTargetGroups(aws.state(), PROD.lb, 80)).toEqual([PROD.blue]);
-    expect(liveTargetGroups(aws.state(), PROD.lb, 8080)).toEqual([PROD.green]);
+    expect(liveTargetGroups(aws.state(), PROD.lb, 443)).toEqual([PROD.blue]);
+    expect(liveTargetGroups(aws.state(), PROD.lb, 8443)).toEqual([PROD.green]);
 
     const approve = await runCli(aws, ['approve', '--env', 'prod']);
     expectExit(approve, 0);
@@ -143,7 +143,7 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
     expectExit(result, 0);
     expect(verdict(result)).toMatch(/^prod\/web: released shop-prod-web:2 \(deployment d-\w+\)$/);
     const state = aws.state();
-    expect(liveTargetGroups(state, PROD.lb, 80)).toEqual([PROD.green]);
+    expect(liveTargetGroups(state, PROD.lb, 443)).toEqual([PROD.green]);
     expect(revisionOf(serviceOf(state, PROD.service).taskDefinition)).toBe('shop-prod-web:2');
   });
 
@@ -158,7 +158,7 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
       expect(server.paths).toEqual(['/health']);
       expect(calls(aws, 'ContinueDeployment').map((call) => (call.input as { deploymentWaitType?: string }).deploymentWaitType)).toEqual(['READY_WAIT']);
       expect(calls(aws, 'StopDeployment')).toEqual([]);
-      expect(liveTargetGroups(aws.state(), PROD.lb, 80)).toEqual([PROD.green]);
+      expect(liveTargetGroups(aws.state(), PROD.lb, 443)).toEqual([PROD.green]);
     } finally {
       await server.close();
     }
@@ -176,8 +176,8 @@ describe('deploy (blue/green, prod: canary with an approval wait)', () => {
       expect(calls(aws, 'StopDeployment').map((call) => call.input)).toEqual([{ deploymentId: expect.stringMatching(/^d-/), autoRollbackEnabled: true }]);
       expect(calls(aws, 'ContinueDeployment')).toEqual([]);
       const state = aws.state();
-      expect(liveTargetGroups(state, PROD.lb, 80)).toEqual([PROD.blue]);
-      expect(liveTargetGroups(state, PROD.lb, 8080)).toEqual([PROD.blue]);
+      expect(liveTargetGroups(state, PROD.lb, 443)).toEqual([PROD.blue]);
+      expect(liveTargetGroups(state, PROD.lb, 8443)).toEqual([PROD.blue]);
       expect(revisionOf(serviceOf(state, PROD.service).taskDefinition)).toBe('shop-prod-web:1');
       expect(state.scalableTargets[0].suspended).toEqual({ DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false });
     } finally {

@@ -13,6 +13,7 @@ import {
   expectExit,
   liveTargetGroups,
   pinnedImage,
+  recordTerraformRevision,
   revisionOf,
   runCli,
   serviceOf,
@@ -52,8 +53,8 @@ describe('stop', () => {
       ['Stopped', 'user'],
       ['Succeeded', 'codeDeployRollback'],
     ]);
-    expect(liveTargetGroups(state, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
-    expect(liveTargetGroups(state, 'shop-prod-web', 8080)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(state, 'shop-prod-web', 8443)).toEqual(['shop-prod-web-blue']);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual({ DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false });
   });
@@ -127,6 +128,7 @@ describe('rollback', () => {
         ),
       );
       expect(revisionOf(registered?.taskDefinitionArn ?? '')).toBe('shop-dev-web:3');
+      await recordTerraformRevision(e2e, 'shop-dev-web', registered?.taskDefinitionArn ?? '');
 
       const second = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.2.0']);
       expectExit(second, 0);

@@ -69,7 +69,7 @@ describe('persistent faults: exit 5', () => {
     expect(serviceOf(after, 'shop-prod-web').taskDefinition).toBe(serviceOf(before, 'shop-prod-web').taskDefinition);
     expect(after.taskDefinitions).toEqual(before.taskDefinitions);
     expect(after.scalableTargets).toEqual(before.scalableTargets);
-    expect(liveTargetGroups(after, 'shop-prod-web', 80)).toEqual(['shop-prod-web-blue']);
+    expect(liveTargetGroups(after, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
   });
 
   it('GetDeployment keeps failing after the deployment exists: the message names it and how to pick it up; `wait` then does', async () => {

@@ -5,7 +5,7 @@
 import { ContinueDeploymentCommand, CreateDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { parseEnvironment } from '../../config';
+import { parseEnvironment, productionPort, testListenerPort } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import { startEmulator } from '../../emulator';
 import { appSpec, clientsFor, deploymentInfo, imageOf, registerRevision, setUp, waitFor, waitForStatus, type Setup } from './support';
@@ -36,7 +36,8 @@ async function listenerForwards(setup: Setup) {
     const action = Listeners?.find((listener) => listener.Port === port)?.DefaultActions?.[0];
     return { single: action?.TargetGroupArn, weights: action?.ForwardConfig?.TargetGroups?.map((t) => [t.TargetGroupArn, t.Weight]) };
   };
-  return { production: byPort(80), test: byPort(8080) };
+  const [service] = setup.env.services;
+  return { production: byPort(productionPort(service)), test: byPort(testListenerPort(service)) };
 }
 
 async function service(setup: Setup) {

@@ -96,10 +96,13 @@ describe('the load balancer (ELBv2, query protocol with XML answers)', () => {
     expect(lb?.CreatedTime).toBeInstanceOf(Date);
 
     const { Listeners } = await setup.clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb?.LoadBalancerArn }));
+    // prod serves HTTPS: 443 forwards (CodeDeploy's), 80 only redirects to it, the test listener is on 8443.
     expect(Listeners?.map((listener) => [listener.Port, listener.Protocol])).toEqual([
+      [443, 'HTTPS'],
       [80, 'HTTP'],
-      [8080, 'HTTP'],
+      [8443, 'HTTPS'],
     ]);
+    expect(Listeners?.[1]?.DefaultActions).toEqual([expect.objectContaining({ Type: 'redirect', RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443' }) })]);
     const forward = Listeners?.[0]?.DefaultActions?.[0];
     expect(forward?.Type).toBe('forward');
     expect(forward?.ForwardConfig?.TargetGroups).toEqual([{ TargetGroupArn: forward?.TargetGroupArn, Weight: 1 }]);

@@ -3,9 +3,11 @@ import {
   deploymentConfigName,
   environmentNamesList,
   findService,
+  loadAllEnvironments,
   loadEnvironment,
   parseEnvironment,
   productionPort,
+  sharedAccountProblems,
   testListenerPort,
 } from '../../config';
 import { environment, environmentInput } from './support';
@@ -52,6 +54,7 @@ describe('configuration validation', () => {
     ['an upper-case service name', withService({ name: 'Web' }), /test\.services\[0\]\.name: service name must be lower-case letters/],
     ['a secret that is not an ARN', withService({ secrets: { TOKEN: 'plain-text' } }), /test\.services\[0\]\.secrets\.TOKEN: must be an SSM parameter or Secrets Manager ARN/],
     ['an unknown field', withService({ replicas: 3 }), /test\.services\[0\]: Unrecognized key\(s\) in object: 'replicas'/],
+    ['a production environment with a service on plain HTTP', environmentInput({ production: true }), /^test\.services\[0\] \(web\)\.certificateArn: a production environment serves HTTPS only \(HTTP redirects to it\); set the service's ACM certificate ARN, or production: false$/],
     ['a log retention CloudWatch does not offer', environmentInput({ logRetentionDays: 10 }), /test\.logRetentionDays: must be a CloudWatch retention value/],
   ])('rejects %s with a message naming the field and the fix', (_case, input, expected) => {
     const problems = problemsOf(input);
@@ -78,6 +81,45 @@ describe('configuration validation', () => {
   });
 });
 
+describe('environments sharing an AWS account', () => {
+  const PROVIDER = (account: string) => `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
+  const inAccount = (name: string, account: string, sharedAccountWith: string[] = []) =>
+    parseEnvironment(name, environmentInput({ environment: name, accountId: account, sharedAccountWith }));
+
+  it("fail unless each acknowledges the other: either deploy role can approve or stop the other's deployments", () => {
+    const dev = inAccount('dev', '111111111111');
+    const prod = parseEnvironment('prod', environmentInput({ environment: 'prod', github: { repository: 'example-org/shop', oidcProvider: { mode: 'existing', arn: PROVIDER('111111111111') } } }));
+    expect(sharedAccountProblems(dev, [dev, prod])).toEqual([
+      'dev.sharedAccountWith: shares AWS account 111111111111 with "prod", whose deploy role can approve or stop dev\'s deployments (CodeDeploy ContinueDeployment/StopDeployment take no resource); list "prod" to accept that, or give dev an account of its own',
+    ]);
+    expect(sharedAccountProblems(prod, [dev, prod])).toHaveLength(1);
+  });
+
+  it('pass once acknowledged on both sides, and in accounts of their own', () => {
+    const dev = inAccount('dev', '111111111111', ['prod']);
+    const prod = inAccount('prod', '111111111111', ['dev']);
+    const preview = inAccount('preview', '222222222222');
+    expect([dev, prod, preview].flatMap((env) => sharedAccountProblems(env, [dev, prod, preview]))).toEqual([]);
+  });
+
+  it('refuse an acknowledgement of an environment in another (or an unknown) account', () => {
+    const dev = inAccount('dev', '111111111111', ['preview']);
+    const preview = inAccount('preview', '222222222222');
+    expect(sharedAccountProblems(dev, [dev, preview])).toEqual(['dev.sharedAccountWith: lists "preview", which is not in this environment\'s account (111111111111); remove it']);
+  });
+
+  it("take the account from an existing OIDC provider's ARN, and refuse an accountId that contradicts it", () => {
+    expect(problemsOf(environmentInput({ accountId: '111111111111', github: { repository: 'example-org/shop', oidcProvider: { mode: 'existing', arn: PROVIDER('222222222222') } } }))).toEqual([
+      'test.accountId: 111111111111 is not the account of github.oidcProvider.arn (222222222222); a role can only trust a provider of its own account',
+    ]);
+  });
+
+  it("hold for this repository's environments (synthesis loads them together)", () => {
+    const all = loadAllEnvironments();
+    expect(all.flatMap((env) => sharedAccountProblems(env, all))).toEqual([]);
+  });
+});
+
 describe('configuration defaults', () => {
   it('fills every omitted field with its secure, fast default', () => {
     const env = environment();
@@ -96,7 +138,7 @@ describe('configuration defaults', () => {
       deregistrationDelaySeconds: 30,
       productionAllowedCidrs: ['0.0.0.0/0'],
       testListener: { allowedCidrs: [] },
-      keepImages: 30,
+      untaggedImageDays: 14,
       healthCheck: { path: '/', intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: '200-399' },
       release: { strategy: 'blue-green', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce', terminationWaitMinutes: 5, lifecycleHooks: {} },
       alarms: { enabled: true, target5xxPerMinute: 5, unhealthyHosts: 1, evaluationPeriods: 2 },

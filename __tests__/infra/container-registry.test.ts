@@ -3,9 +3,9 @@ import { Testing } from 'cdktf';
 import { ContainerRegistry } from '../../modules/container-registry';
 import { only } from './support';
 
-const synth = (keepImages?: number) =>
+const synth = (untaggedImageDays?: number) =>
   Testing.synthScope((scope) => {
-    new ContainerRegistry(scope, 'registry', { name: 'shop-test/web', keepImages });
+    new ContainerRegistry(scope, 'registry', { name: 'shop-test/web', untaggedImageDays });
   });
 
 describe('ContainerRegistry', () => {
@@ -19,11 +19,11 @@ describe('ContainerRegistry', () => {
     });
   });
 
-  it('expires all but the newest images, 30 by default', () => {
+  it('expires only untagged images, 14 days after their push by default: no tagged image (every release, every rollback target) ever expires', () => {
     const rules = (json: string) => JSON.parse(only(JSON.parse(json), 'aws_ecr_lifecycle_policy').policy).rules;
     expect(rules(synth())).toEqual([
-      expect.objectContaining({ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } }),
+      expect.objectContaining({ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }),
     ]);
-    expect(rules(synth(5))[0].selection.countNumber).toBe(5);
+    expect(rules(synth(3))[0].selection.countNumber).toBe(3);
   });
 });

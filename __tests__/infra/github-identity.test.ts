@@ -94,32 +94,58 @@ describe('GitHub identity', () => {
     expect(trust(synthesized, 'shop-test-github-deploy').Principal).toEqual({ Federated: EXISTING_PROVIDER });
   });
 
-  it('lets the plan role be assumed only by pull requests and pushes to the plan branches of the repository', () => {
+  it('lets the plan role be assumed only by the plan workflows, for pull requests and pushes to the plan branches of the repository', () => {
     const statement = trust(synthEnvironment(withGithub({}, { planBranches: ['main', 'release/1.x'] })), 'shop-test-github-plan');
     expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const workflow = (file: string, ref: string) => `job_workflow_ref:example-org/shop/.github/workflows/${file}@${ref}`;
     expect(statement.Condition).toEqual({
-      StringEquals: {
-        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': ['repo:example-org/shop:pull_request', 'repo:example-org/shop:ref:refs/heads/main', 'repo:example-org/shop:ref:refs/heads/release/1.x'],
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+      StringLike: {
+        'token.actions.githubusercontent.com:sub': [
+          `repo:example-org/shop:pull_request:${workflow('pull-request.yml', 'refs/pull/*/merge')}`,
+          `repo:example-org/shop:pull_request:${workflow('infrastructure.yml', 'refs/pull/*/merge')}`,
+          `repo:example-org/shop:ref:refs/heads/main:${workflow('pull-request.yml', 'refs/heads/main')}`,
+          `repo:example-org/shop:ref:refs/heads/main:${workflow('infrastructure.yml', 'refs/heads/main')}`,
+          `repo:example-org/shop:ref:refs/heads/release/1.x:${workflow('pull-request.yml', 'refs/heads/release/1.x')}`,
+          `repo:example-org/shop:ref:refs/heads/release/1.x:${workflow('infrastructure.yml', 'refs/heads/release/1.x')}`,
+        ],
       },
     });
   });
 
-  it("lets the deploy role be assumed only by jobs of the GitHub environment, named after the environment by default", () => {
+  it("lets the deploy role be assumed only by release-environment.yml of the release branch, in the GitHub environment (named after the environment by default)", () => {
     const sub = (synthesized: Synthesized) => trust(synthesized, 'shop-test-github-deploy').Condition.StringEquals;
     expect(sub(existingProvider)).toEqual({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-      'token.actions.githubusercontent.com:sub': 'repo:example-org/shop:environment:test',
+      'token.actions.githubusercontent.com:sub': 'repo:example-org/shop:environment:test:job_workflow_ref:example-org/shop/.github/workflows/release-environment.yml@refs/heads/main',
     });
-    expect(sub(synthEnvironment(withGithub({}, { deployEnvironment: 'production' })))['token.actions.githubusercontent.com:sub']).toBe('repo:example-org/shop:environment:production');
+    expect(sub(synthEnvironment(withGithub({}, { deployEnvironment: 'production', releaseBranch: 'release' })))['token.actions.githubusercontent.com:sub']).toBe(
+      'repo:example-org/shop:environment:production:job_workflow_ref:example-org/shop/.github/workflows/release-environment.yml@refs/heads/release',
+    );
   });
 
-  it('gives the plan role ReadOnlyAccess and, with local state, nothing else', () => {
+  it("with GitHub's default subject (subjectClaims: 'default'), trusts the environment and the plan branches as GitHub names them", () => {
+    const synthesized = synthEnvironment(withGithub({}, { subjectClaims: 'default' }));
+    expect(trust(synthesized, 'shop-test-github-deploy').Condition.StringEquals['token.actions.githubusercontent.com:sub']).toBe('repo:example-org/shop:environment:test');
+    expect(trust(synthesized, 'shop-test-github-plan').Condition).toEqual({
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': ['repo:example-org/shop:pull_request', 'repo:example-org/shop:ref:refs/heads/main'] },
+    });
+  });
+
+  it('gives the plan role no managed policy: its own reads and, with local state, nothing else', () => {
     const synthesized = existingProvider;
     const planRole = roleNamed(synthesized, 'shop-test-github-plan');
-    const attached = resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`);
-    expect(attached.map((attachment) => attachment.policy_arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
-    expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`)).toEqual([]);
+    expect(resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`)).toEqual([]);
+    expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`).map((policy) => policy.name)).toEqual(['terraform-plan-reads']);
+  });
+
+  it("scopes the plan role's IAM reads to this environment's roles and its OIDC provider", () => {
+    const statements = bySid(inlinePolicy(existingProvider, 'terraform-plan-reads'));
+    expect(statements.RefreshThisEnvironmentsRoles.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:role/shop-test-*`]);
+    expect(bySid(inlinePolicy(createdProvider, 'terraform-plan-reads')).RefreshTheGitHubOidcProvider.Resource).toEqual([
+      `\${${resources(createdProvider, 'aws_iam_openid_connect_provider')[0].__address}.arn}`,
+    ]);
+    expect(statements.RefreshTheGitHubOidcProvider).toBeUndefined();
   });
 
   it('lets the plan role read an S3 state and write and delete only its .tflock object', () => {

@@ -4,6 +4,8 @@
  * CIDR, secrets, auto scaling): every rule holds everywhere, and every rule reports a stack broken
  * on purpose, naming the resource at fault.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnvironment, type EnvironmentConfig } from '../../config';
 import { checkEnvironment, formatReport } from '../../policy/check';
 import { POLICY_RULES } from '../../policy/rules';
@@ -88,6 +90,8 @@ interface Breakage {
   readonly environment?: string;
   /** Breaks the copy and returns the address the violation must name. */
   readonly apply: (synthesized: Synthesized, config: EnvironmentConfig) => string;
+  /** Breaks the configuration the stack is checked with instead of (or as well as) the stack. @default unchanged */
+  readonly configure?: (config: EnvironmentConfig) => EnvironmentConfig;
 }
 
 const BREAKAGES: Record<string, Breakage> = {
@@ -136,6 +140,33 @@ const BREAKAGES: Record<string, Breakage> = {
       return lb.address;
     },
   },
+  'production-https-only': {
+    what: 'a production listener serving plain HTTP',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const listener = first(synthesized, 'aws_lb_listener', (body) => body.port === 80);
+      listener.body.default_action = [{ type: 'forward', target_group_arn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/blue/1' }];
+      return listener.address;
+    },
+  },
+  'production-access-logs': {
+    what: 'a production load balancer without access logs',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const lb = first(synthesized, 'aws_lb');
+      delete lb.body.access_logs;
+      return lb.address;
+    },
+  },
+  'production-deletion-protection': {
+    what: 'a production load balancer without deletion protection',
+    environment: 'prod',
+    apply: (synthesized) => {
+      const lb = first(synthesized, 'aws_lb');
+      lb.body.enable_deletion_protection = false;
+      return lb.address;
+    },
+  },
   'registries-immutable-and-scanned': {
     what: 'an ECR repository with MUTABLE tags',
     apply: (synthesized) => {
@@ -150,6 +181,14 @@ const BREAKAGES: Record<string, Breakage> = {
       const repository = first(synthesized, 'aws_ecr_repository');
       delete repository.body.encryption_configuration;
       return repository.address;
+    },
+  },
+  'registries-keep-release-images': {
+    what: 'a lifecycle policy that keeps only the newest 30 images',
+    apply: (synthesized) => {
+      const policy = first(synthesized, 'aws_ecr_lifecycle_policy');
+      policy.body.policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } }] });
+      return policy.address;
     },
   },
   'log-groups-retained': {
@@ -239,6 +278,11 @@ const BREAKAGES: Record<string, Breakage> = {
     what: 'a GitHub OIDC role any repository may assume',
     apply: (synthesized) => addGitHubRole(synthesized, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*' } }),
   },
+  'shared-account-acknowledged': {
+    what: "dev moved into prod's AWS account without acknowledging it",
+    configure: (config) => ({ ...config, accountId: '123456789012' }),
+    apply: (synthesized) => first(synthesized, 'aws_iam_role_policy', (body) => body.name === 'release').address,
+  },
   'blue-green-services-on-codedeploy': {
     what: 'a blue-green service on the ECS controller',
     apply: (synthesized) => {
@@ -312,7 +356,8 @@ describe('every policy rule can fail', () => {
   });
 
   it.each(POLICY_RULES.map((rule) => ({ id: rule.id, rule, breakage: BREAKAGES[rule.id] })))('$id catches $breakage.what', ({ id, breakage }) => {
-    const { config, synthesized } = copyOf(breakage.environment ?? 'dev');
+    const { config: original, synthesized } = copyOf(breakage.environment ?? 'dev');
+    const config = breakage.configure ? breakage.configure(original) : original;
     const address = breakage.apply(synthesized, config);
     const result = checkEnvironment(synthesized, config).find((candidate) => candidate.rule.id === id)!;
     expect(result.outcome).toBe('fail');
@@ -358,6 +403,15 @@ describe('rules about optional resources', () => {
     const { synthesized } = copyOf('dev');
     const result = checkEnvironment(synthesized, online).find((candidate) => candidate.rule.id === 'no-long-lived-credentials')!;
     expect(result.violations).toEqual([{ address: 'provider.aws', message: 'carries static credentials' }]);
+  });
+});
+
+describe('the documentation', () => {
+  it('states the number of rules where README counts them', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const counts = [...readme.matchAll(/(\d+) (?:policy rules|security and operability rules)/g)].map((match) => Number(match[1]));
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts.every((count) => count === POLICY_RULES.length)).toBe(true);
   });
 });
 

@@ -42,7 +42,7 @@ const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], str
 };
 
 /** An environment without `github` gets this repository for the synth: the deploy policy does not depend on it. */
-const STAND_IN: GithubIdentityConfig = { repository: 'example-org/stand-in', planBranches: ['main'], oidcProvider: { mode: 'create' } };
+const STAND_IN: GithubIdentityConfig = { repository: 'example-org/stand-in', releaseBranch: 'main', subjectClaims: 'workflow', planBranches: ['main'], oidcProvider: { mode: 'create' } };
 
 /** The IAM action an emulated call stands for, e.g. `elbv2` `DescribeListeners` → `elasticloadbalancing:DescribeListeners`. */
 export function iamActionOfCall(call: Pick<CallRecord, 'service' | 'operation'>): string {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { environmentNamesList, loadEnvironment } from '../../config';
+import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, loadEnvironment } from '../../config';
 import { PLAN_COMMENT_MARKER } from '../../tools/terraform/plan-report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -79,9 +79,11 @@ describe.each(files)('the %s workflow', (file) => {
     }
   });
 
-  it('pins every action to a major version or a commit', () => {
-    for (const step of stepsOf(file).filter((candidate) => candidate.uses)) {
-      expect(step.uses).toMatch(/^(?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})|\.\/.+)$/);
+  it('pins every action by commit SHA with its version in a comment (a tag can be moved, a commit cannot)', () => {
+    const lines = texts[file].split('\n').filter((line) => /^\s*(?:- )?uses:/.test(line));
+    expect(lines.length).toBe(stepsOf(file).filter((step) => step.uses).length + jobsOf(file).filter(([, job]) => job.uses).length);
+    for (const line of lines) {
+      expect(line).toMatch(/^\s*(?:- )?uses: (?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+|\.\/\.github\/workflows\/[\w.-]+\.yml)$/);
     }
   });
 
@@ -100,6 +102,33 @@ describe.each(files)('the %s workflow', (file) => {
     const choices = list(workflow.on.workflow_dispatch?.inputs?.environment?.options as string[] | undefined);
     const planned = jobsOf(file).flatMap(([, job]) => String(job.env?.PLAN_ENVIRONMENTS ?? '').split(/\s+/).filter(Boolean));
     expect([...literal, ...passed, ...choices, ...planned].filter((name) => !environments.includes(name))).toEqual([]);
+  });
+});
+
+describe('the workflows the roles trust by name', () => {
+  // With subjectClaims 'workflow' the roles trust these files by path (modules/github-identity.ts):
+  // a renamed file, or a role assumed from another one, would fail on GitHub.
+  const rolesAssumed = (file: string) =>
+    stepsOf(file)
+      .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+      .map((step) => String(step.with?.['role-to-assume']).match(/AWS_([A-Z]+)_ROLE_ARN/)?.[1]);
+
+  it('exist, and the deploy role is assumed only in the release workflow, the plan role only in the plan workflows', () => {
+    for (const file of [...GITHUB_ROLE_WORKFLOWS.deploy, ...GITHUB_ROLE_WORKFLOWS.plan]) expect(files).toContain(file);
+    for (const file of files) {
+      const roles = rolesAssumed(file);
+      if (roles.includes('DEPLOY')) expect(GITHUB_ROLE_WORKFLOWS.deploy).toContain(file);
+      if (roles.includes('PLAN')) expect(GITHUB_ROLE_WORKFLOWS.plan).toContain(file);
+    }
+    expect(rolesAssumed('release-environment.yml')).toEqual(['DEPLOY']);
+  });
+});
+
+describe('dependabot', () => {
+  it('bumps the pinned actions (SHA and version comment) weekly', () => {
+    const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { version: number; updates: Array<Record<string, any>> };
+    expect(config.version).toBe(2);
+    expect(config.updates).toContainEqual(expect.objectContaining({ 'package-ecosystem': 'github-actions', directory: '/', schedule: { interval: 'weekly' } }));
   });
 });
 
@@ -265,13 +294,32 @@ describe('the release workflow', () => {
   it('delivers a cancel to the release tool as SIGINT: exec, and a bash script shell that execs the tool', () => {
     expect(releaseStep.run!.startsWith('exec ')).toBe(true);
     expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
-    expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
+    // After the SIGKILL, `settle` brings this release to a safe end (__tests__/e2e/cancel.test.ts runs it).
+    expect(releaseJob.steps!.at(-1)).toMatchObject({
+      if: "(cancelled() || failure()) && (steps.release.outcome == 'cancelled' || steps.release.outcome == 'failure')",
+      run: 'npm run deploy -- settle --env "$ENVIRONMENT" --service "$SERVICE" --description "$RELEASE_DESCRIPTION"',
+    });
+    expect(releaseStep.run).toContain('--description "$RELEASE_DESCRIPTION"');
+    expect(releaseStep.id).toBe('release');
+    expect(releaseJob.env?.RELEASE_DESCRIPTION).toBe('release ${{ github.sha }} run ${{ github.run_id }}');
   });
 
-  it('verifies prod on the test listener, and passes the chat webhook secret to the tool', () => {
-    expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
+  it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {
+    const releases = Object.values(release.jobs).filter((job) => typeof job.with?.environment === 'string');
+    const closed = releases.filter((job) => loadEnvironment(String(job.with!.environment)).services.every((service) => service.testListener.allowedCidrs.length === 0));
+    expect(closed.map((job) => job.with!.environment)).toContain('prod');
+    for (const job of closed) expect([job.with!.environment, job.with?.['verify-path'] ?? '']).toEqual([job.with!.environment, '']);
+    expect(texts['release.yml']).toMatch(/No `verify-path` here: .*test listener/);
+    expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
+  });
+
+  it('passes --verify through when a job asks for it, and the chat webhook secret to the release step alone', () => {
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
-    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect(releaseStep.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    // Nothing else in any workflow (job env, another step, an action's inputs) names the secret.
+    const mentions = files.flatMap((file) => texts[file].split('\n').filter((line) => line.includes('secrets.CHAT_WEBHOOK_URL')).map((line) => `${file}: ${line.trim()}`));
+    expect(mentions).toEqual(['release-environment.yml: CHAT_WEBHOOK_URL: ${{ secrets.CHAT_WEBHOOK_URL }}']);
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
   });
 });
