@@ -6,11 +6,12 @@
  * AWS_ENDPOINT_URL set. Alongside the tool's own output, lines marked `aws │` show what the
  * emulated AWS does: lifecycle events, listener weights, task sets.
  *
- *   npm run demo -- [--time-scale MS] [--scenario all|release|bad-image|rolling]
+ *   npm run demo -- [--time-scale MS] [--scenario all|release|migration|failed-migration|bad-image|rolling]
  */
 import { spawn } from 'node:child_process';
 import { loadEnvironment, serviceNames } from '../config';
 import { startEmulator, type EmulatorHandle } from './emulator';
+import { oneOffStatus, oneOffTimeline } from './simulation/one-off-tasks';
 
 /** The dev environment's first service's ECR repository, named by the shared configuration. */
 function devWebRepository(): string {
@@ -37,6 +38,27 @@ const SCENARIOS: Record<string, Scenario> = {
     args: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'],
     expectedExit: 0,
   },
+  migration: {
+    title: 'Release v1.1.0 of web to dev with a database migration first',
+    explain: [
+      'After registering the new revision, the tool runs the migration as a one-off Fargate task of it, in',
+      'the service\'s subnets with its roles and secrets, streaming its log lines; only when it exits 0 are',
+      'auto scaling suspended and the blue/green deployment created. The old version serves meanwhile.',
+    ],
+    args: ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js up'],
+    before: (aws) => void aws.scriptTasks({ exitCode: 0, durationSeconds: 20, logLines: ['migrating to 0042_add_email (expand: new nullable column)', 'applied 0042_add_email in 1.2s', 'schema is at 0042'] }),
+    expectedExit: 0,
+  },
+  'failed-migration': {
+    title: 'Release v1.2.0 whose migration fails',
+    explain: [
+      'The migration task exits 1. The release stops there: no deployment, no scaling change, and the',
+      'version serving keeps serving; the tool shows the task\'s last lines and exit code.',
+    ],
+    args: ['deploy', '--env', 'dev', '--tag', 'v1.2.0', '--migrate', 'node migrate.js up'],
+    before: (aws) => void aws.scriptTasks({ exitCode: 1, durationSeconds: 10, logLines: ['migrating to 0043_unique_email', 'ERROR: could not create unique index "users_email_key": duplicate key value'] }),
+    expectedExit: 1,
+  },
   'bad-image': {
     title: 'Release a broken build (v1.2.0, whose tasks never pass health checks)',
     explain: [
@@ -57,7 +79,7 @@ const SCENARIOS: Record<string, Scenario> = {
 
 function parseArgs(argv: string[]): { timeScale: number; scenarios: string[] } {
   let timeScale = 100;
-  let scenarios = ['release', 'bad-image', 'rolling'];
+  let scenarios = ['migration', 'failed-migration', 'bad-image', 'rolling'];
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = inline ?? argv[++i];
@@ -88,6 +110,11 @@ function watch(aws: EmulatorHandle): () => void {
       const total = (listener.forward ?? []).reduce((sum, target) => sum + target.weight, 0) || 1;
       const forward = listener.forward?.map((target) => `${target.targetGroup} ${Math.round((target.weight / total) * 100)}%`).join(' / ');
       if (forward) say(`listener ${listener.arn}`, `${listener.loadBalancer}:${listener.port} → ${forward}`);
+    }
+    for (const task of aws.emulator.sim.world.oneOffTasks) {
+      const status = oneOffStatus(aws.emulator.sim, task, aws.emulator.sim.clock.now());
+      const exit = status === 'STOPPED' && oneOffTimeline(aws.emulator.sim, task).exitCode !== undefined ? `, exit code ${oneOffTimeline(aws.emulator.sim, task).exitCode}` : '';
+      say(`task ${task.id}`, `one-off task ${task.id.slice(0, 8)} (${task.taskDefinitionArn.split('/').pop()}, ${task.command.join(' ')}): ${status}${exit}`);
     }
     for (const service of state.services) {
       const sets = service.taskSets.map((set) => `${set.status} ${set.taskDefinition.split('/').pop()} ${set.healthy}/${set.desired} healthy`);
