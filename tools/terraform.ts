@@ -28,7 +28,7 @@ export { cliConfig, findProviderMirror, quietEnvironment } from './terraform/env
 type Say = (line: string) => void;
 
 async function validateStack(stack: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = stackDirectory(stack);
+  const dir = stackDirectory(stack, true);
   await terraform(['init', '-backend=false', '-input=false'], dir, env);
   const validate = await terraform(['validate'], dir, env);
   const output = `${validate.stdout}${validate.stderr}`;
@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   const env = quietEnvironment(options.command);
   Object.assign(process.env, env);
   const offline = options.command !== 'synth';
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline })));
+  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline })), offline);
   // With --json, stdout carries only the document.
   const say: Say = options.json ? (line) => console.error(line) : (line) => console.log(line);
   if (options.command === 'synth') {
