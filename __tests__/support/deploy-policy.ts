@@ -9,7 +9,6 @@
  * Reference; some need the emulator's state (the group of a deployment id, a scalable target's
  * ARN and tags), read through `EmulatedAccount`.
  */
-import { Testing } from 'cdktf';
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
 import type { DescribeServicesRequest, RegisterTaskDefinitionRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
@@ -31,6 +30,7 @@ import type { CallRecord, EmulatorHandle } from '../../emulator';
 import { GithubIdentity } from '../../modules/github-identity';
 import { partitionOf } from '../../modules/iam-policy';
 import { iamWildcard } from '../../policy/synthesized';
+import { synthScope } from './synth';
 
 /** IAM service prefix of each service the emulator speaks. */
 const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], string>> = {
@@ -297,7 +297,7 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const cached = synthesized.get(environment.environment);
   if (cached) return cached;
   const github = environment.github ?? STAND_IN;
-  const stack = JSON.parse(Testing.synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
+  const stack = JSON.parse(synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
   const policies: Array<{ name: string; policy: string }> = Object.values(stack.resource?.aws_iam_role_policy ?? {});
   const release = policies.find((policy) => policy.name === 'release');
   if (!release) throw new Error(`no deploy policy synthesized for ${environment.environment}`);
