@@ -66,6 +66,7 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
+  { action: 'ecs:DeregisterTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'prune: deregister old revisions of the family (the Service Authorization Reference lists no resource type for it)' },
   { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles' },
   // ECR
   { action: 'ecr:DescribeRepositories', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'check the repository exists and uses immutable tags' },

@@ -163,7 +163,7 @@ function scalableTarget(account: EmulatedAccount, input: { ServiceNamespace?: st
  * operation without an entry fails the check.
  */
 const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
-  // ECS: services and task definitions; ListTaskDefinitions and DescribeTaskDefinition have no resource type.
+  // ECS: services and task definitions; ListTaskDefinitions, DescribeTaskDefinition and DeregisterTaskDefinition have no resource type.
   'ecs:DescribeServices': (input: DescribeServicesRequest, account) =>
     required(input.services?.length ? input.services : undefined, 'service').map((service) =>
       on(account, 'ecs:DescribeServices', ecsService(account, input.cluster, service)),
@@ -173,6 +173,7 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
   ],
   'ecs:ListTaskDefinitions': accountWide('ecs:ListTaskDefinitions'),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
+  'ecs:DeregisterTaskDefinition': accountWide('ecs:DeregisterTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);
   // tags in the request are also authorized as ecs:TagResource, each role as iam:PassRole.
   'ecs:RegisterTaskDefinition': (input: RegisterTaskDefinitionRequest, account) => {

@@ -9,6 +9,7 @@ import { approveCommand } from '../commands/approve';
 import type { Command, CommandOptions } from '../commands/common';
 import { deployCommand } from '../commands/deploy';
 import { finishCommand } from '../commands/finish';
+import { pruneCommand } from '../commands/prune';
 import { renderCommand } from '../commands/render';
 import { rollbackCommand } from '../commands/rollback';
 import { statusCommand } from '../commands/status';
@@ -19,7 +20,7 @@ import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
 import { createReporter, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand, pruneCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),
