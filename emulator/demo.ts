@@ -55,15 +55,31 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
-function parseArgs(argv: string[]): { timeScale: number; scenarios: string[] } {
+const USAGE = `usage: npm run demo -- [--time-scale MS] [--scenario all|${Object.keys(SCENARIOS).join('|')}]`;
+
+const HELP = `${USAGE}
+
+Runs the real release tool against the local emulator, seeded as \`cdktf deploy\` leaves dev and
+preview: a good blue/green release, a broken build rolled back, a rolling update. No AWS account.
+
+  --time-scale MS   real milliseconds per emulated second (default 100: an emulated minute takes 6 s)
+  --scenario NAME   one scenario, or all (default)
+  -h, --help        this help
+
+Exit codes: 0 every scenario ended as expected, 1 one did not, 2 bad arguments.`;
+
+/** The demo's flags; undefined for --help. Bad flags throw one line. */
+export function parseDemoArgs(argv: readonly string[]): { timeScale: number; scenarios: string[] } | undefined {
   let timeScale = 100;
-  let scenarios = ['release', 'bad-image', 'rolling'];
+  let scenarios = Object.keys(SCENARIOS);
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag === '--help' || flag === '-h') return undefined;
+    if (flag !== '--time-scale' && flag !== '--scenario') throw new Error(`unknown flag ${flag}; ${USAGE}`);
     const value = inline ?? argv[++i];
     if (flag === '--time-scale' && Number(value) > 0) timeScale = Number(value);
     else if (flag === '--scenario' && (value === 'all' || SCENARIOS[value])) scenarios = value === 'all' ? scenarios : [value];
-    else throw new Error(`usage: npm run demo -- [--time-scale MS] [--scenario all|${Object.keys(SCENARIOS).join('|')}]`);
+    else throw new Error(`${flag} ${value ?? ''}: not a valid value; ${USAGE}`);
   }
   return { timeScale, scenarios };
 }
@@ -126,7 +142,12 @@ function runTool(aws: EmulatorHandle, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { timeScale, scenarios } = parseArgs(process.argv.slice(2));
+  const options = parseDemoArgs(process.argv.slice(2));
+  if (!options) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const { timeScale, scenarios } = options;
   const environments = ['dev', 'preview'].map((name) => loadEnvironment(name, { offline: true }));
   const aws = await startEmulator({ environments, timeScale, replacementTimeoutMinutes: 2 });
   process.stdout.write(

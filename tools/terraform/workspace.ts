@@ -11,6 +11,7 @@ import { App } from 'cdktf';
 import { environmentNames, type EnvironmentConfig } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
 import { OUTDIR, WORKDIR } from './environment';
+import { requireTerraform } from './installed';
 import { terraform } from './run';
 
 /** The synthesized stack directory `cdktf deploy` uses. */
@@ -20,6 +21,7 @@ export function stackDirectory(stack: string): string {
 
 /** Synthesizes one stack per environment into cdktf.out/ and returns the stack names. */
 export function synthesizeStacks(configs: readonly EnvironmentConfig[]): string[] {
+  requireTerraform();
   const app = new App({ outdir: OUTDIR });
   const stacks = configs.map((config) => {
     const stack = environmentNames(config).stack;
