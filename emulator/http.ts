@@ -131,7 +131,7 @@ export function createRequestListener(emulator: Emulator) {
     }
     if (fault?.kind === 'slow') await delay(fault.delayMs);
     if (fault && fault.kind !== 'slow') {
-      const { code, message, status } = faultError(fault.kind, service);
+      const { code, message, status } = faultError(fault.kind, service, emulator.sim.world.accountId);
       log(status, { fault: fault.id, error: code });
       sendError(response, protocol, new AwsError(code, message, status), requestId);
       return;

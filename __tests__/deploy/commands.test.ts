@@ -169,15 +169,15 @@ describe('status', () => {
 
   it('says when a release left auto scaling suspended, since when, what it restores and who restores it', async () => {
     const suspended = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
-    const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: true }, since: Date.parse('2026-01-01T11:30:00Z') });
+    const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: true }, since: Date.parse('2026-01-01T11:30:00Z'), deployment: 'd-1' });
     const world = fakeWorld('prod', { activeDeployment: 'd-1', scaling: { state: suspended, tags: { [SCALING_RECORD_TAG_KEY]: record } } });
     world.script('d-1', [{ status: 'InProgress' }]);
     const text = await runCli(world, ['status', '--env', 'prod']);
-    expect(text.stdout).toContain('  scaling:  suspended by the release at 11:30 UTC; restored when its deployment ends by npm run deploy -- wait --env prod --service web, stop, finish or the next release');
+    expect(text.stdout).toContain('  scaling:  suspended by the release at 11:30 UTC for deployment d-1; restored when its deployment ends by npm run deploy -- wait --env prod --service web, stop, finish, settle or the next release');
     const json = await runCli(world, ['status', '--env', 'prod', '--json']);
     expect(JSON.parse(json.stdout.join('\n')).services[0].autoScaling).toEqual({
       suspended: { dynamicIn: true, dynamicOut: true, scheduled: true },
-      releaseRecord: { since: '2026-01-01T11:30:00.000Z', restores: { dynamicIn: true, dynamicOut: false, scheduled: false } },
+      releaseRecord: { since: '2026-01-01T11:30:00.000Z', restores: { dynamicIn: true, dynamicOut: false, scheduled: false }, deployment: 'd-1' },
     });
     expect(world.mutatingCalls()).toBe(0);
   });

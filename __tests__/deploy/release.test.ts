@@ -91,17 +91,22 @@ describe('a blue/green release', () => {
     );
     // Scaling stays suspended while the deployment runs; the record tells `wait` what to restore.
     expect(suspendedStates(world)).toEqual([SUSPENDED]);
-    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or the next release) restores it when the deployment ends');
+    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or settle, stop, the next release) restores it when the deployment ends');
   });
 
-  it('stops with rollback when --timeout elapses and exits 4', async () => {
+  it('requests a stop with rollback when --timeout elapses and ends at once with exit 4, leaving the rollback to CodeDeploy', async () => {
     const world = fakeWorld('prod');
     world.script('d-NEW', [{ status: 'InProgress' }]);
     stopLeadsToRollback(world);
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '5m']);
     expect(run.code).toBe(4);
     expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
-    expect(run.stderr.join('\n')).toMatch(/timed out; deployment d-NEW stopped; rolled back by d-NEW-RB/);
+    // Nothing is read after the stop: the run ends within --timeout plus the stop call.
+    const reads = world.codeDeploy.commandCalls(GetDeploymentCommand);
+    expect(reads[reads.length - 1].calledBefore(world.codeDeploy.commandCalls(StopDeploymentCommand)[0])).toBe(true);
+    expect(run.stderr.join('\n')).toMatch(
+      /timed out; deployment d-NEW stop with rollback requested: CodeDeploy returns traffic to the old version on its own; follow it: npm run deploy -- wait --env prod --service web; auto scaling stays suspended until the deployment ends/,
+    );
     expect(run.stderr.join('\n')).toMatch(/--timeout is shorter than the group's approval and termination waits \(75 min\)/);
   });
 
@@ -114,6 +119,20 @@ describe('a blue/green release', () => {
     expect(run.code).toBe(4);
     expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
     expect(run.stderr.join('\n')).toContain('timed out during the termination wait: traffic is on the new version; deployment d-NEW ends by itself at 12:17 UTC');
+  });
+
+  it('Ctrl-C that arrives while a read is under way is decided on the next read: traffic had moved meanwhile, so the deployment is left (exit 6)', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', [
+      // The read under way when Ctrl-C comes still shows traffic moving…
+      { status: 'InProgress', taskSets: blueGreen(50, 50), then: () => world.controller.abort() },
+      // …the next one shows the termination wait.
+      { status: 'InProgress', events: [['AllowTraffic', 'Succeeded', 0, 1], ['AfterAllowTraffic', 'Succeeded', 1, 2]], taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } },
+    ]);
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(6);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(run.stdout).toContain('interrupted: traffic is already on the new version, so deployment d-NEW is left to finish its termination wait (exit 6); roll back with the rollback command');
   });
 
   it('reports that the service already runs the image, exits 0 and changes nothing', async () => {
@@ -258,7 +277,24 @@ describe('Ctrl-C before the deployment exists', () => {
     world.controller.abort();
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service was not changed']);
+    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service and its auto scaling were not changed']);
     expect(world.mutatingCalls()).toBe(0);
+  });
+});
+
+describe('--timeout before the deployment exists', () => {
+  it('creates no deployment once the time is up, and says the revision it registered is unused (exit 4)', async () => {
+    const world = fakeWorld('prod');
+    // Registering takes the whole minute the release was given.
+    world.ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: { family: string }) => {
+      await world.clock.sleep(61_000);
+      return { taskDefinition: { taskDefinitionArn: taskDefinitionArn(input.family, 9) } };
+    });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '1m']);
+    expect(run.code).toBe(4);
+    expect(world.codeDeploy.commandCalls(CreateDeploymentCommand)).toEqual([]);
+    expect(run.stderr[run.stderr.length - 1]).toBe(
+      'error: prod/web: timed out before the deployment was created; the service and its auto scaling were not changed; revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
+    );
   });
 });

@@ -4,7 +4,7 @@ import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
 import { CreateDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { loadEnvironment, parseEnvironment } from '../../config';
+import { loadEnvironment, parseEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import { runDeploy } from '../../scripts/commands/deploy';
 import { targetFor } from '../../scripts/steps/target';
@@ -33,6 +33,17 @@ describe('chat notification', () => {
     const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { CHAT_WEBHOOK_URL: 'https://hooks.example.test/T1' });
     expect(run.code).toBe(0);
     expect(run.stderr).toEqual(['warning: chat notification failed: getaddrinfo ENOTFOUND hooks.example.test']);
+  });
+
+  it('never prints the webhook URL: a warning naming it shows <CHAT_WEBHOOK_URL>, credentials and path included', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', HAPPY_STEPS);
+    const webhook = 'https://bot:s3cr3t@hooks.example.test/services/T1/B2/t0k3n';
+    world.fetchResponses = [new TypeError(`Request cannot be constructed from a URL that includes credentials: ${webhook}`)];
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { CHAT_WEBHOOK_URL: webhook });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toEqual(['warning: chat notification failed: Request cannot be constructed from a URL that includes credentials: <CHAT_WEBHOOK_URL>']);
+    expect([...run.stdout, ...run.stderr].join('\n')).not.toMatch(/s3cr3t|t0k3n/);
   });
 
   it('sends nothing when the variable is unset, and says failure plainly in the text', async () => {
@@ -94,7 +105,9 @@ describe('several services at once', () => {
   /** A dev world where both web and api exist, each with its own deployment group. */
   const worldWithTwoServices = () => {
     const world = fakeWorld('dev');
-    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: [{ ...world.service, serviceName: input.services[0] }] }));
+    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: [{ ...world.service, serviceName: input.services[0], tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(input.services[0], 6) }] }],
+    }));
     world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
       const name = input.deploymentGroupName;
       return {

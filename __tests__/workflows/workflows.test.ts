@@ -294,7 +294,14 @@ describe('the release workflow', () => {
   it('delivers a cancel to the release tool as SIGINT: exec, and a bash script shell that execs the tool', () => {
     expect(releaseStep.run!.startsWith('exec ')).toBe(true);
     expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
-    expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
+    // After the SIGKILL, `settle` brings this release to a safe end (__tests__/e2e/cancel.test.ts runs it).
+    expect(releaseJob.steps!.at(-1)).toMatchObject({
+      if: "(cancelled() || failure()) && (steps.release.outcome == 'cancelled' || steps.release.outcome == 'failure')",
+      run: 'npm run deploy -- settle --env "$ENVIRONMENT" --service "$SERVICE" --description "$RELEASE_DESCRIPTION"',
+    });
+    expect(releaseStep.run).toContain('--description "$RELEASE_DESCRIPTION"');
+    expect(releaseStep.id).toBe('release');
+    expect(releaseJob.env?.RELEASE_DESCRIPTION).toBe('release ${{ github.sha }} run ${{ github.run_id }}');
   });
 
   it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {
@@ -306,9 +313,13 @@ describe('the release workflow', () => {
     expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
   });
 
-  it('passes --verify through when a job asks for it, and the chat webhook secret to the tool', () => {
+  it('passes --verify through when a job asks for it, and the chat webhook secret to the release step alone', () => {
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
-    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect(releaseStep.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    // Nothing else in any workflow (job env, another step, an action's inputs) names the secret.
+    const mentions = files.flatMap((file) => texts[file].split('\n').filter((line) => line.includes('secrets.CHAT_WEBHOOK_URL')).map((line) => `${file}: ${line.trim()}`));
+    expect(mentions).toEqual(['release-environment.yml: CHAT_WEBHOOK_URL: ${{ secrets.CHAT_WEBHOOK_URL }}']);
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
   });
 });

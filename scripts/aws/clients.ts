@@ -12,6 +12,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EnvironmentConfig } from '../../config';
 import { BadInputError } from '../cli/errors';
+import type { FailedOperation } from './errors';
 
 export interface AwsClients {
   readonly ecs: ECSClient;
@@ -65,13 +66,20 @@ export function chooseRegion(env: EnvironmentConfig, resolved: string | undefine
   return env.region;
 }
 
-/** The region the SDK would pick on its own, or undefined when none is configured. */
-async function sdkResolvedRegion(): Promise<string | undefined> {
+/**
+ * The region the SDK would pick on its own, or undefined when none is configured. A region the
+ * SDK rejects (a profile's `region = not a region`) is bad input, not "none configured".
+ */
+async function sdkResolvedRegion(env: EnvironmentConfig): Promise<string | undefined> {
   const probe = new ECSClient({});
   try {
     const region = await probe.config.region();
     return region || undefined;
-  } catch {
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/region/i.test(message) && /not (accepted|a valid)|invalid/i.test(message)) {
+      throw new BadInputError(`the AWS region from AWS_REGION or the profile is unusable (${message.split('\n')[0]}): set AWS_REGION=${env.region} or fix the profile's region`);
+    }
     return undefined;
   } finally {
     probe.destroy();
@@ -79,7 +87,7 @@ async function sdkResolvedRegion(): Promise<string | undefined> {
 }
 
 export async function createClients(env: EnvironmentConfig, vars: EnvironmentVariables): Promise<AwsClients> {
-  const region = chooseRegion(env, await sdkResolvedRegion());
+  const region = chooseRegion(env, await sdkResolvedRegion(env));
   const timeout = requestTimeoutMs(vars);
   // Emulators take any key; never invent credentials when the user configured some.
   const offlineCredentials =
@@ -95,13 +103,42 @@ export async function createClients(env: EnvironmentConfig, vars: EnvironmentVar
     ...(offlineCredentials ? { credentials: offlineCredentials } : {}),
     ...(endpointOverride(env, service, vars) ? { endpoint: endpointOverride(env, service, vars) } : {}),
   });
-  return {
+  const clients: AwsClients = {
     ecs: new ECSClient(common('ecs')),
     codeDeploy: new CodeDeployClient(common('codeDeploy')),
     ecr: new ECRClient(common('ecr')),
     elbv2: new ElasticLoadBalancingV2Client(common('elbv2')),
     autoScaling: new ApplicationAutoScalingClient(common('autoScaling')),
   };
+  for (const client of Object.values(clients)) recordFailedOperation(client);
+  return clients;
+}
+
+/**
+ * Every error leaving a client carries the call it came from (`$operation`), so an AccessDenied
+ * names the denied action even when AWS's message does not (scripts/aws/errors.ts).
+ */
+type Handler = (args: unknown) => Promise<unknown>;
+interface InitializeStack {
+  add(middleware: (next: Handler, context: { clientName?: string; commandName?: string }) => Handler, options: { step: 'initialize'; name: string }): void;
+}
+
+function recordFailedOperation(client: AwsClients[keyof AwsClients]): void {
+  // The five clients' stacks differ only in their input and output types, which this ignores.
+  (client.middlewareStack as unknown as InitializeStack).add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error !== null && typeof error === 'object' && !('$operation' in error)) {
+          const operation: FailedOperation = { clientName: String(context.clientName ?? ''), commandName: String(context.commandName ?? '') };
+          Object.defineProperty(error, '$operation', { value: operation, enumerable: false });
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'recordFailedOperation' },
+  );
 }
 
 export function destroyClients(clients: AwsClients): void {

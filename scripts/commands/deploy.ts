@@ -54,7 +54,7 @@ newest Terraform-owned revision with only the container's image changed.
   --env ENV                 environment from config/environments.ts (required: never a default)
   --service NAME[,NAME]     service(s); optional when the environment has one service
   --all                     every service of the environment
-  --image URI               repo:TAG or repo@sha256:DIGEST (other registries: digest required)
+  --image URI               this service's ECR repository: URI:TAG or URI@sha256:DIGEST
   --tag TAG                 a tag in this environment's ECR repository (never latest/main/...)
   --deployment-config NAME  a predefined CodeDeployDefault.ECS* config or the service's custom one
   --description TEXT        deployment description (up to 100 characters)
@@ -201,8 +201,6 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       group: plan.group!,
       revision: { register: plan.registration },
       activeDeploymentId: plan.activeDeploymentId,
-      // One service releases right after its plan; with several, a later one may start long after.
-      scaling: options.targets.length === 1 ? { scaling: plan.scaling } : undefined,
       details,
     },
     {

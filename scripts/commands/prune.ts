@@ -66,7 +66,7 @@ async function pruneService(context: Context, target: ReleaseTarget, options: Pr
   if (active || rollingInProgress) {
     return serviceResult(target, EXIT.badInput, `${label}: ${active ? `deployment ${active}` : 'a rolling update'} is running; nothing deregistered, prune after it ends (${commandLine('wait', target)})`);
   }
-  const base = await chooseBaseRevision(context, target);
+  const base = await chooseBaseRevision(context, target, service);
   if (!base.terraformOwned) {
     return serviceResult(target, EXIT.badInput, `${label}: no Terraform-owned revision among the newest ${BASE_SCAN_LIMIT}, and Terraform's must stay ACTIVE; nothing deregistered`);
   }

@@ -11,7 +11,7 @@ import { readScalingTarget, type ScalingTarget } from './auto-scaling';
 import { chooseBaseRevision, describeTaskDefinition, type BaseRevision } from './base-revision';
 import { findContainer, withImage } from './container-definitions';
 import { findActiveDeployment } from './deployment-state';
-import { resolveImage, type ImageRequest, type ResolvedImage } from './image';
+import { checkImageForTarget, resolveImage, type ImageRequest, type ResolvedImage } from './image';
 import {
   checkController,
   checkDeploymentConfigName,
@@ -52,6 +52,7 @@ export interface ReleasePlan {
 
 /** Checks that need no AWS call: they fail before any request is sent. */
 export function checkRequestOffline(target: ReleaseTarget, request: ReleaseRequest): void {
+  if (request.image !== undefined) checkImageForTarget(request.image, target);
   if (request.deploymentConfig !== undefined) {
     if (target.strategy !== 'blue-green') throw new BadInputError(`--deployment-config needs release.strategy "blue-green"; ${target.names.service} is rolling`);
     checkDeploymentConfigName(target, request.deploymentConfig);
@@ -104,7 +105,7 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
     blueGreen ? checkBlueGreenWiring(context, target, request) : undefined,
     blueGreen ? liveService.then((live) => checkLiveContainer(live, target)) : undefined,
     resolveImage(context, target, request),
-    chooseBaseRevision(context, target),
+    liveService.then((live) => chooseBaseRevision(context, target, live)),
     blueGreen ? findActiveDeployment(context, target) : undefined,
     blueGreen ? readScalingTarget(context, target) : undefined,
   ]);
@@ -117,7 +118,7 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
   const runningArn = runningTaskDefinition(service);
   let alreadyRunning = false;
   if (runningArn) {
-    // The service usually runs the base revision or a newer release the base scan passed: no second read.
+    // Choosing the base described the running revision too (with the tag, or on the scan): no second read.
     const running = base.described.get(runningArn) ?? (await describeTaskDefinition(context, runningArn));
     alreadyRunning = sameRevisionContent(revisionContent(running.taskDefinition, running.taskDefinition.containerDefinitions ?? []), content);
   }

@@ -145,7 +145,7 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
       }
     }
   } catch (error) {
-    throw withDeploymentNote(error, target, deploymentId);
+    throw withDeploymentNote(error, target, { deploymentId });
   }
 }
 

@@ -51,7 +51,7 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stub = AwsStub<any, any, any>;
-import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, loadEnvironment, productionPort, testListenerPort } from '../../../config';
+import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, loadEnvironment, productionPort, testListenerPort } from '../../../config';
 import type { AwsClients } from '../../../scripts/aws/clients';
 import { memoryReporter, type MemoryReporter } from '../../../scripts/cli/output';
 import type { Clock, Context, Interrupts } from '../../../scripts/context';
@@ -66,8 +66,12 @@ export const START = Date.parse('2026-01-01T12:00:00Z');
 export const taskDefinitionArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const repositoryUri = (repository: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repository}`;
 
+/** Errors the SDK retries (throttling, server faults): the fake hands them over as they end, after the SDK's attempts. */
+const RETRIED_BY_THE_SDK = /^(Throttling|ThrottlingException|TooManyRequestsException|ServerException|InternalFailure|InternalServiceException|ServiceUnavailable)$/;
+
 export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  const attempts = RETRIED_BY_THE_SDK.test(name) ? 6 : 1;
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, attempts }, $fault: 'client' });
 }
 
 /** Advances only when slept on; refuses to run away if a test's script never ends. */
@@ -126,6 +130,8 @@ export interface WorldOptions {
   readonly scaling?: { readonly state?: SuspendedState; readonly tags?: Record<string, string> };
   readonly activeDeployment?: string;
   readonly capacityProviders?: boolean;
+  /** Revision the service's TerraformRevision tag names (default: the newest without the release tag); null: no tag, as before the stack set it. */
+  readonly terraformRevisionTag?: number | null;
 }
 
 export interface World {
@@ -256,7 +262,15 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
       : undefined,
     deployments: blueGreenService ? undefined : [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefinitionArn(family, running), rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }],
   };
-  ecs.on(DescribeServicesCommand).resolves({ services: [service], failures: [] });
+  const recorded = options.terraformRevisionTag === undefined ? revisions.find(([, tagged]) => !tagged)?.[0] : options.terraformRevisionTag;
+  // world.service carries the tags (as DescribeServices with include: ['TAGS'] returns it), so a
+  // test that answers DescribeServices with it gets the stack's TerraformRevision tag too.
+  service.tags = [{ key: 'Project', value: 'shop' }, ...(recorded === undefined || recorded === null ? [] : [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(family, recorded) }])];
+  // Like ECS: tags only when asked for with include: ['TAGS'].
+  ecs.on(DescribeServicesCommand).callsFake((input: { include?: string[] }) => ({
+    services: [input.include?.includes('TAGS') ? service : { ...service, tags: undefined }],
+    failures: [],
+  }));
   ecs.on(UpdateServiceCommand).resolves({ service: { ...service, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }] } });
 
   const approval = target.service.release.approvalWaitMinutes;
@@ -360,7 +374,16 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   };
   codeDeploy.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
     const { step, info } = stepOf(input.deploymentId, true);
-    return { deploymentInfo: { deploymentId: input.deploymentId, ...info, ...step.info, status: step.status } };
+    return {
+      deploymentInfo: {
+        deploymentId: input.deploymentId,
+        applicationName: target.names.codeDeployApplication,
+        deploymentGroupName: target.names.deploymentGroup,
+        ...info,
+        ...step.info,
+        status: step.status,
+      },
+    };
   });
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [`${target.cluster}:${names.service}`] });
   codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => {
