@@ -10,7 +10,8 @@ const { mkdtempSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-const VARIABLE = 'ECS_BG_TEST_TMPDIR';
+// Not ECS_BG_*: the release tool refuses variables of its prefix that it does not know.
+const VARIABLE = 'TEST_SUITE_TMPDIR';
 
 /**
  * tsx keeps one compile cache per user (`tsx-<uid>`) in the temp folder on purpose and reuses it
