@@ -78,6 +78,8 @@ const releaseSchema = z
     approvalWaitMinutes: z.number().int().min(1).max(2880).optional(),
     /** Lambda functions for CodeDeploy lifecycle hooks, added to every AppSpec. @default none */
     lifecycleHooks: lifecycleHooksSchema.default({}),
+    /** A command run as a one-off task of the new revision before each deployment (`deploy --migrate` overrides it); it must be backward compatible with the version still serving (docs/releases.md). @default none */
+    migrate: z.string().trim().min(1, 'must be a command').optional(),
   })
   .strict();
 

@@ -6,11 +6,12 @@
  * AWS_ENDPOINT_URL set. Alongside the tool's own output, lines marked `aws │` show what the
  * emulated AWS does: lifecycle events, listener weights, task sets.
  *
- *   npm run demo -- [--time-scale MS] [--scenario all|release|bad-image|rolling]
+ *   npm run demo -- [--time-scale MS] [--scenario all|release|migration|failed-migration|bad-image|rolling]
  */
 import { spawn } from 'node:child_process';
 import { environmentNames, loadEnvironment, serviceNames } from '../config';
 import { startEmulator, type EmulatorHandle } from './emulator';
+import { oneOffStatus, oneOffTimeline } from './simulation/one-off-tasks';
 
 /** The dev environment's first service's ECR repository, named by the shared configuration. */
 function devWebRepository(): string {
@@ -36,6 +37,27 @@ const SCENARIOS: Record<string, Scenario> = {
     ],
     args: ['deploy', '--env', 'dev', '--tag', 'v1.1.0'],
     expectedExit: 0,
+  },
+  migration: {
+    title: 'Release v1.1.0 of web to dev with a database migration first',
+    explain: [
+      'After registering the new revision, the tool runs the migration as a one-off Fargate task of it, in',
+      'the service\'s subnets with its roles and secrets, streaming its log lines; only when it exits 0 are',
+      'auto scaling suspended and the blue/green deployment created. The old version serves meanwhile.',
+    ],
+    args: ['deploy', '--env', 'dev', '--tag', 'v1.1.0', '--migrate', 'node migrate.js up'],
+    before: (aws) => void aws.scriptTasks({ exitCode: 0, durationSeconds: 20, logLines: ['migrating to 0042_add_email (expand: new nullable column)', 'applied 0042_add_email in 1.2s', 'schema is at 0042'] }),
+    expectedExit: 0,
+  },
+  'failed-migration': {
+    title: 'Release v1.2.0 whose migration fails',
+    explain: [
+      'The migration task exits 1. The release stops there: no deployment, no scaling change, and the',
+      'version serving keeps serving; the tool shows the task\'s last lines and exit code.',
+    ],
+    args: ['deploy', '--env', 'dev', '--tag', 'v1.2.0', '--migrate', 'node migrate.js up'],
+    before: (aws) => void aws.scriptTasks({ exitCode: 1, durationSeconds: 10, logLines: ['migrating to 0043_unique_email', 'ERROR: could not create unique index "users_email_key": duplicate key value'] }),
+    expectedExit: 1,
   },
   'bad-image': {
     title: 'Release a broken build (v1.2.0, whose tasks never pass health checks)',
@@ -71,7 +93,7 @@ Exit codes: 0 every scenario ended as expected, 1 one did not, 2 bad arguments.`
 /** The demo's flags; undefined for --help. Bad flags throw one line. */
 export function parseDemoArgs(argv: readonly string[]): { timeScale: number; scenarios: string[] } | undefined {
   let timeScale = 100;
-  let scenarios = Object.keys(SCENARIOS);
+  let scenarios = ['migration', 'failed-migration', 'bad-image', 'rolling'];
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--help' || flag === '-h') return undefined;
@@ -108,6 +130,8 @@ export function waitingFor(state: State, prefix: string): string {
     if (event?.name === 'Install' && replacement) return `${kind} ${deployment.id}: replacement tasks to pass the load balancer's health checks (${replacement.healthy}/${replacement.desired} healthy)`;
     return `${kind} ${deployment.id}: ${event?.name ?? deployment.status}`;
   }
+  const task = state.oneOffTasks?.find((candidate) => candidate.taskDefinition.includes(`/${prefix}`) && candidate.status !== 'STOPPED');
+  if (task) return `one-off task ${task.id.slice(0, 8)} (${task.command.join(' ')}) to finish: ${task.status}`;
   const rollout = state.services.find((service) => service.name.startsWith(prefix) && service.deployments.some((d) => d.rolloutState === 'IN_PROGRESS'));
   const primary = rollout?.deployments.find((d) => d.status === 'PRIMARY');
   if (primary) return `ECS rollout of ${rollout!.name}: new tasks to start and pass health checks (${primary.running}/${primary.desired} running)`;
@@ -160,6 +184,12 @@ class Watcher {
       const total = (listener.forward ?? []).reduce((sum, target) => sum + target.weight, 0) || 1;
       const forward = listener.forward?.map((target) => `${target.targetGroup} ${Math.round((target.weight / total) * 100)}%`).join(' / ');
       if (forward) say(`listener ${listener.loadBalancer} ${listener.arn}`, `${listener.loadBalancer}:${listener.port} → ${forward}`);
+    }
+    const sim = this.aws.emulator.sim;
+    for (const task of sim.world.oneOffTasks) {
+      const status = oneOffStatus(sim, task, sim.clock.now());
+      const exit = status === 'STOPPED' && oneOffTimeline(sim, task).exitCode !== undefined ? `, exit code ${oneOffTimeline(sim, task).exitCode}` : '';
+      say(`task ${task.taskDefinitionArn.split('/').pop()} ${task.id}`, `one-off task ${task.id.slice(0, 8)} (${task.taskDefinitionArn.split('/').pop()}, ${task.command.join(' ')}): ${status}${exit}`);
     }
     for (const service of state.services) {
       const sets = service.taskSets.map((set) => `${set.status} ${set.taskDefinition.split('/').pop()} ${set.healthy}/${set.desired} healthy`);

@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadAllEnvironments, type EnvironmentConfig } from '../config';
 import { CallLog, type CallRecord } from './calls';
-import { addHookFailure, putImage, runLifecyclePolicy, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
+import { addHookFailure, putImage, runLifecyclePolicy, scriptTasks, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
 import { Faults, type FaultInput, type FaultRule } from './faults';
 import { createRequestListener } from './http';
-import type { DeploymentRecord, HookFailureRule } from './model';
+import type { DeploymentRecord, HookFailureRule, TaskScript } from './model';
 import { seedFromEnvironment, type SeedOptions } from './seed';
 import { tripAlarm } from './services/codedeploy';
 import { Simulation } from './simulation/engine';
@@ -105,6 +105,10 @@ export class Emulator {
   failHook(input: HookFailureInput): HookFailureRule {
     return addHookFailure(this, input);
   }
+
+  scriptTasks(...scripts: TaskScript[]): TaskScript[] {
+    return scriptTasks(this, scripts);
+  }
 }
 
 /** What `startEmulator` returns: the running server and the emulator behind it. */
@@ -128,6 +132,8 @@ export interface EmulatorHandle {
   runLifecyclePolicy(input: LifecycleInput): ReturnType<typeof runLifecyclePolicy>;
   tripAlarm(input: AlarmInput): DeploymentRecord;
   failHook(input: HookFailureInput): HookFailureRule;
+  /** What the next one-off tasks (RunTask) do: exit code, duration, log lines, failure to start. */
+  scriptTasks(...scripts: TaskScript[]): TaskScript[];
   reset(): void;
   /** Real milliseconds that `seconds` emulated seconds take. */
   ms(seconds: number): number;
@@ -178,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     runLifecyclePolicy: (input) => emulator.runLifecyclePolicy(input),
     tripAlarm: (input) => emulator.tripAlarm(input),
     failHook: (input) => emulator.failHook(input),
+    scriptTasks: (...scripts) => emulator.scriptTasks(...scripts),
     reset: () => emulator.reset(),
     ms: (seconds) => emulator.sim.clock.ms(seconds),
     close: () =>

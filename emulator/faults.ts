@@ -41,7 +41,7 @@ export interface FaultRule {
   hits: number;
 }
 
-const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling'];
+const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling', 'logs'];
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -103,6 +103,7 @@ export function faultError(kind: 'throttle' | 'http500' | 'http503' | 'denied', 
     autoscaling: 'InternalServiceException',
     codedeploy: 'InternalFailure',
     elbv2: 'InternalFailure',
+    logs: 'ServiceUnavailableException',
   };
   return { code: internal[service], message: 'We encountered an internal error. Please try again.', status: 500 };
 }

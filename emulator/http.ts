@@ -21,6 +21,7 @@ import type { ServiceHandler, ServiceName } from './services/common';
 import { ecrHandler } from './services/ecr';
 import { ecsHandler } from './services/ecs';
 import { elbv2Handler } from './services/elbv2';
+import { logsHandler } from './services/logs';
 
 const HANDLERS: Record<ServiceName, ServiceHandler> = {
   ecs: ecsHandler,
@@ -28,6 +29,7 @@ const HANDLERS: Record<ServiceName, ServiceHandler> = {
   ecr: ecrHandler,
   elbv2: elbv2Handler,
   autoscaling: autoScalingHandler,
+  logs: logsHandler,
 };
 
 const ELBV2_VERSION = '2015-12-01';

@@ -117,6 +117,13 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
         'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG_KEY, BASE_REVISION_TAG_KEY] },
       },
     },
+    'task-family-in-cluster': {
+      sid: 'RunRevisionsOfTheseFamiliesInThisCluster',
+      resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)),
+      condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
+    },
+    'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
+    'log-streams': { sid: 'ReadTheirTaskLogs', resources: (services) => services.map((s) => arnOf('logs', `log-group:${names(s).logGroup}:log-stream:*`)) },
     'task-roles': {
       sid: 'PassTaskRolesOnlyToEcsTasks',
       resources: (services) => services.flatMap((s) => [names(s).executionRole, names(s).taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true }))),

@@ -23,6 +23,13 @@ describe('AWS clients', () => {
     expect(endpointOverride(withEndpoints, 'ecr', {})).toBeUndefined();
   });
 
+  it('reads CloudWatch Logs from the configured logs endpoint unless AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS is set', () => {
+    const logsEndpoint = parseEnvironment('dev', { ...ENVIRONMENTS.dev, aws: { endpoints: { logs: 'http://127.0.0.1:4566' } } });
+    expect(endpointOverride(logsEndpoint, 'logs', {})).toBe('http://127.0.0.1:4566');
+    expect(endpointOverride(logsEndpoint, 'logs', { AWS_ENDPOINT_URL: 'http://other' })).toBeUndefined();
+    expect(endpointOverride(logsEndpoint, 'logs', { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://other' })).toBeUndefined();
+  });
+
   it('retries 6 attempts by default, tunable with ECS_BG_MAX_ATTEMPTS, and bounds each request', () => {
     expect(maxAttempts({})).toBe(6);
     expect(maxAttempts({ ECS_BG_MAX_ATTEMPTS: '2' })).toBe(2);

@@ -21,7 +21,7 @@ export async function raceTwenty({ aws }: E2e): Promise<string> {
   // until all are up, and the gate opens for all at once (each looks every millisecond).
   const gateDir = mkdtempSync(join(tmpdir(), 'race-gate-'));
   const gate = join(gateDir, 'open');
-  const env = { NODE_OPTIONS: `--require ${resolve(__dirname, 'start-gate.cjs')}`, ECS_BG_TEST_START_GATE: gate };
+  const env = { NODE_OPTIONS: `--require ${resolve(__dirname, 'start-gate.cjs')}`, RELEASE_TEST_START_GATE: gate };
   try {
     const racers = Array.from({ length: RACERS }, () => startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], { killAfterMs: 40_000, env }));
     const waiting = () => readdirSync(gateDir).filter((name) => name.startsWith('open.')).length;

@@ -3,12 +3,12 @@
  * instant (the race of __tests__/e2e/races.ts): the process says it is ready (a file next to the
  * gate), then waits, before the tool is even loaded, until the test creates the gate file, and
  * writes into its file when it went through.
- * Without ECS_BG_TEST_START_GATE it does nothing.
+ * Without RELEASE_TEST_START_GATE it does nothing.
  */
 'use strict';
 const { existsSync, writeFileSync } = require('node:fs');
 
-const gate = process.env.ECS_BG_TEST_START_GATE;
+const gate = process.env.RELEASE_TEST_START_GATE;
 if (gate && !existsSync(gate)) {
   writeFileSync(`${gate}.${process.pid}`, '');
   const pause = new Int32Array(new SharedArrayBuffer(4));

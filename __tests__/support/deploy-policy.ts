@@ -10,7 +10,8 @@
  * ARN and tags), read through `EmulatedAccount`.
  */
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
-import type { DescribeServicesRequest, RegisterTaskDefinitionRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
+import type { DescribeServicesRequest, DescribeTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
@@ -39,6 +40,7 @@ const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], str
   ecr: 'ecr',
   elbv2: 'elasticloadbalancing',
   autoscaling: 'application-autoscaling',
+  logs: 'logs',
 };
 
 /** An environment without `github` gets this repository for the synth: the deploy policy does not depend on it. */
@@ -62,6 +64,8 @@ export interface EmulatedAccount {
   readonly deploymentGroups: readonly { readonly application: string; readonly name: string; readonly deploymentConfig: string }[];
   /** Scalable targets: RegisterScalableTarget names namespace, resource id and dimension; AWS authorizes the target's ARN. */
   readonly scalableTargets: readonly { readonly arn: string; readonly serviceNamespace: string; readonly resourceId: string; readonly scalableDimension: string }[];
+  /** Task definitions with the roles they name: RunTask passes them (iam:PassRole). */
+  readonly taskDefinitions: readonly { readonly arn: string; readonly roles: readonly string[] }[];
   /** Tags by resource ARN: the `aws:ResourceTag/<key>` condition keys. */
   readonly tags: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -77,6 +81,10 @@ export function emulatedAccount(aws: Pick<EmulatorHandle, 'emulator' | 'region'>
     deployments: world.deployments.map((d) => ({ id: d.id, application: d.applicationName, deploymentGroup: d.deploymentGroupName })),
     deploymentGroups: world.deploymentGroups.map((g) => ({ application: g.applicationName, name: g.name, deploymentConfig: g.deploymentConfigName })),
     scalableTargets: world.scalableTargets.map(({ arn, serviceNamespace, resourceId, scalableDimension }) => ({ arn, serviceNamespace, resourceId, scalableDimension })),
+    taskDefinitions: world.taskDefinitions.map((definition) => ({
+      arn: definition.arn,
+      roles: [definition.body.taskRoleArn, definition.body.executionRoleArn].filter((role): role is string => typeof role === 'string'),
+    })),
     tags: Object.fromEntries([
       ...world.services.map((service) => [service.arn, ecsTags(service.tags)]),
       ...world.taskDefinitions.map((definition) => [definition.arn, ecsTags(definition.tags)]),
@@ -137,6 +145,17 @@ function ecsService(account: EmulatedAccount, cluster: string | undefined, servi
   return arn(account, 'ecs', `service/${clusterName}/${service}`);
 }
 
+function ecsCluster(account: EmulatedAccount, cluster: string | undefined): string {
+  const name = (cluster ?? 'default').replace(/^arn:[^:]*:ecs:[^:]*:[^:]*:cluster\//, '');
+  return arn(account, 'ecs', `cluster/${name}`);
+}
+
+/** `task/<cluster>/<id>`: a task ARN as given, or built from the cluster and a bare id. */
+function ecsTask(account: EmulatedAccount, cluster: string | undefined, task: string): string {
+  if (task.startsWith('arn:')) return task;
+  return arn(account, 'ecs', `task/${ecsCluster(account, cluster).split('/').pop()}/${task}`);
+}
+
 function iamRole(account: EmulatedAccount, role: string): string {
   return role.startsWith('arn:') ? role : arn(account, 'iam', `role/${role}`, true);
 }
@@ -187,6 +206,30 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       ...[...new Set(roles)].map((role) => on(account, 'iam:PassRole', iamRole(account, role), { 'iam:PassedToService': TASK_ROLE_SERVICE }, true)),
     ];
   },
+  // One-off tasks: RunTask is authorized on the revision with the cluster as `ecs:cluster`, and as
+  // iam:PassRole for the roles the revision names; tasks are authorized on `task/<cluster>/<id>`.
+  'ecs:RunTask': (input: RunTaskRequest, account) => {
+    const reference = required(input.taskDefinition, 'task definition');
+    const revision = reference.startsWith('arn:') ? reference : arn(account, 'ecs', `task-definition/${reference}`);
+    const definition = account.taskDefinitions.find((candidate) => candidate.arn === revision);
+    if (!definition) throw new Unresolved(`task definition ${reference} is unknown to the account (RunTask by family alone is not modelled)`);
+    if (input.overrides?.taskRoleArn || input.overrides?.executionRoleArn) throw new Unresolved('the request overrides a role, which the deploy policy does not model');
+    return [
+      on(account, 'ecs:RunTask', revision, { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+      ...[...new Set(definition.roles)].map((role) => on(account, 'iam:PassRole', iamRole(account, role), { 'iam:PassedToService': TASK_ROLE_SERVICE }, true)),
+    ];
+  },
+  'ecs:DescribeTasks': (input: DescribeTasksRequest, account) =>
+    required(input.tasks?.length ? input.tasks : undefined, 'task').map((task) =>
+      on(account, 'ecs:DescribeTasks', ecsTask(account, input.cluster, task), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+    ),
+  'ecs:StopTask': (input: StopTaskRequest, account) => [
+    on(account, 'ecs:StopTask', ecsTask(account, input.cluster, required(input.task, 'task')), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+  ],
+  // CloudWatch Logs: GetLogEvents is authorized on the log stream.
+  'logs:GetLogEvents': (input: GetLogEventsRequest, account) => [
+    on(account, 'logs:GetLogEvents', arn(account, 'logs', `log-group:${required(input.logGroupName, 'log group')}:log-stream:${required(input.logStreamName, 'log stream')}`)),
+  ],
   // ECR: the repository, in the account of the registry the request names.
   'ecr:DescribeRepositories': (input: DescribeRepositoriesRequest, account) =>
     required(input.repositoryNames?.length ? input.repositoryNames : undefined, 'repository').map((name) =>

@@ -322,6 +322,13 @@ describe('the release workflow', () => {
     expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
   });
+
+  it('passes a migration from a manual run through each environment to --migrate, as an environment variable', () => {
+    expect(releaseStep.run).toContain('${MIGRATE:+--migrate "$MIGRATE"}');
+    expect(releaseJob.env?.MIGRATE).toBe('${{ inputs.migrate }}');
+    expect(releaseStep.run).not.toContain('inputs.migrate');
+    expect([release.jobs.dev, release.jobs.prod].map((job) => job.with?.migrate)).toEqual(["${{ inputs.migrate || '' }}", "${{ inputs.migrate || '' }}"]);
+  });
 });
 
 describe('the infrastructure workflow', () => {

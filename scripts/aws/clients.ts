@@ -1,11 +1,12 @@
 /**
- * The five AWS SDK clients the release tool uses, built with the SDK's own settings.
+ * The AWS SDK clients the release tool uses, built with the SDK's own settings.
  *
  * The SDK reads AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself;
  * this module never shadows them. Only when neither the shared nor the per-service endpoint
  * variable is set does it apply the environment's `aws.endpoints` override (an emulator).
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -20,6 +21,8 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly autoScaling: ApplicationAutoScalingClient;
+  /** One-off tasks' log lines (`run`, `deploy --migrate`). */
+  readonly logs: CloudWatchLogsClient;
 }
 
 type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
@@ -31,6 +34,7 @@ const SERVICES = {
   ecr: { endpointKey: 'ecr', variable: 'AWS_ENDPOINT_URL_ECR' },
   elbv2: { endpointKey: 'elbv2', variable: 'AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2' },
   autoScaling: { endpointKey: 'applicationautoscaling', variable: 'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING' },
+  logs: { endpointKey: 'logs', variable: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS' },
 } as const;
 
 /** SDK attempts per call (first try included): `ECS_BG_MAX_ATTEMPTS`, else 6. */
@@ -109,6 +113,7 @@ export async function createClients(env: EnvironmentConfig, vars: EnvironmentVar
     ecr: new ECRClient(common('ecr')),
     elbv2: new ElasticLoadBalancingV2Client(common('elbv2')),
     autoScaling: new ApplicationAutoScalingClient(common('autoScaling')),
+    logs: new CloudWatchLogsClient(common('logs')),
   };
   for (const client of Object.values(clients)) recordFailedOperation(client);
   return clients;

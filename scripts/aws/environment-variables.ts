@@ -10,13 +10,14 @@ import { BadInputError } from '../cli/errors';
 
 type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
-/** The per-service endpoint variables of the five clients the tool builds (AWS SDK "service-specific endpoints"). */
+/** The per-service endpoint variables of the clients the tool builds (AWS SDK "service-specific endpoints"). */
 export const SERVICE_ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_ECS',
   'AWS_ENDPOINT_URL_CODEDEPLOY',
   'AWS_ENDPOINT_URL_ECR',
   'AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2',
   'AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING',
+  'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
 ] as const;
 
 /** Whole-number tuning variables of the tool: name → bounds. */

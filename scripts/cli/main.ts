@@ -14,6 +14,7 @@ import { pruneCommand } from '../commands/prune';
 import { renderCommand } from '../commands/render';
 import { settleCommand } from '../commands/settle';
 import { rollbackCommand } from '../commands/rollback';
+import { runCommand } from '../commands/run';
 import { statusCommand } from '../commands/status';
 import { stopCommand } from '../commands/stop';
 import { waitCommand } from '../commands/wait';
@@ -22,7 +23,7 @@ import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
 import { createReporter, redactingStreams, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, pruneCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand, pruneCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),
@@ -39,6 +40,7 @@ export function topLevelHelp(): string {
     'Run `npm run deploy -- COMMAND --help` for a command\'s flags.',
     '',
     exitCodeHelp(),
+    '`run` exits with its command\'s own code instead (see `npm run deploy -- run --help`).',
   ].join('\n');
 }
 
@@ -66,7 +68,7 @@ function secretValues(vars: MainDependencies['env']): Record<string, string> {
   return Object.fromEntries(webhookVariableNames().flatMap((name) => (vars[name] ? [[name, vars[name] as string]] : [])));
 }
 
-export async function main(argv: readonly string[], dependencies: MainDependencies): Promise<ExitCode> {
+export async function main(argv: readonly string[], dependencies: MainDependencies): Promise<ExitCode | number> {
   const deps = { ...dependencies, streams: redactingStreams(dependencies.streams, secretValues(dependencies.env)) };
   const [first] = argv;
   if (first === 'help' || ((first === '--help' || first === '-h') && argv.length === 1)) {
@@ -76,7 +78,9 @@ export async function main(argv: readonly string[], dependencies: MainDependenci
   const explicit = first !== undefined && !first.startsWith('-');
   const name = explicit ? first : 'deploy';
   const args = explicit ? argv.slice(1) : argv;
-  const out = createReporter(args.includes('--json'), deps.streams);
+  // Words after `--` belong to `run`'s command, not to the tool.
+  const toolArgs = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const out = createReporter(toolArgs.includes('--json'), deps.streams);
   const command = COMMANDS[name];
   if (!command) {
     out.error(`unknown command "${name}"; use one of: ${Object.keys(COMMANDS).join(', ')}`);

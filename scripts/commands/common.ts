@@ -8,7 +8,8 @@ import type { ServiceResult } from '../steps/outcome';
 import type { ReleaseTarget } from '../steps/target';
 
 export interface CommandResult {
-  readonly exitCode: ExitCode;
+  /** One of EXIT, or for `run` the task's own (commands/run.ts). */
+  readonly exitCode: ExitCode | number;
   /** The `--json` document. */
   readonly document: Record<string, unknown>;
 }

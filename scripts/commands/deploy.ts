@@ -7,6 +7,7 @@ import type { Context } from '../context';
 import { appSpecContent } from '../steps/appspec';
 import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
 import { checkImageReference, checkTag } from '../steps/image';
+import { migrationFor, splitCommand } from '../steps/migrate';
 import { serviceResult, shortRevision, type ServiceResult } from '../steps/outcome';
 import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
 import { releaseBlueGreen, resultOfError } from '../steps/release';
@@ -24,6 +25,8 @@ export interface DeployOptions extends CommandOptions {
   readonly detach: boolean;
   readonly failFast: boolean;
   readonly concurrency: number;
+  /** `--migrate`, split into words; else each service's `release.migrate`. */
+  readonly migrate?: readonly string[];
 }
 
 const OPTIONS = {
@@ -43,6 +46,7 @@ const OPTIONS = {
   'verify-base-url': { type: 'string' },
   'fail-fast': { type: 'boolean' },
   concurrency: { type: 'string' },
+  migrate: { type: 'string' },
 } as const;
 
 export const DEPLOY_HELP = `Usage: npm run deploy -- [deploy] --env ENV [--service NAME[,NAME] | --all] (--image URI | --tag TAG) [flags]
@@ -67,6 +71,8 @@ newest Terraform-owned revision with only the container's image changed.
   --verify PATH             GET PATH on the test listener while traffic waits for approval; approve on 2xx/3xx, else roll back
   --verify-tries N          tries for --verify, about 3 s apart (default 10)
   --verify-base-url URL     check this base URL instead of the load balancer's test listener
+  --migrate 'COMMAND'       run COMMAND as a one-off task of the new revision before the deployment;
+                            if it fails nothing else changes (default: the service's release.migrate)
   --fail-fast               with several services: on the first failure stop the others
   --concurrency N           services released at once (default 2)
   -h, --help                this help
@@ -108,6 +114,8 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         : undefined,
   };
   for (const target of targets) checkRequestOffline(target, request);
+  const migrate = flags.migrate !== undefined ? splitCommand(flags.migrate) : undefined;
+  for (const target of targets) migrationFor(target, migrate);
   return {
     json: flags.json ?? false,
     targets,
@@ -120,6 +128,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     detach: flags.detach ?? false,
     failFast: flags['fail-fast'] ?? false,
     concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, 10) : 2,
+    migrate,
   };
 }
 
@@ -158,6 +167,7 @@ export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<
         ? 'left suspended by an earlier release: kept suspended, and restored to its recorded state after'
         : 'would be suspended during the release and restored after',
     verifyUrl: plan.verifyUrl,
+    migration: migrationFor(plan.target, options.migrate)?.join(' '),
     appSpec,
     appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
   };
@@ -170,6 +180,7 @@ function printPlan(context: Context, plan: ReleasePlan, described: Record<string
   out.line(`  base revision:  ${shortRevision(plan.base.arn)}${plan.base.terraformOwned ? ' (newest Terraform-owned)' : ' (newest; no Terraform-owned revision found)'}`);
   out.line(`  running now:    ${shortRevision(plan.runningArn)}${plan.alreadyRunning ? ' (same content: nothing to do without --force)' : ''}`);
   out.line(`  would register: ${plan.target.names.taskFamily} with container ${plan.target.service.containerName} → ${plan.image.uri}`);
+  if (described.migration) out.line(`  migration:      \`${String(described.migration)}\` as a one-off task of the new revision, before the deployment`);
   if (plan.group) {
     out.line(`  deployment group: ${plan.target.names.deploymentGroup}, config ${String(described.deploymentConfig)}, approval wait ${plan.group.approvalWaitMinutes ?? 'none'}, termination wait ${plan.group.terminationWaitMinutes} min`);
     out.line(`  active deployment: ${plan.activeDeploymentId ?? 'none'}`);
@@ -191,7 +202,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
   }
   const deadline = started + releaseTimeoutMs(plan, options.timeoutMs, context);
   if (target.strategy === 'rolling') {
-    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline });
+    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline, migrate: migrationFor(target, options.migrate) });
   }
   return releaseBlueGreen(
     context,
@@ -211,6 +222,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       description: options.description,
       verifyUrl: plan.verifyUrl,
       verifyTries: options.request.verify?.tries,
+      migrate: migrationFor(target, options.migrate),
     },
   );
 }

@@ -19,6 +19,7 @@ import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
 import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
+import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import { followRollback, requestStop, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
@@ -45,6 +46,8 @@ export interface ReleaseOptions {
   readonly description?: string;
   readonly verifyUrl?: string;
   readonly verifyTries?: number;
+  /** A migration to run with the new revision before anything else changes (migrate.ts). */
+  readonly migrate?: readonly string[];
 }
 
 /** Commands that let a person pick up a deployment this run leaves behind. */
@@ -118,6 +121,14 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   if ('register' in revision) {
     registered = arn;
     context.out.line(`registered ${shortRevision(arn)}`);
+  }
+  if (options.migrate) {
+    interrupts.onInterrupt = 'stopping the migration task and waiting for it to stop; no deployment is created, the service and its auto scaling stay as they are';
+    const registration = 'register' in revision ? revision.register : undefined;
+    await migrate(context, { ...release, revisionArn: arn, registration }, options.migrate, options.deadline).catch((error: unknown) => {
+      throw withDeploymentNote(error, target, { registered });
+    });
+    interrupts.onInterrupt = 'stopping before the deployment is created: the service and its auto scaling stay as they are';
   }
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
   const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);

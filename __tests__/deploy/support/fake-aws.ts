@@ -29,6 +29,7 @@ import {
   type DeploymentInfo,
   type ECSTaskSet,
 } from '@aws-sdk/client-codedeploy';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
@@ -36,6 +37,8 @@ import {
   ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type Service,
   type Tag,
@@ -141,6 +144,7 @@ export interface World {
   readonly ecr: Stub;
   readonly elbv2: Stub;
   readonly autoScaling: Stub;
+  readonly logs: Stub;
   /** The scalable target as the fake holds it: RegisterScalableTarget and the tag calls change it. */
   readonly scaling: { state: SuspendedState; tags: Record<string, string> };
   readonly clients: AwsClients;
@@ -163,6 +167,8 @@ export interface World {
 export const MUTATING_COMMANDS = [
   ['ecs', RegisterTaskDefinitionCommand],
   ['ecs', UpdateServiceCommand],
+  ['ecs', RunTaskCommand],
+  ['ecs', StopTaskCommand],
   ['codeDeploy', CreateDeploymentCommand],
   ['codeDeploy', ContinueDeploymentCommand],
   ['codeDeploy', StopDeploymentCommand],
@@ -182,12 +188,14 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     ecr: new ECRClient({ region: REGION, credentials }),
     elbv2: new ElasticLoadBalancingV2Client({ region: REGION, credentials }),
     autoScaling: new ApplicationAutoScalingClient({ region: REGION, credentials }),
+    logs: new CloudWatchLogsClient({ region: REGION, credentials }),
   };
   const ecs = mockClient(clients.ecs);
   const codeDeploy = mockClient(clients.codeDeploy);
   const ecr = mockClient(clients.ecr);
   const elbv2 = mockClient(clients.elbv2);
   const autoScaling = mockClient(clients.autoScaling);
+  const logs = mockClient(clients.logs);
 
   const family = names.taskFamily;
   const revisions = options.revisions ?? [
@@ -419,6 +427,7 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     ecr,
     elbv2,
     autoScaling,
+    logs,
     scaling,
     clients,
     clock,
