@@ -72,6 +72,7 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
+  { action: 'ecs:DeregisterTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'prune: deregister old revisions of the family (the Service Authorization Reference lists no resource type for it)' },
   { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles, and RunTask starts a task with them' },
   { action: 'ecs:RunTask', resource: 'task-family-in-cluster', source: 'sdk', neededBy: 'every service', why: '`run` and `deploy --migrate`: start a one-off task of the service\'s revision in its cluster' },
   { action: 'ecs:DescribeTasks', resource: 'ecs-task', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: follow the one-off task to STOPPED and read its exit code' },

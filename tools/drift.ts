@@ -14,7 +14,7 @@
  * failed, 2 bad arguments or configuration.
  */
 import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
-import { parseDriftArguments, type DriftOptions } from './terraform/arguments';
+import { DRIFT_HELP, helpRequested, parseDriftArguments, type DriftOptions } from './terraform/arguments';
 import { DRIFT_EXIT, driftDocument, driftLines } from './terraform/drift-report';
 import { detectDrift } from './terraform/drift-stack';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment, type TerraformEnvironment } from './terraform/environment';
@@ -83,6 +83,10 @@ async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
 
 /** The entry point's work: parse the arguments, run the check, map failures to exit codes. */
 export async function runDrift(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    console.log(DRIFT_HELP);
+    return 0;
+  }
   try {
     const options = parseDriftArguments(argv, environmentNamesList);
     const say: Say = options.json ? (line) => console.error(line) : (line) => console.log(line);

@@ -15,7 +15,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
-import { parseTerraformArguments, type TerraformOptions } from './terraform/arguments';
+import { helpRequested, parseTerraformArguments, TERRAFORM_HELP, type TerraformOptions } from './terraform/arguments';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment } from './terraform/environment';
 import { planStack } from './terraform/plan-stack';
 import { planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
@@ -79,6 +79,10 @@ async function planAll(options: TerraformOptions, stacks: readonly string[], env
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    console.log(TERRAFORM_HELP);
+    return 0;
+  }
   const options = parseTerraformArguments(argv, environmentNamesList);
   const env = quietEnvironment(options.command);
   Object.assign(process.env, env);

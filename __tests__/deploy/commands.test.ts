@@ -1,11 +1,11 @@
 import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { at, blueGreen, fakeWorld, runCli, taskDefinitionArn, type World } from './support/fake-aws';
+import { inScratchDir } from '../support/scratch';
 
 const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ version: '0.0', Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: arn } } }] }) } } });
 const prodRevision = (revision: number) => taskDefinitionArn('shop-prod-web', revision);
@@ -192,15 +192,16 @@ describe('status', () => {
 describe('render', () => {
   it('writes taskdef.json with the pinned image and appspec.yaml with the <TASK_DEFINITION> placeholder, changing nothing', async () => {
     const world = fakeWorld('prod');
-    const out = mkdtempSync(join(tmpdir(), 'render-'));
-    const run = await runCli(world, ['render', '--env', 'prod', '--tag', 'v1.4.2', '--out', out]);
-    expect(run.code).toBe(0);
-    const taskdef = JSON.parse(readFileSync(join(out, 'taskdef.json'), 'utf8'));
-    expect(taskdef.family).toBe('shop-prod-web');
-    expect(taskdef.containerDefinitions[0].image).toMatch(/shop-prod\/web@sha256:a{64}$/);
-    expect(taskdef).not.toHaveProperty('revision');
-    const appspec = parse(readFileSync(join(out, 'appspec.yaml'), 'utf8'));
-    expect(appspec.Resources[0].TargetService.Properties.TaskDefinition).toBe('<TASK_DEFINITION>');
+    await inScratchDir('render', async (out) => {
+      const run = await runCli(world, ['render', '--env', 'prod', '--tag', 'v1.4.2', '--out', out]);
+      expect(run.code).toBe(0);
+      const taskdef = JSON.parse(readFileSync(join(out, 'taskdef.json'), 'utf8'));
+      expect(taskdef.family).toBe('shop-prod-web');
+      expect(taskdef.containerDefinitions[0].image).toMatch(/shop-prod\/web@sha256:a{64}$/);
+      expect(taskdef).not.toHaveProperty('revision');
+      const appspec = parse(readFileSync(join(out, 'appspec.yaml'), 'utf8'));
+      expect(appspec.Resources[0].TargetService.Properties.TaskDefinition).toBe('<TASK_DEFINITION>');
+    });
     expect(world.mutatingCalls()).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
@@ -10,6 +9,7 @@ import { ENVIRONMENTS } from '../../config/environments';
 import { runDeploy } from '../../scripts/commands/deploy';
 import { targetFor } from '../../scripts/steps/target';
 import { HAPPY_STEPS, fakeWorld, runCli, taskDefinitionArn } from './support/fake-aws';
+import { inScratchDir } from '../support/scratch';
 
 const released = { environment: 'dev', service: 'web', exitCode: 0 as const, verdict: 'dev/web: released shop-dev-web:9 (deployment d-NEW)', deploymentId: 'd-NEW', taskDefinition: 'arn:aws:ecs:ap-northeast-1:1:task-definition/shop-dev-web:9', image: 'repo@sha256:abc' };
 
@@ -59,10 +59,12 @@ describe('GitHub Actions reporting', () => {
   it('appends a markdown job summary to $GITHUB_STEP_SUMMARY and prints a notice annotation', async () => {
     const world = fakeWorld('dev');
     world.script('d-NEW', HAPPY_STEPS);
-    const summary = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary.md');
-    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+    const { run, markdown } = await inScratchDir('summary', async (dir) => {
+      const summary = join(dir, 'summary.md');
+      const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+      return { run, markdown: readFileSync(summary, 'utf8') };
+    });
     expect(run.code).toBe(0);
-    const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toContain('### deploy');
     expect(markdown).toMatch(/\| dev\/web \| ✅ succeeded \| d-NEW \| shop-dev-web:9 \| .*shop-dev\/web@sha256:a{64} \|/);
     expect(run.stdout).toContain('::notice title=deploy dev/web::dev/web: released shop-dev-web:9 (deployment d-NEW)');

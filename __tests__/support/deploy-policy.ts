@@ -9,7 +9,6 @@
  * Reference; some need the emulator's state (the group of a deployment id, a scalable target's
  * ARN and tags), read through `EmulatedAccount`.
  */
-import { Testing } from 'cdktf';
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
 import type { GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { DescribeServicesRequest, DescribeTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
@@ -32,6 +31,7 @@ import type { CallRecord, EmulatorHandle } from '../../emulator';
 import { GithubIdentity } from '../../modules/github-identity';
 import { partitionOf } from '../../modules/iam-policy';
 import { iamWildcard } from '../../policy/synthesized';
+import { synthScope } from './synth';
 
 /** IAM service prefix of each service the emulator speaks. */
 const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], string>> = {
@@ -182,7 +182,7 @@ function scalableTarget(account: EmulatedAccount, input: { ServiceNamespace?: st
  * operation without an entry fails the check.
  */
 const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
-  // ECS: services and task definitions; ListTaskDefinitions and DescribeTaskDefinition have no resource type.
+  // ECS: services and task definitions; ListTaskDefinitions, DescribeTaskDefinition and DeregisterTaskDefinition have no resource type.
   'ecs:DescribeServices': (input: DescribeServicesRequest, account) =>
     required(input.services?.length ? input.services : undefined, 'service').map((service) =>
       on(account, 'ecs:DescribeServices', ecsService(account, input.cluster, service)),
@@ -192,6 +192,7 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
   ],
   'ecs:ListTaskDefinitions': accountWide('ecs:ListTaskDefinitions'),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
+  'ecs:DeregisterTaskDefinition': accountWide('ecs:DeregisterTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);
   // tags in the request are also authorized as ecs:TagResource, each role as iam:PassRole.
   'ecs:RegisterTaskDefinition': (input: RegisterTaskDefinitionRequest, account) => {
@@ -340,7 +341,7 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const cached = synthesized.get(environment.environment);
   if (cached) return cached;
   const github = environment.github ?? STAND_IN;
-  const stack = JSON.parse(Testing.synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
+  const stack = JSON.parse(synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
   const policies: Array<{ name: string; policy: string }> = Object.values(stack.resource?.aws_iam_role_policy ?? {});
   const release = policies.find((policy) => policy.name === 'release');
   if (!release) throw new Error(`no deploy policy synthesized for ${environment.environment}`);

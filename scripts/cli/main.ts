@@ -10,6 +10,7 @@ import { approveCommand } from '../commands/approve';
 import type { Command, CommandOptions } from '../commands/common';
 import { deployCommand } from '../commands/deploy';
 import { finishCommand } from '../commands/finish';
+import { pruneCommand } from '../commands/prune';
 import { renderCommand } from '../commands/render';
 import { settleCommand } from '../commands/settle';
 import { rollbackCommand } from '../commands/rollback';
@@ -22,7 +23,7 @@ import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
 import { createReporter, redactingStreams, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand, pruneCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),

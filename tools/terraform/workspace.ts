@@ -11,6 +11,7 @@ import { App } from 'cdktf';
 import { environmentNames, type EnvironmentConfig } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
 import { OFFLINE_OUTDIR, OUTDIR, WORKDIR } from './environment';
+import { requireTerraform } from './installed';
 import { terraform } from './run';
 
 /** Where a synthesis goes: cdktf.out/ (what `cdktf deploy` uses) unless offline. */
@@ -28,6 +29,7 @@ export function stackDirectory(stack: string, offline = false): string {
  * `offline` (configurations loaded offline) into `.tf/synth/`, leaving cdktf.out/ untouched.
  */
 export function synthesizeStacks(configs: readonly EnvironmentConfig[], offline = false): string[] {
+  requireTerraform();
   const app = new App({ outdir: synthesisDirectory(offline) });
   const stacks = configs.map((config) => {
     const stack = environmentNames(config).stack;
