@@ -30,6 +30,8 @@ export function stackDirectory(stack: string, offline = false): string {
  */
 export function synthesizeStacks(configs: readonly EnvironmentConfig[], offline = false): string[] {
   requireTerraform();
+  // cdktf creates only the last directory of outdir: `.tf/` does not exist in a fresh checkout.
+  mkdirSync(synthesisDirectory(offline), { recursive: true });
   const app = new App({ outdir: synthesisDirectory(offline) });
   const stacks = configs.map((config) => {
     const stack = environmentNames(config).stack;
