@@ -83,4 +83,29 @@ describe('deploy (rolling, preview)', () => {
     expect(revisionOf(service.taskDefinition)).toBe('shop-preview-web:1');
     expect(calls(aws, 'UpdateService').map((call) => revisionOf((call.input as { taskDefinition: string }).taskDefinition))).toEqual(['shop-preview-web:2', 'shop-preview-web:1']);
   });
+
+  it('--timeout bounds a rolling release while ECS answers only with throttling: the previous revision is put back and the run ends at once (exit 4); `wait` follows ECS rolling it out', async () => {
+    const { aws, clock } = e2e;
+    // The rollout stands still, so only the timeout can end the release.
+    clock.pause();
+    const release = startCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0', '--timeout', '6s'], { env: { ECS_BG_MAX_ATTEMPTS: '6' } });
+    await release.waitForOutput(/^service shop-preview-web updating to shop-preview-web:2/);
+    aws.addFault({ service: 'ecs', operation: 'DescribeServices', kind: 'throttle', times: 10_000 });
+    const result = await release.done;
+    expectExit(result, 4);
+    expect(verdict(result)).toMatch(
+      /^error: preview\/web: timed out; put shop-preview-web:1 back \(ECS deployment ecs-svc\/\d+\): ECS rolls it out on its own, this run does not wait past --timeout; follow it: npm run deploy -- wait --env preview --service web$/,
+    );
+    // Nothing read after the put-back: the run did not wait out the throttled reads' retries.
+    const putBack = calls(aws, 'UpdateService')[1];
+    expect(revisionOf((putBack.input as { taskDefinition: string }).taskDefinition)).toBe('shop-preview-web:1');
+    expect(calls(aws).filter((call) => call.seq > putBack.seq)).toEqual([]);
+
+    aws.clearFaults();
+    clock.resume();
+    const followed = await runCli(aws, ['wait', '--env', 'preview']);
+    expectExit(followed, 0);
+    expect(verdict(followed)).toBe('preview/web: shop-preview-web:1 is rolled out');
+    expect(revisionOf(serviceOf(aws.state(), 'shop-preview-web').taskDefinition)).toBe('shop-preview-web:1');
+  });
 });

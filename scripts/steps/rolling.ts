@@ -8,6 +8,7 @@ import { EXIT } from '../cli/exit-codes';
 import { pollIntervalMs, type Context } from '../context';
 import { serviceResult, shortRevision, type ServiceResult } from './outcome';
 import { runningTaskDefinition } from './preflight';
+import { readBefore } from './follow-deployment';
 import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import type { RevisionSource } from './release';
@@ -29,8 +30,8 @@ export interface RollingOptions {
   readonly migrate?: readonly string[];
 }
 
-async function describe(context: Context, target: ReleaseTarget): Promise<Service> {
-  const found = await context.clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.names.service] }));
+async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal): Promise<Service> {
+  const found = await context.clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.names.service] }), { abortSignal });
   const service = found.services?.[0];
   if (!service) throw new Error(`service ${target.names.service} disappeared during the release`);
   return service;
@@ -55,11 +56,15 @@ async function followRollout(
   const { signal } = context.interrupts;
   const said = new Set<string>();
   let interval = base;
+  let primary: Deployment | undefined;
   for (;;) {
-    const service = await describe(context, target);
+    // A read still under way when --timeout elapses (throttling and the SDK's backoff) is
+    // abandoned, so the overrun stays one poll interval plus the put-back call.
+    const service = await readBefore(context, options.deadline, (abortSignal) => describe(context, target, abortSignal));
+    if (service === undefined) return { ending: 'timeout', primary };
     const deployments = service.deployments ?? [];
     const ours = deployments.find((deployment) => (deploymentId ? deployment.id === deploymentId : deployment.taskDefinition === taskDefinition));
-    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+    primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
     const line = `rollout ${ours?.rolloutState ?? 'gone'}: ${ours?.runningCount ?? 0}/${ours?.desiredCount ?? 0} running${ours?.pendingCount ? `, ${ours.pendingCount} pending` : ''}${ours?.failedTasks ? `, ${ours.failedTasks} failed` : ''}${ours?.rolloutStateReason ? ` (${ours.rolloutStateReason})` : ''}`;
     const changed = !said.has(line);
     if (changed) {
@@ -138,7 +143,16 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
         if (!previous) throw new Error('no previous task definition to return to');
         context.interrupts.stoppingMessage = `still putting ${shortRevision(previous)} back on ${target.names.service}; waiting for it to settle`;
         context.out.line(`${why}: putting ${shortRevision(previous)} back`);
-        await updateService(context, target, previous);
+        const putBack = await updateService(context, target, previous);
+        if (followed.ending === 'timeout') {
+          // --timeout is a bound: ECS rolls the previous revision out on its own; `wait` follows it.
+          return serviceResult(
+            target,
+            EXIT.timedOut,
+            `${targetLabel(target)}: timed out; put ${shortRevision(previous)} back (ECS deployment ${putBack ?? 'unknown'}): ECS rolls it out on its own, this run does not wait past --timeout; follow it: ${commandLine('wait', target)}`,
+            { ...ids, status: 'ROLLED_BACK' },
+          );
+        }
         const settled = await settleRollout(context, target, previous);
         return serviceResult(
           target,
