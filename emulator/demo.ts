@@ -50,7 +50,7 @@ const SCENARIOS: Record<string, Scenario> = {
   rolling: {
     title: 'Release v1.1.0 to preview (rolling update with the ECS circuit breaker)',
     explain: ['No CodeDeploy here: ECS starts new tasks, waits for them to be healthy, then stops the old ones.'],
-    args: ['deploy', '--env', 'preview', '--tag', 'v1.1.0'],
+    args: ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0'],
     expectedExit: 0,
   },
 };
