@@ -87,7 +87,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
       // A queue consumer: no load balancer, rolled out under the circuit breaker. Its jobs get the
       // longest stop timeout Fargate allows to finish after SIGTERM, and set task scale-in
       // protection while they run, so a release never stops one half-way (docs/releases.md).
-      { name: 'worker', kind: 'worker', desiredCount: 2, stopTimeoutSeconds: 120, release: { strategy: 'rolling' } },
+      { name: 'worker', kind: 'worker', desiredCount: 2, stopTimeoutSeconds: 120, environmentVariables: { APP_ROLE: 'worker' }, release: { strategy: 'rolling' } },
     ],
   },
 };
