@@ -16,6 +16,10 @@ export type ReleaseResourceKind =
   | 'task-family'
   /** The same revisions, and only while RegisterTaskDefinition creates them with the release tags. */
   | 'task-family-at-registration'
+  /** `task/<cluster>/*`: tasks of this environment's cluster. */
+  | 'ecs-task'
+  /** `container-instance/<cluster>/*` with condition `ecs:cluster`: listing the tasks of this environment's cluster. */
+  | 'ecs-task-list'
   /** The execution and task roles of each service, passed only to ECS tasks. */
   | 'task-roles'
   /** Each service's ECR repository. */
@@ -66,6 +70,8 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
+  { action: 'ecs:ListTasks', resource: 'ecs-task-list', source: 'sdk', neededBy: 'rolling', why: '`status`: the running tasks of a rolling service (workers), to read their scale-in protection' },
+  { action: 'ecs:GetTaskProtection', resource: 'ecs-task', source: 'sdk', neededBy: 'rolling', why: '`status`: which tasks are scale-in protected, holding a rollout, and until when' },
   { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles' },
   // ECR
   { action: 'ecr:DescribeRepositories', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'check the repository exists and uses immutable tags' },

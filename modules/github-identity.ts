@@ -117,6 +117,14 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
         'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG_KEY, BASE_REVISION_TAG_KEY] },
       },
     },
+    'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
+    // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
+    // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
+    'ecs-task-list': {
+      sid: 'ListTasksOfThisCluster',
+      resources: whenAny(arnOf('ecs', `container-instance/${cluster}/*`)),
+      condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
+    },
     'task-roles': {
       sid: 'PassTaskRolesOnlyToEcsTasks',
       resources: (services) => services.flatMap((s) => [names(s).executionRole, names(s).taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true }))),

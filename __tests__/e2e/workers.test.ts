@@ -62,6 +62,17 @@ describe('deploy (worker, preview)', () => {
       ['ACTIVE', `${WORKER}:1`, 'COMPLETED', 1],
     ]);
 
+    // `status` shows which task holds the rollout, and until when at the latest.
+    const expiresAt = protectedNow.protectedTasks?.[0].expirationDate?.toISOString();
+    const [text, json] = await Promise.all([
+      runCli(aws, ['status', '--env', 'preview', '--service', 'worker']),
+      runCli(aws, ['status', '--env', 'preview', '--service', 'worker', '--json']),
+    ]);
+    expectExit(text, 0);
+    expect(text.stdout).toContain(`  protected: task ${busy.split('/').pop()} until ${expiresAt} (a rollout or scale-in waits for it)`);
+    const document = JSON.parse(json.stdout) as { services: { protectedTasks: unknown[] }[] };
+    expect(document.services[0].protectedTasks).toEqual([{ taskArn: busy, expiresAt }]);
+
     // The job finishes and clears its protection (the agent endpoint's PUT, docs/releases.md).
     const sim = aws.emulator.sim;
     const task = sim.world.tasks.find((candidate) => candidate.arn === busy);
@@ -72,5 +83,7 @@ describe('deploy (worker, preview)', () => {
     expectExit(result, 0);
     expect(verdict(result)).toBe(`preview/worker: released ${WORKER}:2 (rolling)`);
     await waitForState(aws, (state) => serviceOf(state, WORKER).deployments.length === 1, 'the replaced deployment to leave');
+    const after = await runCli(aws, ['status', '--env', 'preview', '--service', 'worker', '--json']);
+    expect((JSON.parse(after.stdout) as { services: { protectedTasks: unknown[] }[] }).services[0].protectedTasks).toEqual([]);
   });
 });

@@ -188,7 +188,11 @@ describe('GitHub identity', () => {
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
+      FollowAndStopTasksOfThisCluster: [arn('ecs', `task/${cluster}/*`)],
+      ListTasksOfThisCluster: [arn('ecs', `container-instance/${cluster}/*`)],
     });
+    // Task protection, read by `status` for the rolling worker.
+    expect(statements.ListTasksOfThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
     expect(statements.RecordScalingSuspensionOfThisEnvironment.Action.sort()).toEqual([
       'application-autoscaling:ListTagsForResource',
       'application-autoscaling:TagResource',

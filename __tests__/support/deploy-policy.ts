@@ -11,7 +11,7 @@
  */
 import { Testing } from 'cdktf';
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
-import type { DescribeServicesRequest, RegisterTaskDefinitionRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { DescribeServicesRequest, GetTaskProtectionRequest, ListTasksRequest, RegisterTaskDefinitionRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
@@ -137,6 +137,17 @@ function ecsService(account: EmulatedAccount, cluster: string | undefined, servi
   return arn(account, 'ecs', `service/${clusterName}/${service}`);
 }
 
+function ecsCluster(account: EmulatedAccount, cluster: string | undefined): string {
+  const name = (cluster ?? 'default').replace(/^arn:[^:]*:ecs:[^:]*:[^:]*:cluster\//, '');
+  return arn(account, 'ecs', `cluster/${name}`);
+}
+
+/** `task/<cluster>/<id>`: a task ARN as given, or built from the cluster and a bare id. */
+function ecsTask(account: EmulatedAccount, cluster: string | undefined, task: string): string {
+  if (task.startsWith('arn:')) return task;
+  return arn(account, 'ecs', `task/${ecsCluster(account, cluster).split('/').pop()}/${task}`);
+}
+
 function iamRole(account: EmulatedAccount, role: string): string {
   return role.startsWith('arn:') ? role : arn(account, 'iam', `role/${role}`, true);
 }
@@ -172,6 +183,16 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
     on(account, 'ecs:UpdateService', ecsService(account, input.cluster, required(input.service, 'service'))),
   ],
   'ecs:ListTaskDefinitions': accountWide('ecs:ListTaskDefinitions'),
+  // Task protection: ListTasks is authorized on the cluster's container instances with the cluster
+  // as `ecs:cluster`; GetTaskProtection on each task.
+  'ecs:ListTasks': (input: ListTasksRequest, account) => {
+    const cluster = ecsCluster(account, input.cluster);
+    return [on(account, 'ecs:ListTasks', arn(account, 'ecs', `container-instance/${cluster.split('/').pop()}/*`), { 'ecs:cluster': cluster })];
+  },
+  'ecs:GetTaskProtection': (input: GetTaskProtectionRequest, account) =>
+    required(input.tasks?.length ? input.tasks : undefined, 'task').map((task) =>
+      on(account, 'ecs:GetTaskProtection', ecsTask(account, input.cluster, task), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+    ),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);
   // tags in the request are also authorized as ecs:TagResource, each role as iam:PassRole.
