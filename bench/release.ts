@@ -103,7 +103,7 @@ function commands(renderDir: string): CommandSpec[] {
 }
 
 /** The variables `npm run deploy` would see pointed at the emulator, nothing that reaches out. */
-function toolEnvironment(aws: EmulatorHandle, pollBaseMs: number): NodeJS.ProcessEnv {
+export function toolEnvironment(aws: EmulatorHandle, pollBaseMs: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...aws.env,
@@ -116,13 +116,13 @@ function toolEnvironment(aws: EmulatorHandle, pollBaseMs: number): NodeJS.Proces
   return env;
 }
 
-interface Sample {
+export interface Sample {
   readonly run: ChildRun;
   readonly calls: CallRecord[];
   readonly startedAt: number;
 }
 
-function summarise(spec: CommandSpec, samples: Sample[]): CommandResult {
+export function summarise(spec: CommandSpec, samples: Sample[]): CommandResult {
   const byOperation = new Map<string, number[]>();
   samples.forEach((sample, index) => {
     for (const call of sample.calls) {
@@ -159,7 +159,7 @@ function summarise(spec: CommandSpec, samples: Sample[]): CommandResult {
 }
 
 /** dist/ must be current, or `npm run deploy` would measure the tsx fallback: rebuild it when it is not. */
-async function ensureBuild(): Promise<string[]> {
+export async function ensureBuild(): Promise<string[]> {
   const { staleSources } = require('../scripts/launch.js') as { staleSources: () => string[] };
   const stale = staleSources();
   if (stale.length === 0) return [];

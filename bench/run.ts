@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|detection|model|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -9,8 +9,10 @@
  *              and `npm run plan -- --all`; wall time and peak memory of the process tree
  *   release    the release tool against the local emulator: full blue/green release, status,
  *              render, no-op release, start-up (--help); wall time and AWS calls per operation
+ *   history    release start-up after 1 and 200 releases (with the service's TerraformRevision tag, and without)
  *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
  *              against the emulator with realistic latency (warped time), and the calls it costs
+ *   cost       modelled fixed monthly cost of each environment at 1, 10 and 50 services (bench/cost.ts)
  *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
@@ -22,17 +24,19 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release as osRelease, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { environmentNamesList } from '../config';
+import { environmentNamesList, loadEnvironment } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
+import type { EnvironmentCost } from './cost';
+import type { HistoryResults } from './history';
 import type { ReleaseResults } from './release';
 import type { TestSuiteResults } from './tests';
 import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'detection', 'model', 'tests'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
@@ -197,6 +201,53 @@ function releaseReport(results: ReleaseResults): string {
     '',
     'The follow-loop count (GetDeployment, ListDeploymentTargets, BatchGetDeploymentTargets) depends on the time scale;',
     'every other count is fixed by the command. The finish-detection part gives the follow loop in real time.',
+  ].join('\n');
+}
+
+function historyReport(results: HistoryResults): string {
+  const rows: Row[] = results.cases.map((item) => [
+    item.releases,
+    item.tagged ? 'TerraformRevision tag' : 'no tag: scan (≤ 100)',
+    ms(item.result.toCreateDeployment?.median),
+    item.result.callsBeforeCreate?.median,
+    item.revisionReads,
+    medianMin(item.result.wall),
+  ]);
+  const startUp = (releases: number) => results.cases.find((item) => item.tagged && item.releases === releases)?.result.toCreateDeployment?.median;
+  const [few, many] = [startUp(1), startUp(200)];
+  return [
+    section(`Release start-up after many releases (dev, compiled tool, ${results.repetitions} repetition(s), median; time scale ${results.timeScaleMs} ms per emulated second)`),
+    table(['releases before', 'base revision found by', 'spawn→CreateDeployment', 'calls before it', 'revision reads', 'wall'], rows),
+    '',
+    few !== undefined && many !== undefined ? `with the tag: ${ms(many)} after 200 releases vs ${ms(few)} after 1 (ratio ${(many / few).toFixed(2)})` : '',
+  ].join('\n');
+}
+
+function costReport(costs: readonly EnvironmentCost[]): string {
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  const parts = costs.map((cost) => {
+    const pick = (lines: { item: string; monthlyUsd: number }[], ...prefixes: string[]) => lines.filter((line) => prefixes.some((prefix) => line.item.startsWith(prefix))).reduce((sum, line) => sum + line.monthlyUsd, 0);
+    const sum = (lines: { monthlyUsd: number }[]) => lines.reduce((total, line) => total + line.monthlyUsd, 0);
+    const rows: Row[] = cost.rows.map((row) => [
+      row.services,
+      usd(pick(row.perService, 'Application Load Balancers')),
+      usd(pick(row.perService, 'NAT')),
+      usd(pick(row.perService, 'public IPv4')),
+      usd(pick(row.perService, 'Fargate')),
+      usd(pick(row.perService, 'CloudWatch alarm', 'Container Insights', 'CloudWatch Logs', 'ECR')),
+      usd(sum(row.perService)),
+      usd(sum(row.shared)),
+      usd(sum(row.perService) / row.services),
+    ]);
+    return [`${cost.environment} (${cost.region}):`, table(['services', 'ALBs', 'NAT', 'public IPv4', 'Fargate', 'CloudWatch + ECR', 'total, ALB per service', 'total, one shared ALB', 'per service'], rows)].join('\n');
+  });
+  const prices = costs[0]?.prices;
+  return [
+    section(`Modelled fixed monthly cost, USD, list prices ${prices?.region} as of ${prices?.asOf} (bench/cost.ts; docs/cost.md)`),
+    ...parts,
+    '',
+    'Usage-dependent charges (LCUs, NAT data processing, data transfer) are not included; log volume, image size and',
+    'Container Insights metric counts are assumptions stated in bench/cost.ts. The shared ALB needs ECS-native blue/green.',
   ].join('\n');
 }
 
@@ -380,6 +431,16 @@ async function main(): Promise<number> {
       const release = await benchRelease(options.repetitions, options.timeScaleMs);
       results.release = release;
       report(releaseReport(release));
+    } else if (part === 'history') {
+      const { benchHistory } = await import('./history');
+      const history = await benchHistory(options.repetitions, options.timeScaleMs);
+      results.history = history;
+      report(historyReport(history));
+    } else if (part === 'cost') {
+      const { environmentCost } = await import('./cost');
+      const costs = environments.map((name) => environmentCost(loadEnvironment(name, { offline: true })));
+      results.cost = costs;
+      report(costReport(costs));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();

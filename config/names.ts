@@ -113,6 +113,14 @@ export const SCALING_RECORD_TAG_KEY = `${RELEASE_TAG_VALUE}:suspended-scaling`;
 export const RELEASE_TAG_PREFIX = `${RELEASE_TAG_VALUE}:`;
 /** Tag recording which Terraform-owned revision a release revision was built from. */
 export const BASE_REVISION_TAG_KEY = 'BaseRevision';
+/**
+ * Tag Terraform keeps on each ECS service: its value is the ARN of the newest task definition
+ * revision Terraform registered (modules/fargate-service.ts). The release tool reads it from the
+ * DescribeServices call it makes anyway, so finding the base of a release costs the same after
+ * one release or a thousand. Releases never write it; it is not under RELEASE_TAG_PREFIX, which
+ * the provider ignores, because Terraform must keep it current.
+ */
+export const TERRAFORM_REVISION_TAG_KEY = 'TerraformRevision';
 
 /**
  * The GitHub roles' ARNs: the Terraform output that carries each and the GitHub Actions variable

@@ -64,9 +64,9 @@ export interface ReleasePermission {
 
 export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   // ECS
-  { action: 'ecs:DescribeServices', resource: 'ecs-service', source: 'sdk', neededBy: 'every service', why: 'check the service, its controller and load balancers; follow a rolling update' },
+  { action: 'ecs:DescribeServices', resource: 'ecs-service', source: 'sdk', neededBy: 'every service', why: 'check the service, its controller and load balancers, read its TerraformRevision tag (the base revision); follow a rolling update' },
   { action: 'ecs:UpdateService', resource: 'ecs-service', source: 'sdk', neededBy: 'rolling', why: 'start a rolling update with the new revision' },
-  { action: 'ecs:ListTaskDefinitions', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'find the newest Terraform-owned revision of the family' },
+  { action: 'ecs:ListTaskDefinitions', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'find the newest Terraform-owned revision of the family when the service has no TerraformRevision tag (stacks applied before it)' },
   { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },

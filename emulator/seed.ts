@@ -9,6 +9,7 @@ import {
   environmentNames,
   productionPort,
   serviceNames,
+  TERRAFORM_REVISION_TAG_KEY,
   testListenerPort,
   type EnvironmentConfig,
   type ServiceConfig,
@@ -321,7 +322,8 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
       taskSets: [],
       deployments: [],
       events: [],
-      tags: ecsTags(env),
+      // As the stack tags it (modules/fargate-service.ts): the Terraform-owned revision.
+      tags: ecsTags(env, { [TERRAFORM_REVISION_TAG_KEY]: definition.arn }),
       ipPrefix: network.ipPrefix,
       availabilityZones: env.availabilityZones,
     };

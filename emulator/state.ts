@@ -22,6 +22,7 @@ export interface StateDump {
     taskDefinition: string;
     desiredCount: number;
     targetGroups: string[];
+    tags: Record<string, string>;
     taskSets: { id: string; status: string; taskDefinition: string; targetGroup?: string; desired: number; running: number; pending: number; healthy: number; stability: string }[];
     deployments: { id: string; status: string; rolloutState: string; rolloutStateReason: string; taskDefinition: string; desired: number; running: number; failedTasks: number }[];
     events: string[];
@@ -74,6 +75,7 @@ export function dumpState(sim: Simulation, extra: { faults: FaultRule[]; calls: 
       taskDefinition: service.taskDefinitionArn,
       desiredCount: service.desiredCount,
       targetGroups: service.loadBalancers.map((lb) => groupName(lb.targetGroupArn)),
+      tags: Object.fromEntries(service.tags.map((tag) => [tag.key, tag.value])),
       taskSets: service.taskSets.map((taskSet) => {
         const counts = taskSetCounts(sim, service, taskSet, now);
         return {

@@ -10,14 +10,17 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ServiceConfig } from '../config';
+import { TERRAFORM_REVISION_TAG_KEY, type ServiceConfig } from '../config';
 
 export interface FargateServiceProps {
   /** Service name. */
   readonly name: string;
   /** ARN of the cluster to run in. */
   readonly clusterArn: string;
-  /** Task definition revision of the first deployment (later ones come from releases). */
+  /**
+   * Newest Terraform-owned task definition revision: the first deployment runs it (later ones come
+   * from releases), and the service's TerraformRevision tag records it for the release tool.
+   */
   readonly taskDefinitionArn: string;
   /** Container that receives traffic, as named in the task definition. */
   readonly containerName: string;
@@ -137,6 +140,9 @@ export class FargateService extends Construct {
             deploymentMaximumPercent: 200,
             ...(alarmNames.length > 0 ? { alarms: { alarmNames, enable: true, rollback: true } } : {}),
           }),
+      // Updated in place (TagResource, no UpdateService) whenever Terraform registers a new
+      // revision, so releases find their base with the DescribeServices call they make anyway.
+      tags: { [TERRAFORM_REVISION_TAG_KEY]: props.taskDefinitionArn },
       ...(loadBalancer ? { dependsOn: loadBalancer.listeners } : {}),
       lifecycle: { ignoreChanges },
     });

@@ -49,11 +49,12 @@ describe('planning a release', () => {
     expect(world.elbv2.commandCalls(DescribeTargetGroupsCommand)).toHaveLength(1);
     expect(world.ecr.commandCalls(DescribeRepositoriesCommand)).toHaveLength(1);
     expect(world.ecr.commandCalls(DescribeImagesCommand)).toHaveLength(1);
-    expect(world.ecs.commandCalls(ListTaskDefinitionsCommand)).toHaveLength(1);
     expect(world.codeDeploy.commandCalls(ListDeploymentsCommand)).toHaveLength(1);
     expect(world.autoScaling.commandCalls(DescribeScalableTargetsCommand)).toHaveLength(1);
+    // The base revision is the one the service's tags name: it is read once the service answered.
+    expect(world.ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(0);
     service.resolve({ services: [world.service] });
-    await expect(planning).resolves.toMatchObject({ alreadyRunning: false });
+    await expect(planning).resolves.toMatchObject({ alreadyRunning: false, base: { foundBy: 'service tag' } });
   });
 
   it('reports the service check\'s failure, not a later check\'s, when both fail', async () => {
@@ -63,26 +64,32 @@ describe('planning a release', () => {
     await expect(planRelease(world.context, world.target, { tag: 'v1.4.2' })).rejects.toThrow(/^cluster shop-prod not found/);
   });
 
-  it('does not describe the running revision again when the base scan already did', async () => {
+  const described = (world: ReturnType<typeof fakeWorld>) => world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
+
+  it('describes the tagged base and the running revision once each, at the same time', async () => {
     const world = fakeWorld('prod', { running: 8 });
     await planRelease(world.context, world.target, { tag: 'v1.4.2' });
-    const described = world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
-    expect(described).toEqual([8, 7, 6].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+    expect(described(world)).toEqual([6, 8].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
   });
 
   it('does not describe the running revision again when it is the base revision', async () => {
     const world = fakeWorld('prod', { running: 6 });
     const plan = await planRelease(world.context, world.target, { tag: 'v1.4.2' });
     expect(plan.runningArn).toBe(taskDefinitionArn('shop-prod-web', 6));
-    const described = world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
-    expect(described).toEqual([8, 7, 6].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+    expect(described(world)).toEqual([taskDefinitionArn('shop-prod-web', 6)]);
   });
 
-  it('describes the running revision when the base scan did not reach it', async () => {
-    const world = fakeWorld('prod', { running: 5 });
+  it('without the tag, does not describe the running revision again when the base scan already did', async () => {
+    const world = fakeWorld('prod', { running: 8, terraformRevisionTag: null });
     await planRelease(world.context, world.target, { tag: 'v1.4.2' });
-    const described = world.ecs.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input.taskDefinition);
-    expect(described).toEqual([8, 7, 6, 5].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+    expect(described(world)).toEqual([8, 7, 6].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+  });
+
+  it('without the tag, describes the running revision at once while the scan goes on', async () => {
+    const world = fakeWorld('prod', { running: 5, terraformRevisionTag: null });
+    await planRelease(world.context, world.target, { tag: 'v1.4.2' });
+    expect(described(world).sort()).toEqual([5, 6, 7, 8].map((revision) => taskDefinitionArn('shop-prod-web', revision)));
+    expect(world.ecs.commandCalls(ListTaskDefinitionsCommand)).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,7 @@ import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
 import { CreateDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { loadEnvironment, parseEnvironment } from '../../config';
+import { loadEnvironment, parseEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import { runDeploy } from '../../scripts/commands/deploy';
 import { targetFor } from '../../scripts/steps/target';
@@ -92,7 +92,9 @@ describe('several services at once', () => {
   /** A dev world where both web and api exist, each with its own deployment group. */
   const worldWithTwoServices = () => {
     const world = fakeWorld('dev');
-    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: [{ ...world.service, serviceName: input.services[0] }] }));
+    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: [{ ...world.service, serviceName: input.services[0], tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(input.services[0], 6) }] }],
+    }));
     world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
       const name = input.deploymentGroupName;
       return {

@@ -13,6 +13,7 @@ import {
   expectExit,
   liveTargetGroups,
   pinnedImage,
+  recordTerraformRevision,
   revisionOf,
   runCli,
   serviceOf,
@@ -127,6 +128,7 @@ describe('rollback', () => {
         ),
       );
       expect(revisionOf(registered?.taskDefinitionArn ?? '')).toBe('shop-dev-web:3');
+      await recordTerraformRevision(e2e, 'shop-dev-web', registered?.taskDefinitionArn ?? '');
 
       const second = await runCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.2.0']);
       expectExit(second, 0);

@@ -11,7 +11,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadEnvironment } from '../../config';
+import { ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
+import { loadEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { startEmulator, type CallRecord, type EmulatorHandle, type EmulatorOptions, type StateDump } from '../../emulator';
 import { callsOutsideDeployPolicy, emulatedAccount } from '../support/deploy-policy';
 
@@ -406,6 +407,21 @@ export function taskDefinitionOf(state: StateDump, arn: string): StateDump['task
   const definition = state.taskDefinitions.find((candidate) => candidate.arn === arn);
   if (!definition) throw new Error(`no task definition ${arn}`);
   return definition;
+}
+
+/**
+ * What `cdktf apply` does once it registered a task definition revision: points the service's
+ * TerraformRevision tag at it (TagResource, as Terraform's principal, not the deploy role).
+ */
+export async function recordTerraformRevision(e2e: E2e, service: string, revisionArn: string): Promise<void> {
+  const { aws } = e2e;
+  const ecs = new ECSClient({ endpoint: aws.url, region: aws.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const resourceArn = serviceOf(aws.state(), service).arn;
+    await e2e.asTerraform(() => ecs.send(new TagResourceCommand({ resourceArn, tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: revisionArn }] })));
+  } finally {
+    ecs.destroy();
+  }
 }
 
 /** `family:revision` of an ARN. */

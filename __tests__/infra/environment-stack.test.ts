@@ -1,4 +1,4 @@
-import { ConfigError, environmentNamesList, loadEnvironment, serviceNames, RELEASE_TAG_KEY } from '../../config';
+import { ConfigError, environmentNamesList, loadEnvironment, serviceNames, RELEASE_TAG_KEY, TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { environment, ignoreChanges, only, resources, synthEnvironment, twoServiceEnvironment, type Synthesized } from './support';
 
 /** Resource types created once per service. */
@@ -135,6 +135,10 @@ describe('EnvironmentStack provider and state', () => {
     expect(native).toEqual({ s3: { bucket: 'state-bucket', key: 'shop/test/terraform.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true } });
     const legacy = synthEnvironment(environment({ state: { backend: 's3', bucket: 'state-bucket', key: 'k', region: 'us-east-1', dynamodbTable: 'locks' } })).terraform?.backend;
     expect(legacy).toEqual({ s3: { bucket: 'state-bucket', key: 'k', region: 'us-east-1', encrypt: true, dynamodb_table: 'locks' } });
+  });
+
+  it(`refuses the ${TERRAFORM_REVISION_TAG_KEY} tag in configured tags, since the stack sets it on each service`, () => {
+    expect(() => synthEnvironment(environment({ tags: { [TERRAFORM_REVISION_TAG_KEY]: 'x' } }))).toThrow(/test\.tags\.TerraformRevision: .*remove it from the tags/);
   });
 
   it(`refuses the ${RELEASE_TAG_KEY} tag in configured tags, since it marks release revisions`, () => {

@@ -1,3 +1,4 @@
+import { TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { FargateService, type FargateServiceProps } from '../../modules/fargate-service';
 import { ignoreChanges, only, resources, synthConstructs } from './support';
@@ -46,6 +47,11 @@ describe('FargateService (blue-green)', () => {
   it('hands deployments to CodeDeploy', () => {
     expect(service.deployment_controller).toEqual({ type: 'CODE_DEPLOY' });
     expect(service.deployment_circuit_breaker).toBeUndefined();
+  });
+
+  it(`records the Terraform-owned revision in its ${TERRAFORM_REVISION_TAG_KEY} tag, which no ignore_changes entry covers`, () => {
+    expect(service.tags).toEqual({ [TERRAFORM_REVISION_TAG_KEY]: 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-test-web:1' });
+    expect(ignoreChanges(service)).not.toContain('tags');
   });
 
   it('ignores exactly the task definition and load balancer a release changes', () => {

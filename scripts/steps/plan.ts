@@ -104,7 +104,7 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
     blueGreen ? checkBlueGreenWiring(context, target, request) : undefined,
     blueGreen ? liveService.then((live) => checkLiveContainer(live, target)) : undefined,
     resolveImage(context, target, request),
-    chooseBaseRevision(context, target),
+    liveService.then((live) => chooseBaseRevision(context, target, live)),
     blueGreen ? findActiveDeployment(context, target) : undefined,
     blueGreen ? readScalingTarget(context, target) : undefined,
   ]);
@@ -117,7 +117,7 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
   const runningArn = runningTaskDefinition(service);
   let alreadyRunning = false;
   if (runningArn) {
-    // The service usually runs the base revision or a newer release the base scan passed: no second read.
+    // Choosing the base described the running revision too (with the tag, or on the scan): no second read.
     const running = base.described.get(runningArn) ?? (await describeTaskDefinition(context, runningArn));
     alreadyRunning = sameRevisionContent(revisionContent(running.taskDefinition, running.taskDefinition.containerDefinitions ?? []), content);
   }

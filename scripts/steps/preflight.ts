@@ -21,7 +21,8 @@ export async function describeLiveService(context: Context, target: ReleaseTarge
   const serviceName = target.names.service;
   let described;
   try {
-    described = await context.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName] }));
+    // The tags carry the stack's newest task definition revision (base-revision.ts).
+    described = await context.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName], include: ['TAGS'] }));
   } catch (error) {
     if (hasName(error, 'ClusterNotFoundException')) throw new BadInputError(`cluster ${cluster} not found in ${target.env.region}: ${FIX_STACK}`);
     throw error;

@@ -295,6 +295,7 @@ export function buildState(show: PlanJson, synthesized: JsonObject, schemas: Sch
   const configResources = synthesized.resource as Record<string, Record<string, JsonObject>>;
   const provider = (synthesized.provider as Record<string, JsonObject[]>).aws[0];
   const region = String(provider.region);
+  const defaultTags = ((provider.default_tags as JsonObject[] | undefined)?.[0]?.tags ?? {}) as JsonObject;
   const built = new Map<string, JsonObject>();
   const building = new Set<string>();
 
@@ -334,6 +335,11 @@ export function buildState(show: PlanJson, synthesized: JsonObject, schemas: Sch
       resolve,
     });
     if (resource.type === 'terraform_data') attributes.output = attributes.input; // what apply stores
+    // A tag whose value is only known after apply leaves all of `tags_all` unknown in the plan;
+    // apply stores the provider's default tags overlaid with the resource's own.
+    if (hasUnknown(unknownByAddress.get(address)?.tags_all) && 'tags_all' in attributes) {
+      attributes.tags_all = { ...defaultTags, ...(attributes.tags as JsonObject | null) };
+    }
     building.delete(address);
     built.set(address, attributes);
     return attributes;

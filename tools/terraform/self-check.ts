@@ -10,7 +10,9 @@
  *                                                                service's task_definition, nothing else
  *   5. a forcing-new change (task definition cpu) and a resource the code no longer has
  *                                                              → plan --state: both called out as
- *                                                                replaced / destroyed, also in the Markdown
+ *                                                                replaced / destroyed, also in the Markdown;
+ *                                                                each service only retagged in place
+ *                                                                (TerraformRevision), nothing releases own
  *
  * The states are kept there, so any step can be replayed by hand with
  * `npm run drift -- --env NAME --state .tf/self-check/<stack>/<step>.tfstate`.
@@ -21,7 +23,7 @@ import { buildState, readProviderSchemas, StateBuildError, TERRAFORM_REVISION, t
 import { detectDrift } from './drift-stack';
 import type { DriftReport } from './drift-report';
 import { displayPath } from './environment';
-import { showPlan, type JsonObject } from './plan-json';
+import { showPlan, type Change, type JsonObject } from './plan-json';
 import { planMarkdown } from './plan-report';
 import { planStack } from './plan-stack';
 import { attributesOf, RELEASE_REVISION, simulateReleases } from './releases';
@@ -73,6 +75,15 @@ async function initialState(workspace: Workspace, env: NodeJS.ProcessEnv, schema
   await terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=initial.tfplan'], workspace.dir, env);
   const show = await showPlan(workspace.dir, 'initial.tfplan', env);
   return buildState(show, synthesized, schemas);
+}
+
+/** Top-level attributes a planned change alters (unknown after apply counts as altered), sorted. */
+function changedAttributes(change: Change): string[] {
+  const before = (change.before ?? {}) as JsonObject;
+  const after = (change.after ?? {}) as JsonObject;
+  const unknown = (change.after_unknown ?? {}) as JsonObject;
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => unknown[name] === true || JSON.stringify(before[name]) !== JSON.stringify(after[name])).sort();
 }
 
 /** Runs every step for one stack; returns one line saying what was proved. */
@@ -135,7 +146,7 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   if (!alarm) throw new StateBuildError('no CloudWatch alarm in the stack to orphan');
   destructive.resources.push({ ...(JSON.parse(JSON.stringify(alarm)) as StateResource), name: ORPHAN_NAME });
   const destructiveFile = saveState(workspace, 'destructive', destructive);
-  const { summary } = await planStack(stack, env, destructiveFile);
+  const { summary, plan } = await planStack(stack, env, destructiveFile);
   const replaced = `aws_ecs_task_definition.${taskDefinition.resource.name}`;
   const orphan = `aws_cloudwatch_metric_alarm.${ORPHAN_NAME}`;
   const found = (address: string, kind: 'replace' | 'delete') => summary.destructive.some((change) => change.address === address && change.kind === kind);
@@ -144,13 +155,20 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   if (!found(replaced, 'replace') || !found(orphan, 'delete') || !caution.includes(`\`${replaced}\``) || !caution.includes(`\`${orphan}\``)) {
     throw new SelfCheckFailed(`plan --state did not call out ${replaced} as replaced and ${orphan} as destroyed`, `${JSON.stringify(summary, null, 2)}\n${markdown}`);
   }
+  // The new Terraform revision reaches each service only through its TerraformRevision tag: an
+  // in-place tag update that leaves what releases own (task_definition, load_balancer) alone.
+  const services = (plan.resource_changes ?? []).filter((change) => change.type === 'aws_ecs_service');
+  const untagged = services.filter((service) => service.change.actions.join() !== 'update' || changedAttributes(service.change).join() !== 'tags,tags_all');
+  if (services.length === 0 || untagged.length > 0) {
+    throw new SelfCheckFailed('a new task definition revision must change each service\'s tags in place and nothing else', JSON.stringify(services, null, 2));
+  }
 
   return [
     'baseline clean',
     `after ${releaseChanges.length} release changes clean`,
     'health check path change detected alone',
     `ignore removed: ${revisions.length} service task_definition(s) detected too`,
-    'plan --state: replacement and destruction called out',
+    'plan --state: replacement and destruction called out, services retagged in place',
   ].join(', ');
 }
 

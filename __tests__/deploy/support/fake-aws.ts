@@ -51,7 +51,7 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stub = AwsStub<any, any, any>;
-import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, loadEnvironment, productionPort, testListenerPort } from '../../../config';
+import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, loadEnvironment, productionPort, testListenerPort } from '../../../config';
 import type { AwsClients } from '../../../scripts/aws/clients';
 import { memoryReporter, type MemoryReporter } from '../../../scripts/cli/output';
 import type { Clock, Context, Interrupts } from '../../../scripts/context';
@@ -126,6 +126,8 @@ export interface WorldOptions {
   readonly scaling?: { readonly state?: SuspendedState; readonly tags?: Record<string, string> };
   readonly activeDeployment?: string;
   readonly capacityProviders?: boolean;
+  /** Revision the service's TerraformRevision tag names (default: the newest without the release tag); null: no tag, as before the stack set it. */
+  readonly terraformRevisionTag?: number | null;
 }
 
 export interface World {
@@ -256,7 +258,15 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
       : undefined,
     deployments: blueGreenService ? undefined : [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefinitionArn(family, running), rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }],
   };
-  ecs.on(DescribeServicesCommand).resolves({ services: [service], failures: [] });
+  const recorded = options.terraformRevisionTag === undefined ? revisions.find(([, tagged]) => !tagged)?.[0] : options.terraformRevisionTag;
+  // world.service carries the tags (as DescribeServices with include: ['TAGS'] returns it), so a
+  // test that answers DescribeServices with it gets the stack's TerraformRevision tag too.
+  service.tags = [{ key: 'Project', value: 'shop' }, ...(recorded === undefined || recorded === null ? [] : [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(family, recorded) }])];
+  // Like ECS: tags only when asked for with include: ['TAGS'].
+  ecs.on(DescribeServicesCommand).callsFake((input: { include?: string[] }) => ({
+    services: [input.include?.includes('TAGS') ? service : { ...service, tags: undefined }],
+    failures: [],
+  }));
   ecs.on(UpdateServiceCommand).resolves({ service: { ...service, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }] } });
 
   const approval = target.service.release.approvalWaitMinutes;
