@@ -53,11 +53,20 @@ const SCENARIOS: Record<string, Scenario> = {
     args: ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0'],
     expectedExit: 0,
   },
+  worker: {
+    title: 'Release v1.1.0 of the worker to preview (no load balancer, rolling update)',
+    explain: [
+      'A queue consumer has no load balancer: ECS starts the new tasks, and the old ones get SIGTERM and up to',
+      'their 120 s stop timeout to finish the job in flight; a task still protected by its job is left running.',
+    ],
+    args: ['deploy', '--env', 'preview', '--service', 'worker', '--tag', 'v1.1.0'],
+    expectedExit: 0,
+  },
 };
 
 function parseArgs(argv: string[]): { timeScale: number; scenarios: string[] } {
   let timeScale = 100;
-  let scenarios = ['release', 'bad-image', 'rolling'];
+  let scenarios = ['release', 'bad-image', 'rolling', 'worker'];
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = inline ?? argv[++i];
