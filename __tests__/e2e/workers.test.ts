@@ -48,8 +48,9 @@ describe('deploy (worker, preview)', () => {
   it('a task protected by its job keeps running and holds the rollout until the job clears protection; then exit 0', async () => {
     const { aws } = e2e;
     const [busy] = await workerTasks(ecs);
+    // The longest protection (48 emulated hours: minutes of real time), so it cannot lapse on a slow machine.
     const protectedNow = await e2e.asTerraform(() =>
-      ecs.send(new UpdateTaskProtectionCommand({ cluster: 'shop-preview', tasks: [busy], protectionEnabled: true, expiresInMinutes: 60 })),
+      ecs.send(new UpdateTaskProtectionCommand({ cluster: 'shop-preview', tasks: [busy], protectionEnabled: true, expiresInMinutes: 2880 })),
     );
     expect(protectedNow.protectedTasks?.map((task) => [task.taskArn, task.protectionEnabled])).toEqual([[busy, true]]);
 
