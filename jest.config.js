@@ -19,6 +19,9 @@ module.exports = {
   maxWorkers: '100%',
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/__tests__/support/summary-reporter.js'],
+  // A private temp folder for the run, which must be empty at the end (__tests__/support/temp-dir.js).
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.js',
   projects: [
     { ...common, displayName: 'infra', roots: ['<rootDir>/__tests__/infra'], setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'] },
     { ...common, displayName: 'release', roots: ['<rootDir>/__tests__'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/infra/'] },

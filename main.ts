@@ -5,6 +5,14 @@
 import { App } from 'cdktf';
 import { ConfigError, environmentNames, loadAllEnvironments } from './config';
 import { EnvironmentStack } from './modules/environment-stack';
+import { terraformProblem } from './tools/terraform/installed';
+
+// cdktf runs `terraform version` while synthesizing: without Terraform, one line instead of a stack trace.
+const missingTerraform = terraformProblem();
+if (missingTerraform) {
+  console.error(missingTerraform);
+  process.exit(1);
+}
 
 try {
   const app = new App();

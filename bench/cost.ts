@@ -10,6 +10,9 @@
  * Beside it, the listener-rule design: one shared ALB with one rule per service, which
  * CodeDeploy cannot drive (it rewrites a listener's default action) but ECS-native blue/green can.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../config';
 import { EnvironmentStack } from '../modules/environment-stack';
@@ -229,8 +232,14 @@ export function monthlyCost(billable: Billable, prices: PriceList): CostLine[] {
 export const total = (lines: readonly CostLine[]): number => round(lines.reduce((sum, line) => sum + line.monthlyUsd, 0));
 
 function synthesize(env: EnvironmentConfig): { resource?: Resources } {
-  const app = Testing.app();
-  return JSON.parse(Testing.synth(new EnvironmentStack(app, `${env.app}-${env.environment}`, { config: env }))) as { resource?: Resources };
+  // Testing.app() alone leaves an empty cdktf.outdir.* in the temp folder per call.
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-cost-'));
+  try {
+    const app = Testing.app({ outdir });
+    return JSON.parse(Testing.synth(new EnvironmentStack(app, `${env.app}-${env.environment}`, { config: env }))) as { resource?: Resources };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The environment with `count` copies of its first service (`web`, `web2`, ...). */

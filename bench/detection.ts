@@ -15,6 +15,7 @@
  * wait. The tool is the real `deploy` command (scripts/cli/main.ts); the waiter is handed the same
  * deployment, created by the tool's own planning and creation steps.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -123,6 +124,7 @@ function clientsWithLatency(aws: EmulatorHandle, clock: WarpClock, latency: () =
     ecr: wrap(new ECRClient(config)),
     elbv2: wrap(new ElasticLoadBalancingV2Client(config)),
     autoScaling: wrap(new ApplicationAutoScalingClient(config)),
+    logs: wrap(new CloudWatchLogsClient(config)),
   };
 }
 

@@ -390,7 +390,7 @@ async function main(): Promise<number> {
   try {
     options = parseOptions(argv.filter((arg) => !arg.startsWith('--json=')));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.stderr.write(`${error instanceof Error ? error.message.split(/\.\s|\n/)[0] : String(error)}; see npm run bench -- --help\n`);
     return 2;
   }
   if (!options) {

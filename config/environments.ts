@@ -61,6 +61,9 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
           deploymentConfig: { type: 'canary', percentage: 10, intervalMinutes: 5 },
           terminationWaitMinutes: 15,
           approvalWaitMinutes: 60,
+          // Checked from inside the VPC by the environment's verification hook before any
+          // production traffic moves (docs/releases.md, "Verification").
+          verifyPath: '/health',
         },
         autoScaling: { minCapacity: 2, maxCapacity: 10, cpuTargetPercent: 60 },
       },

@@ -5,7 +5,7 @@
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
 import { ELB_NAME_LIMIT, serviceNames } from './names';
-import { environmentSchema, FARGATE_SIZES, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
+import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
 export * from './names';
@@ -112,6 +112,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
     }
   });
 
+  problems.push(...verificationHookProblems(env));
   const zones = env.availabilityZones;
   if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
   const provider = env.github?.oidcProvider;

@@ -2,7 +2,11 @@
  * Resource names, derived in one place from the configuration. The stack creates resources with
  * these names and the release tool finds them by the same names, so the two cannot disagree.
  */
+import { join } from 'node:path';
 import type { EnvironmentConfig, ServiceConfig } from './schema';
+
+/** The verification hook's code: the stack packages this directory, the emulator loads it (both run from the sources, not dist/). */
+export const VERIFICATION_FUNCTION_SOURCE = join(__dirname, '..', 'functions', 'verify-test-listener');
 
 /** Names shared by every service of an environment. */
 export interface EnvironmentNames {
@@ -20,6 +24,9 @@ export interface EnvironmentNames {
   readonly deployRole: string;
   /** Prefix of the ALB access-log bucket's name (S3 adds a unique suffix: names are global). */
   readonly accessLogBucketPrefix: string;
+  /** The verification hook: Lambda function (also its role and security group), and its log group. */
+  readonly verificationHook: string;
+  readonly verificationHookLogGroup: string;
 }
 
 /** Names of one service's resources. */
@@ -66,6 +73,8 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
     planRole: `${prefix}-github-plan`,
     deployRole: `${prefix}-github-deploy`,
     accessLogBucketPrefix: `${prefix}-alb-logs-`,
+    verificationHook: `${prefix}-verify-test-listener`,
+    verificationHookLogGroup: `/aws/lambda/${prefix}-verify-test-listener`,
   };
 }
 

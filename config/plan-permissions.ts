@@ -19,7 +19,9 @@ export type PlanReadScope =
   /** The account's GitHub OIDC provider. */
   | 'oidc-provider'
   /** The access-log bucket(s) this environment creates (`<app>-<env>-alb-logs-*`). */
-  | 'access-log-bucket';
+  | 'access-log-bucket'
+  /** The environment's verification hook function (`<app>-<env>-verify-test-listener`). */
+  | 'verification-hook';
 
 export interface PlanRead {
   /** IAM actions the refresh needs. */
@@ -71,6 +73,13 @@ export const PLAN_READS: Readonly<Record<string, PlanRead>> = {
   aws_codedeploy_deployment_config: { actions: ['codedeploy:GetDeploymentConfig'], scope: 'any', source: 'deploy/deployment_config.go' },
   aws_appautoscaling_target: { actions: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:ListTagsForResource'], scope: 'any', source: 'appautoscaling/target.go' },
   aws_appautoscaling_policy: { actions: ['application-autoscaling:DescribeScalingPolicies'], scope: 'any', source: 'appautoscaling/policy.go' },
+  // The verification hook (modules/verification-hook.ts)
+  aws_lambda_function: {
+    // GetFunction also returns the tags and the reserved concurrency.
+    actions: ['lambda:GetFunction', 'lambda:ListVersionsByFunction', 'lambda:GetFunctionCodeSigningConfig'],
+    scope: 'verification-hook',
+    source: 'lambda/function.go',
+  },
   // IAM
   aws_iam_role: { actions: ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'], scope: 'environment-roles', source: 'iam/role.go' },
   aws_iam_role_policy: { actions: ['iam:GetRolePolicy'], scope: 'environment-roles', source: 'iam/role_policy.go' },

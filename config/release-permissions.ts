@@ -16,8 +16,12 @@ export type ReleaseResourceKind =
   | 'task-family'
   /** The same revisions, and only while RegisterTaskDefinition creates them with the release tags. */
   | 'task-family-at-registration'
+  /** The same families' revisions, run only as tasks in this environment's cluster (condition `ecs:cluster`). */
+  | 'task-family-in-cluster'
   /** `task/<cluster>/*`: tasks of this environment's cluster. */
   | 'ecs-task'
+  /** `log-group:<group>:log-stream:*`: the streams of each service's log group. */
+  | 'log-streams'
   /** `container-instance/<cluster>/*` with condition `ecs:cluster`: listing the tasks of this environment's cluster. */
   | 'ecs-task-list'
   /** The execution and task roles of each service, passed only to ECS tasks. */
@@ -72,7 +76,13 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
   { action: 'ecs:ListTasks', resource: 'ecs-task-list', source: 'sdk', neededBy: 'rolling', why: '`status`: the running tasks of a rolling service (workers), to read their scale-in protection' },
   { action: 'ecs:GetTaskProtection', resource: 'ecs-task', source: 'sdk', neededBy: 'rolling', why: '`status`: which tasks are scale-in protected, holding a rollout, and until when' },
-  { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles' },
+  { action: 'ecs:DeregisterTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'prune: deregister old revisions of the family (the Service Authorization Reference lists no resource type for it)' },
+  { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles, and RunTask starts a task with them' },
+  { action: 'ecs:RunTask', resource: 'task-family-in-cluster', source: 'sdk', neededBy: 'every service', why: '`run` and `deploy --migrate`: start a one-off task of the service\'s revision in its cluster' },
+  { action: 'ecs:DescribeTasks', resource: 'ecs-task', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: follow the one-off task to STOPPED and read its exit code' },
+  { action: 'ecs:StopTask', resource: 'ecs-task', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: stop the one-off task on Ctrl-C or --timeout' },
+  // CloudWatch Logs
+  { action: 'logs:GetLogEvents', resource: 'log-streams', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: stream the one-off task\'s log lines' },
   // ECR
   { action: 'ecr:DescribeRepositories', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'check the repository exists and uses immutable tags' },
   { action: 'ecr:DescribeImages', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'resolve the tag to a digest to pin the image' },
@@ -114,6 +124,7 @@ export const IAM_PREFIX_BY_SDK_CLIENT: Readonly<Record<string, string>> = {
   '@aws-sdk/client-codedeploy': 'codedeploy',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
   '@aws-sdk/client-application-auto-scaling': 'application-autoscaling',
+  '@aws-sdk/client-cloudwatch-logs': 'logs',
 };
 
 /** The IAM action an SDK command class stands for: `DescribeServicesCommand` of client-ecs → `ecs:DescribeServices`. */

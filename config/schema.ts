@@ -78,6 +78,10 @@ const releaseSchema = z
     approvalWaitMinutes: z.number().int().min(1).max(2880).optional(),
     /** Lambda functions for CodeDeploy lifecycle hooks, added to every AppSpec. @default none */
     lifecycleHooks: lifecycleHooksSchema.default({}),
+    /** Path the environment's verification hook GETs on the test listener, from inside the VPC, before production traffic moves; a failure rolls the release back (docs/releases.md). Needs the environment's `verificationHook`. @default undefined (no verification unless `deploy --verify PATH`) */
+    verifyPath: z.string().startsWith('/', 'must start with "/"').optional(),
+    /** A command run as a one-off task of the new revision before each deployment (`deploy --migrate` overrides it); it must be backward compatible with the version still serving (docs/releases.md). @default none */
+    migrate: z.string().trim().min(1, 'must be a command').optional(),
   })
   .strict();
 
@@ -393,6 +397,8 @@ export const environmentSchema = z
       .default({}),
     /** Name of the environment variable holding a Slack-compatible webhook URL for release notifications (never the URL itself). @default 'CHAT_WEBHOOK_URL' */
     chatWebhookEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').default('CHAT_WEBHOOK_URL'),
+    /** A verification function in the VPC that CodeDeploy runs at AfterAllowTestTraffic to GET the test listener (`release.verifyPath`, `deploy --verify`); the test listeners admit it. It calls the CodeDeploy and EC2 APIs, so the task subnets need NAT (or an existing network's own route). @default true when a blue-green service exists and the tasks have NAT or the network is existing, else false */
+    verificationHook: z.boolean().optional(),
     /** Access logs and deletion protection of the services' load balancers. @default {} (the production-dependent defaults below) */
     loadBalancers: loadBalancersSchema.default({}),
     /** GitHub OIDC provider, plan role and deploy role for this environment's workflows. @default undefined (off) */
@@ -410,6 +416,34 @@ export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
 /** The access logs an environment's load balancers write: as configured, else created for production and off otherwise. */
 export function accessLogsOf(env: Pick<EnvironmentConfig, 'production' | 'loadBalancers'>): AccessLogsConfig {
   return env.loadBalancers.accessLogs ?? (env.production ? { mode: 'create', retentionDays: 90 } : { mode: 'off' });
+}
+
+/** Whether the environment's task subnets reach AWS APIs through NAT (or an existing network's own route). */
+function reachesAwsApis(env: Pick<EnvironmentConfig, 'network'>): boolean {
+  return env.network.mode === 'existing' || env.network.natGateways !== 'none';
+}
+
+/** Whether the stack creates the verification hook: as configured, else when a blue-green service exists and the task subnets reach AWS APIs. */
+export function hasVerificationHook(env: Pick<EnvironmentConfig, 'network' | 'services' | 'verificationHook'>): boolean {
+  const blueGreen = env.services.some((service) => service.release.strategy === 'blue-green');
+  return env.verificationHook ?? (blueGreen && reachesAwsApis(env));
+}
+
+/** Problems with the verification hook settings, one line each (config/index.ts reports them). */
+export function verificationHookProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  if (env.verificationHook === true) {
+    if (!env.services.some((service) => service.release.strategy === 'blue-green')) problems.push(`${env.environment}.verificationHook: no blue-green service to verify; remove it`);
+    if (!reachesAwsApis(env)) problems.push(`${env.environment}.verificationHook: the hook function calls CodeDeploy and EC2 from the task subnets, which have no NAT; set network.natGateways to "single" or "per-az", or verificationHook: false`);
+  }
+  env.services.forEach((service, index) => {
+    if (service.release.verifyPath === undefined) return;
+    const at = `${env.environment}.services[${index}] (${service.name}).release.verifyPath`;
+    if (service.release.strategy !== 'blue-green') problems.push(`${at}: verification needs strategy "blue-green" (a test listener); remove it or switch strategy`);
+    else if (!hasVerificationHook(env)) problems.push(`${at}: the environment has no verification hook (verificationHook, which needs NAT for the task subnets); remove verifyPath or enable the hook`);
+    if (service.release.lifecycleHooks.AfterAllowTestTraffic) problems.push(`${at}: lifecycleHooks.AfterAllowTestTraffic is set too, and an AppSpec runs one function per event; remove one of them`);
+  });
+  return problems;
 }
 
 /** Whether an environment's load balancers have deletion protection: as configured, else on for production. */

@@ -20,6 +20,8 @@ export interface CallRecord {
   fault?: string;
   requestId: string;
   input: unknown;
+  /** The access key id the request was signed with (tells the verification hook's calls from the tool's). */
+  accessKeyId?: string;
 }
 
 const READ_ONLY = /^(Describe|List|Get|BatchGet)/;

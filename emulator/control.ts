@@ -10,18 +10,24 @@
  *   POST   /_emulator/images   add an image or mark one bad/good: ImageInput
  *   POST   /_emulator/alarm    trip the alarm of a deployment: AlarmInput
  *   POST   /_emulator/hooks    make a lifecycle hook fail: HookFailureInput
+ *   POST   /_emulator/tasks    script what the next one-off tasks (RunTask) do: TaskScript or { scripts: TaskScript[] }
  *   POST   /_emulator/lifecycle run an ECR lifecycle policy over a repository now: LifecycleInput
  *   POST   /_emulator/reset    reseed from the configuration; clears faults, hooks and the log
+ *   POST   /_emulator/verification  what the test listeners answer the verification hook: VerificationInput
+ *   GET    /_emulator/verification  the verification hook functions' log lines
+ *   GET    /_emulator/test-listener/<deployment group><path>  the emulated test listener the hook GETs
  */
 import type { Emulator } from './emulator';
 import type { FaultInput } from './faults';
-import type { HookFailureRule, ImageRecord } from './model';
+import type { HookFailureRule, ImageRecord, TaskScript } from './model';
 import { AwsError } from './protocol/errors';
 import { pushImage } from './seed';
 import { expiredImages, type LifecyclePolicy } from './simulation/ecr-lifecycle';
 import { tripAlarm } from './services/codedeploy';
 import { HOOK_EVENTS } from './simulation/codedeploy';
 import { findImage, findRepositoryFor, parseImage } from './simulation/images';
+import { checkScript } from './simulation/one-off-tasks';
+import { TEST_LISTENER_ROUTE, type VerificationInput } from './verification-hook';
 
 export interface ImageInput {
   /** Repository name (e.g. `shop-dev/web`), with `tag` or `digest`. */
@@ -120,6 +126,13 @@ export function addHookFailure(emulator: Emulator, input: HookFailureInput): Hoo
   return { ...rule };
 }
 
+/** Queue scripts for the next one-off tasks, in order; returns the whole queue. */
+export function scriptTasks(emulator: Emulator, scripts: readonly TaskScript[]): TaskScript[] {
+  scripts.forEach(checkScript);
+  emulator.sim.world.taskScripts.push(...scripts.map((script) => ({ ...script })));
+  return emulator.sim.world.taskScripts.map((script) => ({ ...script }));
+}
+
 export interface ControlResponse {
   status: number;
   body: unknown;
@@ -129,6 +142,11 @@ export interface ControlResponse {
 export function handleControl(emulator: Emulator, method: string, path: string, body: unknown): ControlResponse {
   const route = `${method} ${path.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/'}`;
   const input = (body ?? {}) as Record<string, unknown>;
+  if (method === 'GET' && path.startsWith(`${TEST_LISTENER_ROUTE}/`)) {
+    const group = path.slice(TEST_LISTENER_ROUTE.length + 1).split('/')[0];
+    const answer = emulator.verification.response(group);
+    return { status: answer.status, body: answer.body };
+  }
   try {
     switch (route) {
       case 'GET /':
@@ -154,8 +172,16 @@ export function handleControl(emulator: Emulator, method: string, path: string, 
       }
       case 'POST /hooks':
         return { status: 200, body: { hookFailure: addHookFailure(emulator, input as unknown as HookFailureInput) } };
+      case 'POST /tasks': {
+        const scripts = Array.isArray(input.scripts) ? (input.scripts as TaskScript[]) : [input as TaskScript];
+        return { status: 200, body: { scripts: scriptTasks(emulator, scripts) } };
+      }
       case 'POST /lifecycle':
         return { status: 200, body: runLifecyclePolicy(emulator, input as unknown as LifecycleInput) };
+      case 'POST /verification':
+        return { status: 200, body: { response: emulator.verification.setResponse(input as VerificationInput) } };
+      case 'GET /verification':
+        return { status: 200, body: { log: emulator.verification.logLines() } };
       case 'POST /reset':
         emulator.reset();
         return { status: 200, body: { reset: true } };

@@ -6,14 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadAllEnvironments, type EnvironmentConfig } from '../config';
 import { CallLog, type CallRecord } from './calls';
-import { addHookFailure, putImage, runLifecyclePolicy, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
+import { addHookFailure, putImage, runLifecyclePolicy, scriptTasks, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
 import { Faults, type FaultInput, type FaultRule } from './faults';
 import { createRequestListener } from './http';
-import type { DeploymentRecord, HookFailureRule } from './model';
+import type { DeploymentRecord, HookFailureRule, TaskScript } from './model';
 import { seedFromEnvironment, type SeedOptions } from './seed';
 import { tripAlarm } from './services/codedeploy';
 import { Simulation } from './simulation/engine';
 import { dumpState, type StateDump } from './state';
+import { VerificationHooks } from './verification-hook';
 
 export interface EmulatorOptions {
   /** Environments to seed, as Terraform would have created them. @default every configured environment */
@@ -45,6 +46,8 @@ export class Emulator {
   readonly calls = new CallLog();
   readonly environments: readonly EnvironmentConfig[];
   readonly logLine?: (line: string) => void;
+  /** The environments' verification hook functions, which deployments run at AfterAllowTestTraffic. */
+  readonly verification: VerificationHooks;
   private readonly seedOptions: SeedOptions;
 
   constructor(options: EmulatorOptions = {}) {
@@ -57,6 +60,8 @@ export class Emulator {
       now: options.now,
       replacementTimeoutMinutes: options.replacementTimeoutMinutes ?? 5,
     });
+    this.verification = new VerificationHooks(this.environments, this.sim);
+    this.sim.hookInvoker = (invocation) => this.verification.invoke(invocation);
     this.seed();
   }
 
@@ -69,6 +74,7 @@ export class Emulator {
     this.sim.clear();
     this.faults.clear();
     this.calls.clear();
+    this.verification.reset();
     this.seed();
   }
 
@@ -105,6 +111,10 @@ export class Emulator {
   failHook(input: HookFailureInput): HookFailureRule {
     return addHookFailure(this, input);
   }
+
+  scriptTasks(...scripts: TaskScript[]): TaskScript[] {
+    return scriptTasks(this, scripts);
+  }
 }
 
 /** What `startEmulator` returns: the running server and the emulator behind it. */
@@ -128,6 +138,8 @@ export interface EmulatorHandle {
   runLifecyclePolicy(input: LifecycleInput): ReturnType<typeof runLifecyclePolicy>;
   tripAlarm(input: AlarmInput): DeploymentRecord;
   failHook(input: HookFailureInput): HookFailureRule;
+  /** What the next one-off tasks (RunTask) do: exit code, duration, log lines, failure to start. */
+  scriptTasks(...scripts: TaskScript[]): TaskScript[];
   reset(): void;
   /** Real milliseconds that `seconds` emulated seconds take. */
   ms(seconds: number): number;
@@ -156,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const url = `http://${host}:${port}`;
   const region = emulator.environments[0]?.region ?? 'us-east-1';
+  emulator.verification.attach(url, region, port);
   const accountId = emulator.sim.world.accountId;
   return {
     url,
@@ -178,13 +191,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     runLifecyclePolicy: (input) => emulator.runLifecyclePolicy(input),
     tripAlarm: (input) => emulator.tripAlarm(input),
     failHook: (input) => emulator.failHook(input),
+    scriptTasks: (...scripts) => emulator.scriptTasks(...scripts),
     reset: () => emulator.reset(),
     ms: (seconds) => emulator.sim.clock.ms(seconds),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await emulator.verification.settled();
+      await new Promise<void>((resolve, reject) => {
         clearInterval(timer);
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

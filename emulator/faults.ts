@@ -8,10 +8,13 @@
  *   http503   503 service unavailable (likewise)
  *   reset     the connection is destroyed without a response (ECONNRESET in the SDK)
  *   slow      the answer comes `delayMs` late (exercises request timeouts)
+ *   denied    400 AccessDeniedException (ELBv2: AccessDenied), as for a role whose policy lacks
+ *             the action: not retried. The message names the principal but not the action, so the
+ *             release tool's own record of the failed call is what names it.
  */
 import type { ServiceName } from './services/common';
 
-export const FAULT_KINDS = ['throttle', 'http500', 'http503', 'reset', 'slow'] as const;
+export const FAULT_KINDS = ['throttle', 'http500', 'http503', 'reset', 'slow', 'denied'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultInput {
@@ -38,7 +41,7 @@ export interface FaultRule {
   hits: number;
 }
 
-const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling'];
+const SERVICES: readonly ServiceName[] = ['ecs', 'codedeploy', 'ecr', 'elbv2', 'autoscaling', 'logs'];
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -87,7 +90,11 @@ export class Faults {
 }
 
 /** The error a fault answers with, per service: code, message and HTTP status. */
-export function faultError(kind: 'throttle' | 'http500' | 'http503', service: ServiceName): { code: string; message: string; status: number } {
+export function faultError(kind: 'throttle' | 'http500' | 'http503' | 'denied', service: ServiceName, accountId = '123456789012'): { code: string; message: string; status: number } {
+  if (kind === 'denied') {
+    const message = `User: arn:aws:sts::${accountId}:assumed-role/emulated-deploy-role/release is not authorized to perform this operation`;
+    return { code: service === 'elbv2' ? 'AccessDenied' : 'AccessDeniedException', message, status: 400 };
+  }
   if (kind === 'throttle') return { code: service === 'elbv2' ? 'Throttling' : 'ThrottlingException', message: 'Rate exceeded', status: 400 };
   if (kind === 'http503') return { code: 'ServiceUnavailable', message: 'Service is unavailable. Please try again later.', status: 503 };
   const internal: Record<ServiceName, string> = {
@@ -96,6 +103,7 @@ export function faultError(kind: 'throttle' | 'http500' | 'http503', service: Se
     autoscaling: 'InternalServiceException',
     codedeploy: 'InternalFailure',
     elbv2: 'InternalFailure',
+    logs: 'ServiceUnavailableException',
   };
   return { code: internal[service], message: 'We encountered an internal error. Please try again.', status: 500 };
 }

@@ -14,5 +14,6 @@ export { seedFromEnvironment, DEFAULT_IMAGE_TAGS, type SeedOptions } from './see
 export type { FaultInput, FaultRule, FaultKind } from './faults';
 export type { ImageInput, ImageResult, AlarmInput, HookFailureInput } from './control';
 export type { CallRecord } from './calls';
+export type { TaskScript, OneOffTaskRecord } from './model';
 export type { StateDump } from './state';
 export { ECS_LIFECYCLE_EVENTS } from './simulation/codedeploy';

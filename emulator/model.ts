@@ -319,6 +319,8 @@ export interface LifecycleEventRecord {
   startTime?: number;
   endTime?: number;
   diagnostics?: { errorCode: string; scriptName: string; message: string; logTail: string };
+  /** A hook function run for this event: the execution id it reports with, and what it reported. */
+  hookExecution?: { id: string; functionName: string; status: 'InProgress' | 'Succeeded' | 'Failed' };
 }
 
 /** The parts of an AppSpec an ECS deployment uses. */
@@ -390,12 +392,55 @@ export interface HookFailureRule {
 }
 
 /** Everything the emulator knows. */
+/** What the next one-off task does; every field has a default. */
+/** A one-off task's script (simulation/one-off-tasks.ts). */
+export interface TaskScript {
+  /** The main container's exit code. @default 0 */
+  readonly exitCode?: number;
+  /** Emulated seconds the container runs. @default 5 */
+  readonly durationSeconds?: number;
+  /** Lines the container writes, spread evenly over the run. @default one line naming the command */
+  readonly logLines?: readonly string[];
+  /** The task stops before its container starts, with this stoppedReason (e.g. CannotPullContainerError: …). */
+  readonly failToStart?: string;
+  /** RunTask places nothing and answers with this failure reason (e.g. capacity). */
+  readonly failToRun?: string;
+  /** How many runs this script serves. @default 1 */
+  readonly times?: number;
+}
+
+/** A task started by RunTask. */
+export interface OneOffTaskRecord {
+  arn: string;
+  id: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  containerName: string;
+  command: string[];
+  startedBy?: string;
+  group: string;
+  createdAt: number;
+  subnetId: string;
+  securityGroups: string[];
+  exitCode: number;
+  durationSeconds: number;
+  logLines: string[];
+  failToStart?: string;
+  logGroup?: string;
+  logStream?: string;
+  stopRequestedAt?: number;
+  stoppedReason?: string;
+}
+
 export interface World {
   accountId: string;
   clusters: Map<string, ClusterRecord>;
   taskDefinitions: TaskDefinitionRecord[];
   services: ServiceRecord[];
   tasks: TaskRecord[];
+  /** Tasks started by RunTask, and the scripts the next ones follow. */
+  oneOffTasks: OneOffTaskRecord[];
+  taskScripts: TaskScript[];
   loadBalancers: LoadBalancerRecord[];
   listeners: ListenerRecord[];
   targetGroups: TargetGroupRecord[];
@@ -419,6 +464,8 @@ export function emptyWorld(accountId: string): World {
     taskDefinitions: [],
     services: [],
     tasks: [],
+    oneOffTasks: [],
+    taskScripts: [],
     loadBalancers: [],
     listeners: [],
     targetGroups: [],

@@ -8,6 +8,7 @@ import type { HookFailureRule } from './model';
 import { groupOf, replacementTraffic } from './simulation/codedeploy';
 import type { Simulation } from './simulation/engine';
 import { deploymentCounts, taskSetCounts } from './simulation/ecs';
+import { oneOffStatus, oneOffTimeline } from './simulation/one-off-tasks';
 import { targetHealth } from './simulation/tasks';
 
 export interface StateDump {
@@ -54,6 +55,8 @@ export interface StateDump {
   repositories: { name: string; uri: string; images: { digest: string; tags: string[]; bad: boolean }[] }[];
   badImageReferences: string[];
   scalableTargets: { resourceId: string; minCapacity: number; maxCapacity: number; suspended: Record<string, boolean>; tags: Record<string, string> }[];
+  /** Tasks started by RunTask: status, exit code once STOPPED, and what stopped them. */
+  oneOffTasks: { id: string; taskDefinition: string; command: string[]; status: string; exitCode?: number; stopCode?: string; stoppedReason?: string }[];
   faults: FaultRule[];
   hookFailures: HookFailureRule[];
   calls: CallRecord[];
@@ -161,6 +164,19 @@ export function dumpState(sim: Simulation, extra: { faults: FaultRule[]; calls: 
       suspended: { ...target.suspended },
       tags: { ...target.tags },
     })),
+    oneOffTasks: world.oneOffTasks.map((task) => {
+      const status = oneOffStatus(sim, task, now);
+      const timeline = oneOffTimeline(sim, task);
+      const stopped = status === 'STOPPED' || task.stopRequestedAt !== undefined;
+      return {
+        id: task.id,
+        taskDefinition: task.taskDefinitionArn,
+        command: [...task.command],
+        status,
+        ...(status === 'STOPPED' && timeline.exitCode !== undefined ? { exitCode: timeline.exitCode } : {}),
+        ...(stopped ? { stopCode: timeline.stopCode, stoppedReason: timeline.stoppedReason } : {}),
+      };
+    }),
     faults: extra.faults,
     hookFailures: world.hookFailures.map((rule) => ({ ...rule })),
     calls: extra.calls,

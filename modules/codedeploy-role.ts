@@ -5,8 +5,9 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { managedPolicyArn, trustPolicy } from './iam-policy';
+import { managedPolicyArn, policyDocument, trustPolicy } from './iam-policy';
 
 export interface CodeDeployServiceRoleProps {
   /** Role name. */
@@ -18,6 +19,8 @@ export interface CodeDeployServiceRoleProps {
 export class CodeDeployServiceRole extends Construct {
   /** Role ARN, for deployment groups. */
   public readonly roleArn: string;
+  /** Role name, for inline policies. */
+  public readonly roleName: string;
   /** The role's permissions: CodeDeploy checks them when a deployment group is created. */
   public readonly permissions: ITerraformDependable;
 
@@ -34,5 +37,18 @@ export class CodeDeployServiceRole extends Construct {
       policyArn: managedPolicyArn(props.region, 'AWSCodeDeployRoleForECS'),
     });
     this.roleArn = role.arn;
+    this.roleName = role.name;
+  }
+
+  /**
+   * Let CodeDeploy invoke one lifecycle hook function (the environment's verification hook). The
+   * managed policy covers only functions named `CodeDeployHook_*`; this names the one function.
+   */
+  public allowInvoke(functionArn: string): void {
+    new IamRolePolicy(this, 'invoke-verification-hook', {
+      name: 'invoke-verification-hook',
+      role: this.roleName,
+      policy: policyDocument([{ Sid: 'InvokeTheVerificationHook', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn] }]),
+    });
   }
 }

@@ -8,13 +8,14 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { accessLogsOf, ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { accessLogsOf, ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 import { AccessLogBucket } from './access-log-bucket';
 import { EcsCluster } from './cluster';
 import { GithubIdentity } from './github-identity';
 import { CodeDeployServiceRole } from './codedeploy-role';
 import { Network } from './network';
 import { ReleasableService } from './service';
+import { VerificationHook } from './verification-hook';
 
 export interface EnvironmentStackProps {
   /** The validated environment configuration. */
@@ -70,6 +71,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly services: ReleasableService[];
   /** GitHub OIDC provider, plan and deploy roles (when `github` is configured). */
   public readonly githubIdentity?: GithubIdentity;
+  /** The verification hook CodeDeploy runs at AfterAllowTestTraffic (see `hasVerificationHook`). */
+  public readonly verificationHook?: VerificationHook;
   /** The load balancers' access-log bucket (when access logs are `create`: by default in production). */
   public readonly accessLogBucket?: AccessLogBucket;
 
@@ -113,6 +116,17 @@ export class EnvironmentStack extends TerraformStack {
         ? { bucket: accessLogs.bucket, prefix: accessLogs.prefix ?? logPrefix }
         : undefined;
 
+    if (hasVerificationHook(env)) {
+      this.verificationHook = new VerificationHook(this, 'verification-hook', {
+        name: names.verificationHook,
+        logGroupName: names.verificationHookLogGroup,
+        logRetentionDays: env.logRetentionDays,
+        region: env.region,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.taskSubnetIds,
+      });
+    }
+
     this.services = env.services.map((service) => {
       const released = new ReleasableService(this, `service-${service.name}`, {
         environment: env,
@@ -121,10 +135,18 @@ export class EnvironmentStack extends TerraformStack {
         cluster: this.cluster,
         codeDeployRole,
         accessLogs: accessLogTarget,
+        verificationHook: this.verificationHook,
       });
       this.addOutputs(released);
       return released;
     });
+
+    const verificationTargets = this.services.flatMap((service) => (service.verificationTarget ? [service.verificationTarget] : []));
+    if (this.verificationHook && codeDeployRole && verificationTargets.length > 0) {
+      const hookFunction = this.verificationHook.addFunction(verificationTargets);
+      codeDeployRole.allowInvoke(hookFunction.arn);
+      new TerraformOutput(this, 'verification_hook_function', { value: hookFunction.functionName, description: 'CodeDeploy AfterAllowTestTraffic hook that verifies the test listener' });
+    }
 
     if (env.github) {
       this.githubIdentity = new GithubIdentity(this, 'github-identity', { environment: env, github: env.github });

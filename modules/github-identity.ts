@@ -117,7 +117,13 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
         'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG_KEY, BASE_REVISION_TAG_KEY] },
       },
     },
+    'task-family-in-cluster': {
+      sid: 'RunRevisionsOfTheseFamiliesInThisCluster',
+      resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)),
+      condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
+    },
     'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
+    'log-streams': { sid: 'ReadTheirTaskLogs', resources: (services) => services.map((s) => arnOf('logs', `log-group:${names(s).logGroup}:log-stream:*`)) },
     // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
     // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
     'ecs-task-list': {
@@ -208,6 +214,7 @@ export function planReadStatements(env: EnvironmentConfig, resourceTypes: Iterab
     'environment-roles': { sid: 'RefreshThisEnvironmentsRoles', resources: [arnOf('iam', `role/${names.stack}-*`, { global: true })] },
     'oidc-provider': { sid: 'RefreshTheGitHubOidcProvider', resources: [providerArn] },
     'access-log-bucket': { sid: 'RefreshTheAccessLogBucket', resources: [`arn:${partitionOf(env.region)}:s3:::${names.accessLogBucketPrefix}*`] },
+    'verification-hook': { sid: 'RefreshTheVerificationHook', resources: [arnOf('lambda', `function:${names.verificationHook}`)] },
   };
   return (Object.keys(scopes) as PlanReadScope[]).flatMap((scope) => {
     const actions = [...new Set(types.filter((type) => PLAN_READS[type].scope === scope).flatMap((type) => PLAN_READS[type].actions))].sort();

@@ -27,10 +27,28 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
 ];
 
 /**
- * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, and the
- * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts).
+ * What a Lambda function's execution role needs to run the function in a VPC: Lambda creates,
+ * describes and deletes the function's network interfaces with it (AWS Lambda Developer Guide,
+ * "Giving Lambda functions access to resources in an Amazon VPC", execution role permissions).
+ * The network interfaces do not exist before Lambda creates them, so the actions go on "*".
  */
-export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE])];
+export const LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/**
+ * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, the
+ * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts), and a
+ * VPC function's network interface management.
+ */
+export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [
+  ...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE, ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS]),
+];
 
 export interface PolicyStatement {
   /** Why the statement exists, in one identifier. */

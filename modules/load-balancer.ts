@@ -78,6 +78,9 @@ export class BlueGreenLoadBalancer extends Construct {
   public readonly productionUrl: string;
   /** Test listener URL (blue-green only). */
   public readonly testUrl?: string;
+  /** Port and protocol of the test listener (blue-green only). */
+  public readonly testListenerPort?: number;
+  public readonly testListenerProtocol?: 'HTTP' | 'HTTPS';
 
   private readonly containerPort: number;
 
@@ -183,6 +186,8 @@ export class BlueGreenLoadBalancer extends Construct {
 
     if (blueGreen) {
       this.testListener = forwardingListener('test-listener', testPort);
+      this.testListenerPort = testPort;
+      this.testListenerProtocol = https ? 'HTTPS' : 'HTTP';
       this.listeners.push(this.testListener);
     }
 
@@ -200,6 +205,19 @@ export class BlueGreenLoadBalancer extends Construct {
       fromPort: this.containerPort,
       toPort: this.containerPort,
       description: 'Forward requests and health checks to the tasks',
+    });
+  }
+
+  /** Let one security group (the verification hook's) reach the test listener, and nothing else besides the configured CIDRs. */
+  public allowTestListenerFrom(sourceSecurityGroupId: string, purpose: string): void {
+    if (this.testListenerPort === undefined) throw new ConfigError([`${purpose}: a rolling service has no test listener to admit it to`]);
+    new VpcSecurityGroupIngressRule(this, 'test-from-verification-hook', {
+      securityGroupId: this.securityGroupId,
+      referencedSecurityGroupId: sourceSecurityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: this.testListenerPort,
+      toPort: this.testListenerPort,
+      description: `test listener from ${purpose}`,
     });
   }
 

@@ -15,6 +15,7 @@ import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './load-b
 import { Network } from './network';
 import { ServiceAutoScaling } from './service-auto-scaling';
 import { FargateTaskDefinition } from './task-definition';
+import { VerificationHook, type VerificationTarget } from './verification-hook';
 
 export interface ReleasableServiceProps {
   /** The environment the service belongs to (names, region, log retention). */
@@ -27,6 +28,8 @@ export interface ReleasableServiceProps {
   readonly cluster: EcsCluster;
   /** The environment's CodeDeploy role; required for the blue-green strategy. @default undefined */
   readonly codeDeployRole?: CodeDeployServiceRole;
+  /** The environment's verification hook: the test listener admits it. @default undefined (no hook) */
+  readonly verificationHook?: VerificationHook;
   /** Where the load balancer writes access logs (this service writes under `<prefix>/<service>`). @default undefined (none) */
   readonly accessLogs?: BlueGreenLoadBalancerProps['accessLogs'];
 }
@@ -50,6 +53,8 @@ export class ReleasableService extends Construct {
   public readonly deployment?: BlueGreenDeployment;
   /** Auto scaling (when configured). */
   public readonly autoScaling?: ServiceAutoScaling;
+  /** What the environment's verification hook checks for this service (blue-green with a hook only). */
+  public readonly verificationTarget?: VerificationTarget;
 
   constructor(scope: Construct, id: string, props: ReleasableServiceProps) {
     super(scope, id);
@@ -156,6 +161,21 @@ export class ReleasableService extends Construct {
         approvalWaitMinutes: service.release.approvalWaitMinutes,
         alarmNames,
       });
+    }
+
+    const hook = props.verificationHook;
+    if (hook && this.deployment && loadBalancer && loadBalancer.testListenerPort !== undefined && loadBalancer.testListenerProtocol) {
+      loadBalancer.allowTestListenerFrom(hook.securityGroupId, `verification hook ${hook.functionName}`);
+      hook.allowTestListener(service.name, loadBalancer.securityGroupId, loadBalancer.testListenerPort);
+      this.verificationTarget = {
+        applicationName: names.codeDeployApplication,
+        deploymentGroupName: names.deploymentGroup,
+        loadBalancerArnSuffix: loadBalancer.arnSuffix,
+        dnsName: loadBalancer.dnsName,
+        protocol: loadBalancer.testListenerProtocol,
+        port: loadBalancer.testListenerPort,
+        path: service.release.verifyPath,
+      };
     }
 
     if (service.autoScaling) {

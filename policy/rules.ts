@@ -9,6 +9,7 @@
  */
 import {
   accountOf,
+  environmentNames,
   environmentNamesList,
   GITHUB_OIDC_HOST,
   loadEnvironment,
@@ -209,14 +210,21 @@ const noUncheckedSecurityGroupRules: PolicyRule = {
   ],
 };
 
+/** Address of the environment's verification hook security group, when the stack has one. */
+function verificationHookGroup(synthesized: Synthesized, config: EnvironmentConfig): string | undefined {
+  const name = environmentNames(config).verificationHook;
+  return resources(synthesized, 'aws_security_group').find((group) => group.name === name)?.__address;
+}
+
 const testListenerClosedToWorld: PolicyRule = {
   id: 'test-listener-closed-to-world',
-  statement: 'A test listener port admits exactly its configured CIDRs (none by default), never 0.0.0.0/0 or ::/0; a rolling service opens no test port at all.',
+  statement: "A test listener port admits exactly its configured CIDRs (none by default) and the environment's verification hook, never 0.0.0.0/0 or ::/0; a rolling service opens no test port at all.",
   check: (synthesized, config) =>
     serviceGroups(synthesized, config).flatMap(({ service, loadBalancer }) => {
       const port = testListenerPort(service);
       const onTestPort = rulesOf(synthesized, 'ingress', loadBalancer).filter((rule) => rule.ip_protocol === '-1' || (rule.from_port <= port && port <= rule.to_port));
-      const expected = service.release.strategy === 'blue-green' ? [...service.testListener.allowedCidrs].sort() : [];
+      const hook = verificationHookGroup(synthesized, config);
+      const expected = service.release.strategy === 'blue-green' ? [...service.testListener.allowedCidrs, ...(hook ? [hook] : [])].sort() : [];
       const found = onTestPort.filter(opensToWorld).map((rule) => violation(rule.__address, `opens test port ${port} of ${service.name} to the world`));
       const actual = onTestPort.map(describeSource).sort();
       if (found.length === 0 && !sameList(actual, expected)) {
@@ -224,6 +232,26 @@ const testListenerClosedToWorld: PolicyRule = {
       }
       return found;
     }),
+};
+
+const verificationHookPrivate: PolicyRule = {
+  id: 'verification-hook-private',
+  statement: 'The verification hook function runs in the VPC in its own security group, admits no ingress, has no function URL and no resource policy: only CodeDeploy, through its service role, invokes it.',
+  appliesTo: (synthesized) => resources(synthesized, 'aws_lambda_function').length > 0,
+  check: (synthesized, config) => {
+    const hook = verificationHookGroup(synthesized, config);
+    const found: Violation[] = [];
+    for (const fn of resources(synthesized, 'aws_lambda_function')) {
+      const groups = list(fn.vpc_config?.security_group_ids as string[]).map((group) => referenceTarget(group) ?? group);
+      if (!hook || !sameList(groups, [hook])) found.push(violation(fn.__address, `runs in security groups [${groups.join(', ')}]; expected only the verification hook's ${environmentNames(config).verificationHook}`));
+      if (list(fn.vpc_config?.subnet_ids as string[]).length === 0) found.push(violation(fn.__address, 'runs outside the VPC; the test listener must stay closed to everything but the VPC'));
+    }
+    found.push(...rulesOf(synthesized, 'ingress', hook).map((rule) => violation(rule.__address, `admits ${describeSource(rule)} to the verification hook; it needs no ingress`)));
+    for (const type of ['aws_lambda_function_url', 'aws_lambda_permission']) {
+      found.push(...resources(synthesized, type).map((resource) => violation(resource.__address, `${type} lets others invoke the function; CodeDeploy's role needs none`)));
+    }
+    return found;
+  },
 };
 
 const worldOnlyOnProductionPorts: PolicyRule = {
@@ -667,6 +695,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   tasksOnlyFromOwnLoadBalancer,
   noUncheckedSecurityGroupRules,
   testListenerClosedToWorld,
+  verificationHookPrivate,
   worldOnlyOnProductionPorts,
   loadBalancerEgressOnlyToTasks,
   loadBalancersDropInvalidHeaders,

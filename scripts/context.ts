@@ -15,6 +15,12 @@ export interface Clock {
 export interface Interrupts {
   /** Fires on the first Ctrl-C (SIGINT) or SIGTERM. */
   readonly signal: AbortSignal;
+  /**
+   * What the first Ctrl-C or SIGTERM will make the running command do, said before it does it;
+   * set by the command as it goes (before the deployment exists, while it runs, in the
+   * termination wait).
+   */
+  onInterrupt?: string;
   /** Said when Ctrl-C is pressed again while a stop is settling; set by whoever is stopping. */
   stoppingMessage?: string;
 }

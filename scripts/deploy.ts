@@ -13,11 +13,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const controller = new AbortController();
 const interrupts: Interrupts = { signal: controller.signal };
 
-// First Ctrl-C/SIGTERM: ask the running command to stop safely (stop with rollback, or detach).
+// First Ctrl-C/SIGTERM: ask the running command to end safely, saying first what that will do
+// where it is now (nothing changed yet, stop with rollback, detach, leave the termination wait).
 // Later ones: say what it is still doing; it does not abandon a deployment half-stopped.
 function onSignal(signal: NodeJS.Signals): void {
   if (!controller.signal.aborted) {
-    process.stderr.write(`\n${signal}: stopping safely (the deployment is stopped with rollback unless --detach); please wait\n`);
+    process.stderr.write(`\n${signal}: ${interrupts.onInterrupt ?? 'ending safely'}; please wait\n`);
     controller.abort();
     return;
   }

@@ -6,6 +6,10 @@
  * otherwise (after an edit, a checkout, or an install with --ignore-scripts) the sources run
  * through tsx, so the tool never runs stale code. `npm run prepare` rebuilds dist/.
  *
+ * package.json runs it as `exec node scripts/launch.js`: the script shell replaces itself with
+ * node, so signals reach the tool directly and npm exits with the tool's own code (3 after Ctrl-C,
+ * not npm's 130; docs/releases.md, Exit codes).
+ *
  * Plain CommonJS on purpose: it must run before anything is compiled.
  */
 'use strict';

@@ -1,7 +1,9 @@
 /**
  * Drift of one environment: what changed outside Terraform and what Terraform would change to bring
- * the environment back to the code, by resource address and attribute path. Attributes releases own
- * (`lifecycle.ignore_changes`) never count.
+ * the environment back to the code, by resource address and attribute path; set items and map keys
+ * by name ("added ingress 8080/tcp from 0.0.0.0/0"). Attributes releases own
+ * (`lifecycle.ignore_changes`), what AWS computes and the provider's normalisations never count:
+ * the refresh is judged with the provider schema (tools/terraform/outside-differences.ts).
  *
  *   npm run drift -- --env prod                    # against the configured backend (S3 or the local file), refreshed from AWS
  *   npm run drift -- --env dev --state FILE        # offline against a copy of a local state file, no refresh
@@ -12,7 +14,7 @@
  * failed, 2 bad arguments or configuration.
  */
 import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
-import { parseDriftArguments, type DriftOptions } from './terraform/arguments';
+import { DRIFT_HELP, helpRequested, parseDriftArguments, type DriftOptions } from './terraform/arguments';
 import { DRIFT_EXIT, driftDocument, driftLines } from './terraform/drift-report';
 import { detectDrift } from './terraform/drift-stack';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment, type TerraformEnvironment } from './terraform/environment';
@@ -29,7 +31,7 @@ async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
   const offline = options.stateFile !== undefined;
   const env = quietEnvironment('drift', offline);
   Object.assign(process.env, env);
-  const [stack] = synthesizeStacks([loadEnvironment(environment, { offline })]);
+  const [stack] = synthesizeStacks([loadEnvironment(environment, { offline })], offline);
   const terraformEnv = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
 
@@ -55,7 +57,7 @@ async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
 async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
   const env = quietEnvironment('drift', true);
   Object.assign(process.env, env);
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline: true })));
+  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline: true })), true);
   const terraformEnv: TerraformEnvironment = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
   const schemasOnce = schemasReader(terraformEnv.env);
@@ -81,6 +83,10 @@ async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
 
 /** The entry point's work: parse the arguments, run the check, map failures to exit codes. */
 export async function runDrift(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    console.log(DRIFT_HELP);
+    return 0;
+  }
   try {
     const options = parseDriftArguments(argv, environmentNamesList);
     const say: Say = options.json ? (line) => console.error(line) : (line) => console.log(line);

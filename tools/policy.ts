@@ -17,6 +17,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
 import { ConfigError, environmentNames, environmentNamesList, loadEnvironment, type EnvironmentConfig } from '../config';
+import { helpRequested } from './terraform/arguments';
+import { requireTerraform } from './terraform/installed';
 import { EnvironmentStack } from '../modules/environment-stack';
 import { checkEnvironment, formatReport, reportJson, type RuleResult } from '../policy/check';
 import type { Synthesized } from '../policy/synthesized';
@@ -47,6 +49,7 @@ export function parsePolicyArguments(argv: readonly string[]): PolicyOptions {
 
 /** Synthesize the environments' stacks with cdktf and read back each stack's Terraform JSON. */
 export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): Synthesized[] {
+  requireTerraform();
   rmSync(outdir, { recursive: true, force: true });
   // cdktf creates only the last directory of outdir; in a fresh clone .tf/ does not exist yet.
   mkdirSync(outdir, { recursive: true });
@@ -56,7 +59,24 @@ export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdi
   return configs.map((config) => JSON.parse(readFileSync(join(outdir, 'stacks', environmentNames(config).stack, 'cdk.tf.json'), 'utf8')) as Synthesized);
 }
 
+/** `--help`. */
+const HELP = `${USAGE}
+
+Checks the security and operability rules (policy/rules.ts) over each environment's synthesized
+stack and prints a table of rule, environment and result. No Terraform and no AWS account needed.
+
+  --env NAME   one environment (default: every environment)
+  --all        every environment
+  --json       the results as JSON
+  -h, --help   this help
+
+Exit codes: 0 every rule passed, 1 a rule failed, 2 bad arguments or configuration.`;
+
 function main(argv: readonly string[]): number {
+  if (helpRequested(argv)) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   const options = parsePolicyArguments(argv);
   const configs = options.environments.map((name) => loadEnvironment(name));
   const stacks = synthesizeForPolicy(configs);

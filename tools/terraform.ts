@@ -15,7 +15,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
-import { parseTerraformArguments, type TerraformOptions } from './terraform/arguments';
+import { helpRequested, parseTerraformArguments, TERRAFORM_HELP, type TerraformOptions } from './terraform/arguments';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment } from './terraform/environment';
 import { planStack } from './terraform/plan-stack';
 import { planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
@@ -28,7 +28,7 @@ export { cliConfig, findProviderMirror, quietEnvironment } from './terraform/env
 type Say = (line: string) => void;
 
 async function validateStack(stack: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = stackDirectory(stack);
+  const dir = stackDirectory(stack, true);
   await terraform(['init', '-backend=false', '-input=false'], dir, env);
   const validate = await terraform(['validate'], dir, env);
   const output = `${validate.stdout}${validate.stderr}`;
@@ -79,11 +79,15 @@ async function planAll(options: TerraformOptions, stacks: readonly string[], env
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (helpRequested(argv)) {
+    console.log(TERRAFORM_HELP);
+    return 0;
+  }
   const options = parseTerraformArguments(argv, environmentNamesList);
   const env = quietEnvironment(options.command);
   Object.assign(process.env, env);
   const offline = options.command !== 'synth';
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline })));
+  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline })), offline);
   // With --json, stdout carries only the document.
   const say: Say = options.json ? (line) => console.error(line) : (line) => console.log(line);
   if (options.command === 'synth') {

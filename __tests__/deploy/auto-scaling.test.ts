@@ -10,7 +10,7 @@ import {
   UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
-import { ContinueDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { awsError, blueGreen, fakeWorld, runCli, START, taskDefinitionArn, type Step, type World } from './support/fake-aws';
 
@@ -43,10 +43,12 @@ function leftByEarlierRun(prior: SuspendedState, since = START - 3_600_000) {
 
 describe('the suspension record', () => {
   it('round-trips through a tag value and rejects values this tool did not write', () => {
-    const record = { prior: SCALE_IN_OFF, since: 1_767_268_800_000 };
-    expect(formatScalingRecord(record)).toBe('in=true out=false scheduled=false since=1767268800000');
+    const record = { prior: SCALE_IN_OFF, since: 1_767_268_800_000, deployment: 'd-ABCDEF123' };
+    expect(formatScalingRecord(record)).toBe('in=true out=false scheduled=false since=1767268800000 deployment=d-ABCDEF123');
     expect(formatScalingRecord(record)).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
     expect(parseScalingRecord(formatScalingRecord(record))).toEqual(record);
+    // Records written before they named the deployment still read.
+    expect(parseScalingRecord('in=true out=false scheduled=false since=1767268800000')).toEqual({ prior: SCALE_IN_OFF, since: 1_767_268_800_000 });
     expect(parseScalingRecord(undefined)).toBeUndefined();
     expect(parseScalingRecord('suspended by ops')).toBeUndefined();
     expect(parseScalingRecord('in=true out=false scheduled=false')).toBeUndefined();
@@ -60,8 +62,9 @@ describe('a release on an auto-scaled service', () => {
     world.script('d-NEW', APPROVED.map((step, index) => (index === 1 ? { ...step, then: () => (whileFollowing = { ...world.scaling.tags }) } : step)));
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
     expect(run.code).toBe(0);
-    expect(whileFollowing[SCALING_RECORD_TAG_KEY]).toBe(`in=true out=false scheduled=false since=${START}`);
-    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'TagResource', 'RegisterScalableTarget', 'ListTagsForResource', 'RegisterScalableTarget', 'UntagResource']);
+    expect(whileFollowing[SCALING_RECORD_TAG_KEY]).toBe(`in=true out=false scheduled=false since=${START} deployment=d-NEW`);
+    // Read in the plan, then again once CreateDeployment has made the group this run's.
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'DescribeScalableTargets', 'TagResource', 'RegisterScalableTarget', 'ListTagsForResource', 'RegisterScalableTarget', 'UntagResource']);
     expect(registered(world)).toEqual([SUSPENDED, SCALE_IN_OFF]);
     expect(world.scaling.state).toEqual(SCALE_IN_OFF);
     expect(world.scaling.tags).toEqual({ Environment: 'prod' });
@@ -102,9 +105,12 @@ describe('a release on an auto-scaled service', () => {
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
     expect(run.code).toBe(0);
     expect(run.stdout.join('\n')).toContain('auto scaling was left suspended by a release at 11:00 UTC; this release keeps it suspended and restores DynamicScalingInSuspended=true,DynamicScalingOutSuspended=false,ScheduledScalingSuspended=false at its end');
-    // Claimed (a new `since`) but not suspended again: it already is.
-    expect(world.autoScaling.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags)).toEqual([{ [SCALING_RECORD_TAG_KEY]: `in=true out=false scheduled=false since=${START}` }]);
-    expect(registered(world)).toEqual([SCALE_IN_OFF]);
+    // Claimed (a new `since`, this deployment) and suspended again, in case the run that held it
+    // restored it in between.
+    expect(world.autoScaling.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags)).toEqual([
+      { [SCALING_RECORD_TAG_KEY]: `in=true out=false scheduled=false since=${START} deployment=d-NEW` },
+    ]);
+    expect(registered(world)).toEqual([SUSPENDED, SCALE_IN_OFF]);
     expect(world.scaling.tags).toEqual({ Environment: 'prod' });
   });
 
@@ -149,7 +155,7 @@ describe('a release on an auto-scaled service', () => {
     world.script('d-NEW', [{ status: 'InProgress', then: () => world.controller.abort() }]);
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--detach']);
     expect(run.code).toBe(6);
-    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'RegisterScalableTarget', 'RegisterScalableTarget']);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets', 'DescribeScalableTargets', 'RegisterScalableTarget', 'RegisterScalableTarget']);
     expect(world.scaling.state).toEqual(RUNNING);
   });
 
@@ -210,5 +216,113 @@ describe('wait and stop restore what a release left suspended', () => {
     expect(world.scaling.state).toEqual(SUSPENDED);
     expect(world.autoScaling.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
     expect(world.mutatingCalls()).toBe(0);
+  });
+});
+
+describe('two releases of one service at once', () => {
+  it('the run that loses CreateDeployment touches no scaling and says what it left: an unused revision (exit 2)', async () => {
+    const world = fakeWorld('prod');
+    // The plan saw a free group; another release's deployment exists by CreateDeployment.
+    world.codeDeploy.on(CreateDeploymentCommand).callsFake(() => {
+      world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-WINNER'] });
+      throw awsError('DeploymentLimitExceededException', "The Deployment Group 'shop-prod-web' already has an active Deployment 'd-WINNER'");
+    });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(2);
+    expect(scalingCalls(world)).toEqual(['DescribeScalableTargets']);
+    expect(world.scaling).toEqual({ state: RUNNING, tags: { Environment: 'prod' } });
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(run.stderr).toEqual([
+      'error: prod/web: another release started deployment d-WINNER in shop-prod-web while this one was being prepared; this run changed nothing that serves ' +
+        '(service, listeners and auto scaling untouched): follow it: npm run deploy -- wait --env prod --service web; or rerun with --if-active wait|stop; ' +
+        'revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
+    ]);
+  });
+
+  it('a suspension that fails after CreateDeployment is a warning: the deployment goes on, the release ends normally', async () => {
+    const world = fakeWorld('prod');
+    world.autoScaling.on(TagResourceCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
+    world.script('d-NEW', APPROVED);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.join('\n')).toContain(
+      'warning: could not suspend auto scaling of service/shop-prod/shop-prod-web (AccessDeniedException); deployment d-NEW runs with scaling as it was',
+    );
+    expect(world.scaling.state).toEqual(RUNNING);
+  });
+
+  it('a run whose deployment ended leaves scaling suspended when another deployment has started meanwhile', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', APPROVED.map((step, index) => (index === 3 ? { ...step, then: () => world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-NEXT'] }) } : step)));
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('auto scaling stays suspended: deployment d-NEXT started meanwhile; its release (or npm run deploy -- wait --env prod --service web) restores it when it ends');
+    expect(registered(world)).toEqual([SUSPENDED]);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+  });
+});
+
+describe('a suspension is restored only after the deployment it was taken for has ended', () => {
+  it('settle leaves it while that deployment still runs, even if the group lists no active deployment', async () => {
+    const record = formatScalingRecord({ prior: RUNNING, since: START - 60_000, deployment: 'd-HELD' });
+    const world = fakeWorld('prod', { scaling: { state: SUSPENDED, tags: { [SCALING_RECORD_TAG_KEY]: record } } });
+    world.script('d-HELD', [{ status: 'InProgress' }]);
+    const run = await runCli(world, ['settle', '--env', 'prod']);
+    expect(run.code).toBe(4);
+    expect(world.codeDeploy.commandCalls(GetDeploymentCommand).map((call) => call.args[0].input.deploymentId)).toContain('d-HELD');
+    expect(registered(world)).toEqual([]);
+    expect(world.scaling.state).toEqual(SUSPENDED);
+    expect(run.stderr[run.stderr.length - 1]).toBe(
+      'error: prod/web: no deployment was running; auto scaling stays suspended while deployment d-HELD runs: run npm run deploy -- settle --env prod --service web again once it ends',
+    );
+  });
+});
+
+describe('settle: a cancelled or killed release brought to a safe end', () => {
+  const ours = 'release abc run 42';
+
+  it('stops this release\'s forward deployment with rollback, follows the rollback, restores scaling', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OURS', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-OURS', [{ status: 'Ready' }], { description: ours });
+    world.codeDeploy.on(StopDeploymentCommand).callsFake(() => {
+      world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+      world.script('d-OURS', [{ status: 'Stopped', info: { rollbackInfo: { rollbackDeploymentId: 'd-RB' } } }], { description: ours });
+      world.script('d-RB', [{ status: 'Succeeded', info: appSpecOf(taskDefinitionArn('shop-prod-web', 7)) }]);
+      return { status: 'Pending' };
+    });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-OURS', autoRollbackEnabled: true }]);
+    expect(run.stdout[run.stdout.length - 1]).toBe('prod/web: deployment d-OURS stopped; rolled back by d-RB: old version shop-prod-web:7 serving; auto scaling restored');
+    expect(world.scaling).toEqual({ state: RUNNING, tags: { Environment: 'prod' } });
+  });
+
+  it('follows CodeDeploy\'s rollback under way without stopping it', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-RB', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-RB', [{ status: 'InProgress' }, { status: 'Succeeded', then: () => world.codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] }) }], { creator: 'codeDeployRollback' });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(run.stdout[run.stdout.length - 1]).toBe('prod/web: rollback d-RB ended Succeeded; auto scaling restored');
+    expect(world.scaling.state).toEqual(RUNNING);
+  });
+
+  it('leaves another release\'s deployment and its suspension alone', async () => {
+    const world = fakeWorld('prod', { activeDeployment: 'd-OTHER', scaling: leftByEarlierRun(RUNNING) });
+    world.script('d-OTHER', [{ status: 'InProgress' }], { description: 'release def run 43' });
+    const run = await runCli(world, ['settle', '--env', 'prod', '--description', ours]);
+    expect(run.code).toBe(0);
+    expect(world.mutatingCalls()).toBe(0);
+    expect(run.stdout[run.stdout.length - 1]).toBe(
+      `prod/web: deployment d-OTHER is not this release's (its description is not "${ours}"): left running; its release restores auto scaling when it ends`,
+    );
+  });
+
+  it('with nothing running, only restores what a release left suspended', async () => {
+    const world = fakeWorld('prod', { scaling: leftByEarlierRun(SCALE_IN_OFF) });
+    const run = await runCli(world, ['settle', '--env', 'prod']);
+    expect(run.code).toBe(0);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toEqual([]);
+    expect(world.scaling).toEqual({ state: SCALE_IN_OFF, tags: { Environment: 'prod' } });
   });
 });

@@ -23,6 +23,13 @@ describe('AWS clients', () => {
     expect(endpointOverride(withEndpoints, 'ecr', {})).toBeUndefined();
   });
 
+  it('reads CloudWatch Logs from the configured logs endpoint unless AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS is set', () => {
+    const logsEndpoint = parseEnvironment('dev', { ...ENVIRONMENTS.dev, aws: { endpoints: { logs: 'http://127.0.0.1:4566' } } });
+    expect(endpointOverride(logsEndpoint, 'logs', {})).toBe('http://127.0.0.1:4566');
+    expect(endpointOverride(logsEndpoint, 'logs', { AWS_ENDPOINT_URL: 'http://other' })).toBeUndefined();
+    expect(endpointOverride(logsEndpoint, 'logs', { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://other' })).toBeUndefined();
+  });
+
   it('retries 6 attempts by default, tunable with ECS_BG_MAX_ATTEMPTS, and bounds each request', () => {
     expect(maxAttempts({})).toBe(6);
     expect(maxAttempts({ ECS_BG_MAX_ATTEMPTS: '2' })).toBe(2);
@@ -35,8 +42,28 @@ describe('AWS clients', () => {
 describe('errors and exit codes', () => {
   it('maps missing credentials to bad input and AWS faults to exit 5', () => {
     expect(toReleaseError(Object.assign(new Error('x'), { name: 'CredentialsProviderError' })).exitCode).toBe(EXIT.badInput);
-    expect(toReleaseError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }))).toMatchObject({ exitCode: 5, message: 'AWS error ThrottlingException (after retries): Rate exceeded' });
-    expect(toReleaseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: {} })).message).toMatch(/^AWS endpoint unreachable after retries \(ECONNREFUSED\)/);
+    expect(toReleaseError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 6 } }))).toMatchObject({ exitCode: 5, message: 'AWS error ThrottlingException (after retries): Rate exceeded' });
+    expect(toReleaseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 4 } })).message).toMatch(/^AWS endpoint unreachable \(after retries\) \(ECONNREFUSED\)/);
+  });
+
+  it('says "after retries" only when the SDK retried the call', () => {
+    expect(toReleaseError(Object.assign(new Error('Bad request'), { name: 'ValidationException', $metadata: { attempts: 1 } })).message).toBe('AWS error ValidationException: Bad request');
+    expect(toReleaseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 1 } })).message).toBe('AWS endpoint unreachable (ECONNREFUSED): connect ECONNREFUSED');
+  });
+
+  it('names the denied operation, the role and the permission to add, without claiming retries', () => {
+    const denied = Object.assign(
+      new Error('User: arn:aws:sts::123456789012:assumed-role/shop-prod-deploy/release-prod-42 is not authorized to perform: ecs:RegisterTaskDefinition on resource: * because no identity-based policy allows the ecs:RegisterTaskDefinition action'),
+      { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400, attempts: 1 } },
+    );
+    expect(toReleaseError(denied)).toMatchObject({
+      exitCode: EXIT.awsError,
+      message: 'AWS denied ecs:RegisterTaskDefinition to role shop-prod-deploy (AccessDeniedException): add ecs:RegisterTaskDefinition to that role\'s policy (for the deploy role: config/release-permissions.ts, docs/identity.md), or release with a role that has it',
+    });
+    // ELBv2 says only "AccessDenied" with a short message: the client records the call it was.
+    const bare = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { attempts: 1 }, $operation: { clientName: 'ElasticLoadBalancingV2Client', commandName: 'DescribeListenersCommand' } });
+    expect(toReleaseError(bare).message).toMatch(/^AWS denied elasticloadbalancing:DescribeListeners to the current credentials \(AccessDenied\): add elasticloadbalancing:DescribeListeners/);
+    expect(toReleaseError(bare).message).not.toMatch(/after retries/);
   });
 
   it('combines several services into the most telling exit code', () => {

@@ -1,11 +1,11 @@
 import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatScalingRecord, SCALING_RECORD_TAG_KEY } from '../../config';
 import { at, blueGreen, fakeWorld, runCli, taskDefinitionArn, type World } from './support/fake-aws';
+import { inScratchDir } from '../support/scratch';
 
 const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ version: '0.0', Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: arn } } }] }) } } });
 const prodRevision = (revision: number) => taskDefinitionArn('shop-prod-web', revision);
@@ -169,15 +169,15 @@ describe('status', () => {
 
   it('says when a release left auto scaling suspended, since when, what it restores and who restores it', async () => {
     const suspended = { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true };
-    const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: true }, since: Date.parse('2026-01-01T11:30:00Z') });
+    const record = formatScalingRecord({ prior: { DynamicScalingInSuspended: true }, since: Date.parse('2026-01-01T11:30:00Z'), deployment: 'd-1' });
     const world = fakeWorld('prod', { activeDeployment: 'd-1', scaling: { state: suspended, tags: { [SCALING_RECORD_TAG_KEY]: record } } });
     world.script('d-1', [{ status: 'InProgress' }]);
     const text = await runCli(world, ['status', '--env', 'prod']);
-    expect(text.stdout).toContain('  scaling:  suspended by the release at 11:30 UTC; restored when its deployment ends by npm run deploy -- wait --env prod --service web, stop, finish or the next release');
+    expect(text.stdout).toContain('  scaling:  suspended by the release at 11:30 UTC for deployment d-1; restored when its deployment ends by npm run deploy -- wait --env prod --service web, stop, finish, settle or the next release');
     const json = await runCli(world, ['status', '--env', 'prod', '--json']);
     expect(JSON.parse(json.stdout.join('\n')).services[0].autoScaling).toEqual({
       suspended: { dynamicIn: true, dynamicOut: true, scheduled: true },
-      releaseRecord: { since: '2026-01-01T11:30:00.000Z', restores: { dynamicIn: true, dynamicOut: false, scheduled: false } },
+      releaseRecord: { since: '2026-01-01T11:30:00.000Z', restores: { dynamicIn: true, dynamicOut: false, scheduled: false }, deployment: 'd-1' },
     });
     expect(world.mutatingCalls()).toBe(0);
   });
@@ -192,15 +192,16 @@ describe('status', () => {
 describe('render', () => {
   it('writes taskdef.json with the pinned image and appspec.yaml with the <TASK_DEFINITION> placeholder, changing nothing', async () => {
     const world = fakeWorld('prod');
-    const out = mkdtempSync(join(tmpdir(), 'render-'));
-    const run = await runCli(world, ['render', '--env', 'prod', '--tag', 'v1.4.2', '--out', out]);
-    expect(run.code).toBe(0);
-    const taskdef = JSON.parse(readFileSync(join(out, 'taskdef.json'), 'utf8'));
-    expect(taskdef.family).toBe('shop-prod-web');
-    expect(taskdef.containerDefinitions[0].image).toMatch(/shop-prod\/web@sha256:a{64}$/);
-    expect(taskdef).not.toHaveProperty('revision');
-    const appspec = parse(readFileSync(join(out, 'appspec.yaml'), 'utf8'));
-    expect(appspec.Resources[0].TargetService.Properties.TaskDefinition).toBe('<TASK_DEFINITION>');
+    await inScratchDir('render', async (out) => {
+      const run = await runCli(world, ['render', '--env', 'prod', '--tag', 'v1.4.2', '--out', out]);
+      expect(run.code).toBe(0);
+      const taskdef = JSON.parse(readFileSync(join(out, 'taskdef.json'), 'utf8'));
+      expect(taskdef.family).toBe('shop-prod-web');
+      expect(taskdef.containerDefinitions[0].image).toMatch(/shop-prod\/web@sha256:a{64}$/);
+      expect(taskdef).not.toHaveProperty('revision');
+      const appspec = parse(readFileSync(join(out, 'appspec.yaml'), 'utf8'));
+      expect(appspec.Resources[0].TargetService.Properties.TaskDefinition).toBe('<TASK_DEFINITION>');
+    });
     expect(world.mutatingCalls()).toBe(0);
   });
 });

@@ -152,3 +152,29 @@ describe('reading a deployment that has not started', () => {
     expect(world.out.stdout).toContain('replacement tasks: 0/2 running, 2 pending');
   });
 });
+
+describe('a read still under way when --timeout elapses', () => {
+  it('is abandoned (its requests aborted): the follow ends at the deadline with what was last known', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-1', [{ status: 'InProgress' }]);
+    let reads = 0;
+    let aborted = false;
+    // The first read answers; the next one, 2 s later, hangs (throttling and the SDK's backoff, in
+    // effect) and is given up 100 ms (real time) later, at the deadline.
+    world.codeDeploy.on(GetDeploymentCommand).callsFake(() => {
+      reads += 1;
+      if (reads === 1) return { deploymentInfo: { deploymentId: 'd-1', status: 'InProgress' } };
+      return new Promise(() => undefined);
+    });
+    const send = world.clients.codeDeploy.send.bind(world.clients.codeDeploy);
+    world.clients.codeDeploy.send = ((command: never, options?: { abortSignal?: AbortSignal }) => {
+      options?.abortSignal?.addEventListener('abort', () => (aborted = true));
+      return send(command, options as never);
+    }) as typeof world.clients.codeDeploy.send;
+    const result = await followDeployment(world.context, { target: world.target, deploymentId: 'd-1', interruptible: true, deadline: world.clock.now() + 2_100 });
+    expect(result.ending).toBe('timeout');
+    expect(result.last.status).toBe('InProgress');
+    expect(reads).toBe(2);
+    expect(aborted).toBe(true);
+  });
+});

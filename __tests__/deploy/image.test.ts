@@ -44,15 +44,26 @@ describe('resolving the image to a digest', () => {
     const world = fakeWorld('prod');
     const image = await resolveImage(world.context, world.target, { image: `${repositoryUri('shop-prod/web')}:v1.4.1` });
     expect(image.uri).toBe(`${repositoryUri('shop-prod/web')}@${OLD_DIGEST}`);
-    expect(world.ecr.calls()[0].args[0].input).toMatchObject({ registryId: '123456789012', repositoryName: 'shop-prod/web' });
+    const described = world.ecr.commandCalls(DescribeImagesCommand)[0].args[0].input;
+    expect(described).toMatchObject({ registryId: '123456789012', repositoryName: 'shop-prod/web' });
   });
 
-  it('accepts a foreign registry image only with a digest, and pins it unverified', async () => {
+  it.each([
+    ['another registry, even by digest', `ghcr.io/acme/web:v2@${DIGEST}`, /is in registry ghcr\.io, but prod\/web pulls only from its own ECR repository shop-prod\/web in ap-northeast-1/],
+    ['another environment\'s repository (dev into prod)', `${repositoryUri('shop-dev/web')}@${DIGEST}`, /is in repository shop-dev\/web, but prod\/web pulls only from/],
+    ['this repository\'s name in another region', `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-prod/web@${DIGEST}`, /is in region us-east-1, but prod\/web pulls only from/],
+    ['Docker Hub shorthand', `nginx@${DIGEST}`, /is in registry docker\.io/],
+  ])('refuses an image the service cannot pull: %s, before asking AWS', async (_title, image, message) => {
     const world = fakeWorld('prod');
-    const image = await resolveImage(world.context, world.target, { image: `ghcr.io/acme/web:v2@${DIGEST}` });
-    expect(image).toMatchObject({ uri: `ghcr.io/acme/web@${DIGEST}`, verified: false });
-    await expect(resolveImage(world.context, world.target, { image: 'ghcr.io/acme/web:v2' })).rejects.toThrow(/outside this region's ECR.*@sha256/);
-    expect(world.ecr.calls()).toHaveLength(0);
+    await expect(resolveImage(world.context, world.target, { image })).rejects.toThrow(message);
+    expect(world.allCalls()).toBe(0);
+  });
+
+  it('refuses a same-named repository in another account: the repository\'s own URI decides', async () => {
+    const world = fakeWorld('prod');
+    const image = `210987654321.dkr.ecr.ap-northeast-1.amazonaws.com/shop-prod/web@${DIGEST}`;
+    await expect(resolveImage(world.context, world.target, { image })).rejects.toThrow(/is not in 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/shop-prod\/web, the repository prod\/web pulls from/);
+    expect(world.mutatingCalls()).toBe(0);
   });
 
   it('names the missing tag and the fix when ECR has no such image', async () => {

@@ -3,7 +3,7 @@
  * exactly as a one-after-another run would have reported it.
  */
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { CreateDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -94,12 +94,15 @@ describe('planning a release', () => {
 });
 
 describe('a one-service release', () => {
-  it('reads the auto scaling state once, in the plan, and suspends from that reading', async () => {
+  it('reads the auto scaling state in the plan, and again only once CreateDeployment has made the group its own', async () => {
     const world = fakeWorld('dev', { scalable: true });
     world.script('d-NEW', HAPPY_STEPS);
     const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2']);
     expect(run.code).toBe(0);
-    expect(world.autoScaling.commandCalls(DescribeScalableTargetsCommand)).toHaveLength(1);
+    const order = [...world.autoScaling.commandCalls(DescribeScalableTargetsCommand), ...world.codeDeploy.commandCalls(CreateDeploymentCommand)]
+      .sort((a, b) => (a.calledBefore(b) ? -1 : 1))
+      .map((call) => call.args[0].constructor.name);
+    expect(order).toEqual(['DescribeScalableTargetsCommand', 'CreateDeploymentCommand', 'DescribeScalableTargetsCommand']);
     expect(run.stdout).toContain('auto scaling suspended for the release');
   });
 });

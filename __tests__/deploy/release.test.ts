@@ -3,6 +3,8 @@ import { ContinueDeploymentCommand, CreateDeploymentCommand, GetDeploymentComman
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { HAPPY_STEPS, awsError, blueGreen, fakeWorld, runCli, taskDefinitionArn, type Step, type World } from './support/fake-aws';
+import type { DeploymentSnapshot } from '../../scripts/steps/deployment-state';
+import { hookFailure } from '../../scripts/steps/verification-hook';
 
 const NEW = taskDefinitionArn('shop-prod-web', 9);
 const appSpecOf = (arn: string) => ({ revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: JSON.stringify({ Resources: [{ TargetService: { Properties: { TaskDefinition: arn } } }] }) } } });
@@ -91,17 +93,22 @@ describe('a blue/green release', () => {
     );
     // Scaling stays suspended while the deployment runs; the record tells `wait` what to restore.
     expect(suspendedStates(world)).toEqual([SUSPENDED]);
-    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or the next release) restores it when the deployment ends');
+    expect(run.stdout).toContain('auto scaling stays suspended while deployment d-NEW runs; npm run deploy -- wait --env prod --service web (or settle, stop, the next release) restores it when the deployment ends');
   });
 
-  it('stops with rollback when --timeout elapses and exits 4', async () => {
+  it('requests a stop with rollback when --timeout elapses and ends at once with exit 4, leaving the rollback to CodeDeploy', async () => {
     const world = fakeWorld('prod');
     world.script('d-NEW', [{ status: 'InProgress' }]);
     stopLeadsToRollback(world);
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '5m']);
     expect(run.code).toBe(4);
     expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
-    expect(run.stderr.join('\n')).toMatch(/timed out; deployment d-NEW stopped; rolled back by d-NEW-RB/);
+    // Nothing is read after the stop: the run ends within --timeout plus the stop call.
+    const reads = world.codeDeploy.commandCalls(GetDeploymentCommand);
+    expect(reads[reads.length - 1].calledBefore(world.codeDeploy.commandCalls(StopDeploymentCommand)[0])).toBe(true);
+    expect(run.stderr.join('\n')).toMatch(
+      /timed out; deployment d-NEW stop with rollback requested: CodeDeploy returns traffic to the old version on its own; follow it: npm run deploy -- wait --env prod --service web; auto scaling stays suspended until the deployment ends/,
+    );
     expect(run.stderr.join('\n')).toMatch(/--timeout is shorter than the group's approval and termination waits \(75 min\)/);
   });
 
@@ -114,6 +121,20 @@ describe('a blue/green release', () => {
     expect(run.code).toBe(4);
     expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
     expect(run.stderr.join('\n')).toContain('timed out during the termination wait: traffic is on the new version; deployment d-NEW ends by itself at 12:17 UTC');
+  });
+
+  it('Ctrl-C that arrives while a read is under way is decided on the next read: traffic had moved meanwhile, so the deployment is left (exit 6)', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', [
+      // The read under way when Ctrl-C comes still shows traffic moving…
+      { status: 'InProgress', taskSets: blueGreen(50, 50), then: () => world.controller.abort() },
+      // …the next one shows the termination wait.
+      { status: 'InProgress', events: [['AllowTraffic', 'Succeeded', 0, 1], ['AfterAllowTraffic', 'Succeeded', 1, 2]], taskSets: blueGreen(0, 100), info: { instanceTerminationWaitTimeStarted: true } },
+    ]);
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(6);
+    expect(world.codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(run.stdout).toContain('interrupted: traffic is already on the new version, so deployment d-NEW is left to finish its termination wait (exit 6); roll back with the rollback command');
   });
 
   it('reports that the service already runs the image, exits 0 and changes nothing', async () => {
@@ -219,12 +240,9 @@ describe('--verify on the test listener', () => {
     const world = fakeWorld('prod');
     world.fetchResponses = [503, 200];
     world.script('d-NEW', READY_THEN_DONE);
-    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health']);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--verify-base-url', 'https://10.20.0.5:8443']);
     expect(run.code).toBe(0);
-    expect(world.fetchCalls.map((call) => call.url)).toEqual([
-      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
-      'https://shop-prod-web-123.ap-northeast-1.elb.amazonaws.com:8443/health',
-    ]);
+    expect(world.fetchCalls.map((call) => call.url)).toEqual(['https://10.20.0.5:8443/health', 'https://10.20.0.5:8443/health']);
     expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' }]);
   });
 
@@ -239,6 +257,45 @@ describe('--verify on the test listener', () => {
     expect(world.fetchCalls[0].url).toBe('http://127.0.0.1:9999/health');
     expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
     expect(run.stderr.join('\n')).toContain('verification failed (GET http://127.0.0.1:9999/health → HTTP 500 after 3 tries); rolled back by d-NEW-RB');
+  });
+});
+
+describe('--verify with the environment verification hook', () => {
+  const HOOK = 'shop-prod-verify-test-listener';
+  const createdWith = (world: ReturnType<typeof fakeWorld>) => world.codeDeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+
+  it('names the hook at AfterAllowTestTraffic, passes the path in the description, checks nothing itself and approves at Ready', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', [{ status: 'InProgress' }, { status: 'Ready' }, { status: 'InProgress' }, { status: 'Succeeded', info: appSpecOf(NEW) }]);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/ready', '--description', 'hotfix']);
+    expect(run.code).toBe(0);
+    const input = createdWith(world);
+    expect(JSON.parse(input?.revision?.appSpecContent?.content as string).Hooks).toEqual([{ AfterAllowTestTraffic: HOOK }]);
+    expect(input?.description).toBe('verify /ready - hotfix');
+    expect(world.fetchCalls).toEqual([]);
+    expect(run.stdout).toContain(`verify: ${HOOK} passed at AfterAllowTestTraffic; approving`);
+    expect(world.codeDeploy.commandCalls(ContinueDeploymentCommand).map((call) => call.args[0].input)).toEqual([{ deploymentId: 'd-NEW', deploymentWaitType: 'READY_WAIT' }]);
+  });
+
+  it('uses release.verifyPath without --verify: the hook runs, the description is untouched, approval stays with a person', async () => {
+    const world = fakeWorld('prod');
+    world.script('d-NEW', APPROVED_STEPS);
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(createdWith(world)?.revision?.appSpecContent?.content as string).Hooks).toEqual([{ AfterAllowTestTraffic: HOOK }]);
+    expect(createdWith(world)?.description).toBeUndefined();
+    expect(run.stdout.join("\n")).toContain(`verify: CodeDeploy runs ${HOOK} at AfterAllowTestTraffic: GET /health`);
+  });
+
+  it('refuses --verify-tries (the stack sets the hook\'s tries) and a description that no longer fits, before any AWS call', async () => {
+    const world = fakeWorld('prod');
+    const tries = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--verify-tries', '3']);
+    expect(tries.code).toBe(2);
+    expect(tries.stderr.join('\n')).toContain(`--verify-tries counts checks from this machine; the verification hook ${HOOK}`);
+    const long = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--verify', '/health', '--description', 'x'.repeat(95)]);
+    expect(long.code).toBe(2);
+    expect(long.stderr.join('\n')).toContain("over CodeDeploy's 100; shorten --description");
+    expect(world.codeDeploy.calls()).toHaveLength(0);
   });
 });
 
@@ -258,7 +315,42 @@ describe('Ctrl-C before the deployment exists', () => {
     world.controller.abort();
     const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service was not changed']);
+    expect(run.stderr).toEqual(['error: prod/web: interrupted before the deployment started; the service and its auto scaling were not changed']);
     expect(world.mutatingCalls()).toBe(0);
+  });
+});
+
+describe('--timeout before the deployment exists', () => {
+  it('creates no deployment once the time is up, and says the revision it registered is unused (exit 4)', async () => {
+    const world = fakeWorld('prod');
+    // Registering takes the whole minute the release was given.
+    world.ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: { family: string }) => {
+      await world.clock.sleep(61_000);
+      return { taskDefinition: { taskDefinitionArn: taskDefinitionArn(input.family, 9) } };
+    });
+    const run = await runCli(world, ['--env', 'prod', '--tag', 'v1.4.2', '--timeout', '1m']);
+    expect(run.code).toBe(4);
+    expect(world.codeDeploy.commandCalls(CreateDeploymentCommand)).toEqual([]);
+    expect(run.stderr[run.stderr.length - 1]).toBe(
+      'error: prod/web: timed out before the deployment was created; the service and its auto scaling were not changed; revision shop-prod-web:9 was registered but serves nothing (an unused artifact)',
+    );
+  });
+});
+
+describe('a failed verification hook, as the release reports it', () => {
+  const hook = { functionName: 'shop-prod-verify-test-listener', logGroupName: '/aws/lambda/shop-prod-verify-test-listener', path: '/health', fromFlag: true };
+  const snapshot = (code: string, eventStatus: string) =>
+    ({
+      id: 'd-1',
+      status: 'Failed',
+      info: { errorInformation: { code, message: 'reported Failed' } },
+      events: [{ name: 'AfterAllowTestTraffic', status: eventStatus }],
+      taskSets: [],
+    }) as unknown as DeploymentSnapshot;
+
+  it("is the hook's failure only when CodeDeploy says a hook failed, not when an alarm or a stop ended the deployment during the hook", () => {
+    expect(hookFailure(snapshot('HOOK_EXECUTION_FAILURE', 'Failed'), hook)).toMatch(/^shop-prod-verify-test-listener reported the test listener failing for GET \/health \(reported Failed\); its log: aws logs filter-log-events/);
+    expect(hookFailure(snapshot('ALARM_ACTIVE', 'Failed'), hook)).toBeUndefined();
+    expect(hookFailure(snapshot('HOOK_EXECUTION_FAILURE', 'Succeeded'), hook)).toBeUndefined();
   });
 });

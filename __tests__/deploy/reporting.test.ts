@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
@@ -10,6 +9,7 @@ import { ENVIRONMENTS } from '../../config/environments';
 import { runDeploy } from '../../scripts/commands/deploy';
 import { targetFor } from '../../scripts/steps/target';
 import { HAPPY_STEPS, fakeWorld, runCli, taskDefinitionArn } from './support/fake-aws';
+import { inScratchDir } from '../support/scratch';
 
 const released = { environment: 'dev', service: 'web', exitCode: 0 as const, verdict: 'dev/web: released shop-dev-web:9 (deployment d-NEW)', deploymentId: 'd-NEW', taskDefinition: 'arn:aws:ecs:ap-northeast-1:1:task-definition/shop-dev-web:9', image: 'repo@sha256:abc' };
 
@@ -35,6 +35,17 @@ describe('chat notification', () => {
     expect(run.stderr).toEqual(['warning: chat notification failed: getaddrinfo ENOTFOUND hooks.example.test']);
   });
 
+  it('never prints the webhook URL: a warning naming it shows <CHAT_WEBHOOK_URL>, credentials and path included', async () => {
+    const world = fakeWorld('dev');
+    world.script('d-NEW', HAPPY_STEPS);
+    const webhook = 'https://bot:s3cr3t@hooks.example.test/services/T1/B2/t0k3n';
+    world.fetchResponses = [new TypeError(`Request cannot be constructed from a URL that includes credentials: ${webhook}`)];
+    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { CHAT_WEBHOOK_URL: webhook });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toEqual(['warning: chat notification failed: Request cannot be constructed from a URL that includes credentials: <CHAT_WEBHOOK_URL>']);
+    expect([...run.stdout, ...run.stderr].join('\n')).not.toMatch(/s3cr3t|t0k3n/);
+  });
+
   it('sends nothing when the variable is unset, and says failure plainly in the text', async () => {
     const world = fakeWorld('dev');
     world.script('d-NEW', HAPPY_STEPS);
@@ -48,10 +59,12 @@ describe('GitHub Actions reporting', () => {
   it('appends a markdown job summary to $GITHUB_STEP_SUMMARY and prints a notice annotation', async () => {
     const world = fakeWorld('dev');
     world.script('d-NEW', HAPPY_STEPS);
-    const summary = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary.md');
-    const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+    const { run, markdown } = await inScratchDir('summary', async (dir) => {
+      const summary = join(dir, 'summary.md');
+      const run = await runCli(world, ['--env', 'dev', '--tag', 'v1.4.2'], { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+      return { run, markdown: readFileSync(summary, 'utf8') };
+    });
     expect(run.code).toBe(0);
-    const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toContain('### deploy');
     expect(markdown).toMatch(/\| dev\/web \| ✅ succeeded \| d-NEW \| shop-dev-web:9 \| .*shop-dev\/web@sha256:a{64} \|/);
     expect(run.stdout).toContain('::notice title=deploy dev/web::dev/web: released shop-dev-web:9 (deployment d-NEW)');

@@ -145,7 +145,7 @@ describe('rollback', () => {
       const rollback = await runCli(aws, ['rollback', '--env', 'dev']);
       expectExit(rollback, 0);
       expect(rollback.stdout).toContain(`rolling back dev/web: shop-dev-web:4 → shop-dev-web:2 (last successful deployment ${firstDeployment.id})`);
-      expect(verdict(rollback)).toMatch(/^dev\/web: released shop-dev-web:2 \(deployment d-\w+\)$/);
+      expect(verdict(rollback)).toMatch(/^dev\/web: rolled back to shop-dev-web:2 \(from shop-dev-web:4; deployment d-\w+\)$/);
 
       const state = aws.state();
       expect(revisionOf(serviceOf(state, 'shop-dev-web').taskDefinition)).toBe('shop-dev-web:2');

@@ -71,7 +71,7 @@ describe('image retention', () => {
 
       const rollback = await runCli(aws, ['rollback', '--env', 'dev', '--to', '2']);
       expectExit(rollback, 0);
-      expect(verdict(rollback)).toMatch(/^dev\/web: released shop-dev-web:2 \(deployment d-\w+\)$/);
+      expect(verdict(rollback)).toMatch(/^dev\/web: rolled back to shop-dev-web:2 \(from shop-dev-web:41; deployment d-\w+\)$/);
       const state = aws.state();
       expect(serviceOf(state, 'shop-dev-web').taskDefinition).toBe(first);
       expect(taskDefinitionOf(state, first).images).toEqual([pinnedImage(state, 'shop-dev/web', tagOf(1))]);

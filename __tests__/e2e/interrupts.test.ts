@@ -33,30 +33,30 @@ function installing(state: StateDump): boolean {
 describe('Ctrl-C', () => {
   it('while the replacement installs: stops with rollback, exit 3, nothing changed, auto scaling restored', async () => {
     const { aws, clock } = e2e;
-    const scalingSeen: StateDump['scalableTargets'][number]['suspended'][] = [];
-    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], {
-      interruptWhen: (state) => {
-        if (!installing(state)) return false;
-        scalingSeen.push(state.scalableTargets[0].suspended);
-        return true;
-      },
-      // Hold the deployment in Install until the tool has asked to stop it.
-      beforeInterrupt: () => clock.pause(),
-    });
+    const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0']);
+    // Hold the deployment in Install (API calls are still answered) until the tool has suspended
+    // scaling, which it does right after CreateDeployment, and then until it has asked to stop.
+    await waitForState(aws, installing, 'the replacement installing');
+    clock.pause();
+    await waitForState(aws, (state) => state.scalableTargets[0].suspended.DynamicScalingOutSuspended === true, 'auto scaling suspended');
+    release.interrupt();
     await waitForCall(aws, 'StopDeployment');
     // A second Ctrl-C while the stop settles: the tool says so and does not abandon the rollback.
     release.interrupt();
-    await release.waitForOutput(/still stopping deployment d-\w+ and rolling back; waiting up to 10 min for it to settle \(the tool will not abandon it\)/);
+    await release.waitForOutput(/still stopping deployment d-\w+ and rolling back; waiting up to 10 min for it to settle \(the tool will not abandon it; if this process is killed, CodeDeploy completes the rollback and `settle` restores auto scaling\)/);
     clock.resume();
     const result = await release.done;
 
     expectExit(result, 3);
     expect(result.interrupted).toBe(true);
-    expect(result.stderr).toContain('SIGINT: stopping safely');
+    // Said before it is done: what Ctrl-C does where the release is now.
+    expect(result.stderr).toMatch(/SIGINT: stopping deployment d-\w+ with rollback so the old version keeps serving; please wait/);
     expect(result.stdout).toMatch(/interrupted: stopping deployment d-\w+ with rollback so the old version keeps serving/);
     expect(verdict(result)).toMatch(/^error: prod\/web: interrupted; deployment d-\w+ stopped; rolled back by d-\w+: old version shop-prod-web:1 serving$/);
 
-    expect(scalingSeen).toEqual([SUSPENDED]);
+    // The first mutating calls after CreateDeployment: the record, then the suspension.
+    const afterCreate = aws.callLog().filter((call) => call.mutating && call.seq > calls(aws, 'CreateDeployment')[0].seq);
+    expect(afterCreate.slice(0, 2).map((call) => call.operation)).toEqual(['TagResource', 'RegisterScalableTarget']);
     const state = aws.state();
     expect(calls(aws, 'StopDeployment').map((call) => call.input)).toEqual([{ deploymentId: state.deployments[0].id, autoRollbackEnabled: true }]);
     expect(state.deployments.map((d) => [d.status, d.creator, d.errorInformation?.code])).toEqual([
@@ -109,10 +109,10 @@ describe('Ctrl-C', () => {
     });
     const result = await release.done;
     expectExit(result, 6);
-    expect(result.stdout).toMatch(/auto scaling stays suspended while deployment d-\w+ runs; npm run deploy -- wait --env prod --service web \(or the next release\) restores it/);
+    expect(result.stdout).toMatch(/auto scaling stays suspended while deployment d-\w+ runs; npm run deploy -- wait --env prod --service web \(or settle, stop, the next release\) restores it/);
     const [target] = aws.state().scalableTargets;
     expect(target.suspended).toEqual(SUSPENDED);
-    expect(target.tags[SCALING_RECORD_TAG_KEY]).toMatch(/^in=false out=false scheduled=false since=\d+$/);
+    expect(target.tags[SCALING_RECORD_TAG_KEY]).toMatch(/^in=false out=false scheduled=false since=\d+ deployment=d-\w+$/);
     expect(target.tags.Environment).toBe('prod');
 
     clock.resume();
@@ -125,13 +125,19 @@ describe('Ctrl-C', () => {
     expect(liveTargetGroups(aws.state(), 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
   });
 
-  it('before the deployment exists: nothing is deployed, auto scaling is put back, exit 3', async () => {
+  it('before the deployment exists: nothing is deployed, auto scaling untouched, exit 3, the registered revision named as unused', async () => {
     const { aws } = e2e;
-    // Suspending auto scaling takes a while: Ctrl-C lands between the registration and CreateDeployment.
-    aws.addFault({ service: 'autoscaling', operation: 'RegisterScalableTarget', kind: 'slow', delayMs: 400, times: 1 });
-    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], { interruptOnOutput: /^registered shop-prod-web:2$/ });
+    // Registering takes a second: Ctrl-C lands while RegisterTaskDefinition is under way (the
+    // emulator has taken the slow rule, so the request has arrived and waits out the delay).
+    const slow = aws.addFault({ service: 'ecs', operation: 'RegisterTaskDefinition', kind: 'slow', delayMs: 1000, times: 1 });
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0'], {
+      interruptWhen: (state) => !state.faults.some((rule) => rule.id === slow.id),
+    });
     expectExit(result, 3);
-    expect(verdict(result)).toBe('error: prod/web: interrupted before the deployment started; the service was not changed');
+    expect(result.stderr).toContain('SIGINT: stopping before the deployment is created: the service and its auto scaling stay as they are; please wait');
+    expect(verdict(result)).toBe(
+      'error: prod/web: interrupted before the deployment started; the service and its auto scaling were not changed; revision shop-prod-web:2 was registered but serves nothing (an unused artifact)',
+    );
     expect(calls(aws, 'CreateDeployment')).toEqual([]);
     expect(calls(aws, 'StopDeployment')).toEqual([]);
     const state = aws.state();
@@ -139,7 +145,8 @@ describe('Ctrl-C', () => {
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);
     expect(Object.keys(state.scalableTargets[0].tags)).not.toContain(SCALING_RECORD_TAG_KEY);
-    expect(calls(aws, 'RegisterScalableTarget').map((call) => (call.input as { SuspendedState?: unknown }).SuspendedState)).toEqual([SUSPENDED, NOT_SUSPENDED]);
+    expect(calls(aws, 'RegisterScalableTarget')).toEqual([]);
+    expect(calls(aws, 'TagResource')).toEqual([]);
   });
 
   it('during the termination wait: traffic is already on the new version, so the deployment is left to finish (exit 6)', async () => {
@@ -152,6 +159,11 @@ describe('Ctrl-C', () => {
     const result = await release.done;
     expectExit(result, 6);
     const id = aws.state().deployments[0].id;
+    // Said before anything is done, and it is what is done: the deployment is left, exit 6.
+    expect(result.stderrLines[0]).toBe(
+      `SIGINT: traffic is already on the new version, so deployment ${id} is left to finish its termination wait (exit 6); roll back with the rollback command; please wait`,
+    );
+    expect(result.stdout).toContain(`interrupted: traffic is already on the new version, so deployment ${id} is left to finish its termination wait (exit 6)`);
     expect(verdict(result)).toMatch(
       new RegExp(
         `^error: dev/web: interrupted during the termination wait: traffic is on the new version; deployment ${id} ends by itself at \\d\\d:\\d\\d UTC; ` +
@@ -169,8 +181,8 @@ describe('Ctrl-C', () => {
     const { aws, clock } = e2e;
     // Polls a second apart: the last snapshot the tool took still shows traffic moving.
     // Emulated time stays paused: a tool that wrongly stopped the deployment would wait for a
-    // rollback that never moves, and be killed after 8 s.
-    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], { env: { ECS_BG_POLL_MS: '1000' }, killAfterMs: 8000 });
+    // rollback that never moves, and be killed after 20 s.
+    const release = startCli(aws, ['deploy', '--env', 'dev', '--tag', 'v1.1.0'], { env: { ECS_BG_POLL_MS: '1000' }, killAfterMs: 20_000 });
     await release.waitForOutput(/^deployment d-\w+ created/);
     await waitForState(aws, (state) => state.deployments[0]?.instanceTerminationWaitTimeStarted === true, 'the termination wait');
     clock.pause();
@@ -188,19 +200,28 @@ describe('Ctrl-C', () => {
 });
 
 describe('--timeout', () => {
-  it('stops a release that cannot end in time (it waits 60 min for approval) and rolls it back and rolls it back: exit 4', async () => {
+  it('stops a release that cannot end in time (it waits 60 min for approval) with rollback and ends at once: exit 4; `wait` follows the rollback and restores scaling', async () => {
     const { aws } = e2e;
-    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--timeout', '2s']);
+    // 5 s: start-up and planning fit in it on a loaded machine (time up before CreateDeployment creates nothing).
+    const result = await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--timeout', '5s']);
     expectExit(result, 4);
     expect(result.stderr).toMatch(/warning: --timeout is shorter than the group's approval and termination waits \(75 min\)/);
-    expect(result.stdout).toMatch(/timed out: stopping deployment d-\w+ with rollback/);
-    expect(verdict(result)).toMatch(/^error: prod\/web: timed out; deployment d-\w+ stopped; rolled back by d-\w+: old version shop-prod-web:1 serving$/);
+    expect(result.stdout).toMatch(/timed out: stopping deployment d-\w+ with rollback; CodeDeploy moves traffic back on its own, this run does not wait past --timeout/);
+    expect(verdict(result)).toMatch(
+      /^error: prod\/web: timed out; deployment d-\w+ stop with rollback requested: CodeDeploy returns traffic to the old version on its own; follow it: npm run deploy -- wait --env prod --service web; auto scaling stays suspended until the deployment ends: npm run deploy -- wait --env prod --service web \(or settle\) restores it then$/,
+    );
+    expect(calls(aws, 'StopDeployment').map((call) => (call.input as { autoRollbackEnabled?: boolean }).autoRollbackEnabled)).toEqual([true]);
+    const stop = calls(aws, 'StopDeployment')[0];
+    expect(calls(aws).filter((call) => call.seq > stop.seq && call.service === 'codedeploy')).toEqual([]);
+
+    const followed = await runCli(aws, ['wait', '--env', 'prod']);
+    expectExit(followed, 0);
+    expect(followed.stdout).toMatch(/auto scaling restored \(suspended by the release at \d\d:\d\d UTC\)/);
     const state = aws.state();
     expect(state.deployments.map((d) => [d.status, d.creator])).toEqual([
       ['Stopped', 'user'],
       ['Succeeded', 'codeDeployRollback'],
     ]);
-    expect(calls(aws, 'StopDeployment').map((call) => (call.input as { autoRollbackEnabled?: boolean }).autoRollbackEnabled)).toEqual([true]);
     expect(liveTargetGroups(state, 'shop-prod-web', 443)).toEqual(['shop-prod-web-blue']);
     expect(revisionOf(serviceOf(state, 'shop-prod-web').taskDefinition)).toBe('shop-prod-web:1');
     expect(state.scalableTargets[0].suspended).toEqual(NOT_SUSPENDED);

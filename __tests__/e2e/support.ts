@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { loadEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
 import { startEmulator, type CallRecord, type EmulatorHandle, type EmulatorOptions, type StateDump } from '../../emulator';
+import { VERIFICATION_HOOK_ACCESS_KEY } from '../../emulator/verification-hook';
 import { callsOutsideDeployPolicy, emulatedAccount } from '../support/deploy-policy';
 
 // Tests also use SDK clients in-process; the SDK's notice about future Node versions is noise there.
@@ -93,7 +94,8 @@ export function useEmulator(environments: readonly string[], options: Omit<Emula
     // The GitHub deploy role must be enough for whatever the test made the tool do, on the
     // resources AWS would authorize and under the policy's conditions (docs/identity.md).
     if (handle) {
-      const byTheTool = handle.callLog().filter((call) => !notByTheDeployRole.has(call.seq));
+      // The verification hook's calls are the function's role's, not the deploy role's.
+      const byTheTool = handle.callLog().filter((call) => !notByTheDeployRole.has(call.seq) && call.accessKeyId !== VERIFICATION_HOOK_ACCESS_KEY);
       expect(callsOutsideDeployPolicy(byTheTool, configs, emulatedAccount(handle))).toEqual([]);
     }
   });
@@ -141,6 +143,11 @@ export interface CliOptions {
   readonly beforeInterrupt?: () => void;
   /** SIGKILL after this long. @default 25 s */
   readonly killAfterMs?: number;
+  /**
+   * Run `npm run deploy -- ARGS` as people and the release workflow do, in its own process group,
+   * and interrupt the whole group as a terminal's Ctrl-C does (npm, its shell, the tool).
+   */
+  readonly viaNpm?: boolean;
 }
 
 export interface CliResult {
@@ -198,6 +205,7 @@ export class CliProcess {
   private interruptSent = false;
   private readonly beforeInterrupt?: () => void;
   private killedByHarness = false;
+  private readonly viaNpm: boolean;
   private readonly watchers: { pattern: RegExp; resolve: (line: string) => void }[] = [];
 
   constructor(
@@ -206,11 +214,20 @@ export class CliProcess {
     options: CliOptions = {},
   ) {
     const started = Date.now();
-    this.child = spawn(process.execPath, ['scripts/launch.js', ...args], {
-      cwd: REPO_ROOT,
-      env: childEnv(aws, options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.viaNpm = options.viaNpm === true;
+    this.child = this.viaNpm
+      ? spawn('npm', ['run', '--silent', 'deploy', '--', ...args], {
+          cwd: REPO_ROOT,
+          // npm's defaults (its script shell included), and no log files in the home directory.
+          env: { ...childEnv(aws, options.env), NPM_CONFIG_LOGS_MAX: '0', NPM_CONFIG_UPDATE_NOTIFIER: 'false' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        })
+      : spawn(process.execPath, ['scripts/launch.js', ...args], {
+          cwd: REPO_ROOT,
+          env: childEnv(aws, options.env),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
     running.add(this);
     const signal = options.signal ?? 'SIGINT';
     this.beforeInterrupt = options.beforeInterrupt;
@@ -224,7 +241,7 @@ export class CliProcess {
     });
     const killTimer = setTimeout(() => {
       this.killedByHarness = true;
-      this.child.kill('SIGKILL');
+      this.signalChild('SIGKILL');
     }, options.killAfterMs ?? DEFAULT_KILL_AFTER_MS);
     let stateTimer: NodeJS.Timeout | undefined;
     if (options.interruptWhen) {
@@ -267,6 +284,24 @@ export class CliProcess {
   /** Press Ctrl-C (or send another signal). */
   interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
     this.interruptSent = true;
+    this.signalChild(signal);
+  }
+
+  /** SIGKILL the tool (with `viaNpm`, npm and everything it started). */
+  kill(): void {
+    this.signalChild('SIGKILL');
+  }
+
+  /** The tool, or with `viaNpm` its whole process group. */
+  private signalChild(signal: NodeJS.Signals): void {
+    if (this.viaNpm && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, signal);
+      } catch {
+        // The group has already exited.
+      }
+      return;
+    }
     this.child.kill(signal);
   }
 
@@ -328,7 +363,7 @@ export function runCli(aws: EmulatorHandle, args: readonly string[], options: Cl
 /** SIGKILL whatever a finished test left running. */
 export async function killLeftovers(): Promise<void> {
   const left = [...running];
-  for (const cli of left) cli.child.kill('SIGKILL');
+  for (const cli of left) cli.kill();
   await Promise.all(left.map((cli) => cli.done.catch(() => undefined)));
 }
 

@@ -9,6 +9,7 @@ import { parseEnvironment, productionPort, testListenerPort } from '../../config
 import { ENVIRONMENTS } from '../../config/environments';
 import { startEmulator } from '../../emulator';
 import { appSpec, clientsFor, deploymentInfo, imageOf, registerRevision, setUp, waitFor, waitForStatus, type Setup } from './support';
+import { PausableClock } from '../e2e/support';
 
 async function create(setup: Setup, content: string, extra: Record<string, unknown> = {}): Promise<string> {
   const { deploymentId } = await setup.clients.codeDeploy.send(
@@ -47,20 +48,26 @@ async function service(setup: Setup) {
 
 describe('approval and the termination wait (prod: canary 10% for 5 minutes, approval within 60 minutes)', () => {
   let setup: Setup;
+  // Held still around the first check: at 2 ms per emulated second a loaded machine could
+  // otherwise reach Ready between CreateDeployment and the next call.
+  let clock: PausableClock;
   beforeEach(async () => {
-    setup = await setUp('prod', { timeScale: 2 });
+    clock = new PausableClock();
+    setup = await setUp('prod', { timeScale: 2, now: clock.now });
   });
   afterEach(() => setup.close());
 
   it('waits in Ready for approval, shifts a 10% canary then the rest, and ends the termination wait when continued', async () => {
     const { blue, green } = await targetGroupArns(setup);
     const taskDefinition = await registerRevision(setup, imageOf(setup, 'v1.1.0'));
+    clock.pause();
     const id = await create(setup, appSpec(taskDefinition));
 
     // Nothing to approve yet, and no termination wait to end.
     await expect(setup.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }))).rejects.toMatchObject({
       name: 'DeploymentIsNotInReadyStateException',
     });
+    clock.resume();
 
     const ready = await waitForStatus(setup.clients, id, ['Ready', 'Failed', 'Stopped']);
     expect(ready.status).toBe('Ready');

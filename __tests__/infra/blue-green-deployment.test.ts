@@ -1,10 +1,10 @@
 import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-deployment-config';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Testing } from 'cdktf';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../modules/blue-green-deployment';
 import { CodeDeployServiceRole } from '../../modules/codedeploy-role';
 import { only, resources, synthConstructs } from './support';
+import { synthScope } from '../support/synth';
 
 function build(props: Partial<BlueGreenDeploymentProps> = {}) {
   return synthConstructs((scope) => {
@@ -69,7 +69,7 @@ describe('BlueGreenDeployment', () => {
   });
 
   it('declares a custom canary in IaC and uses it', () => {
-    const json = Testing.synthScope((scope) => {
+    const json = synthScope((scope) => {
       new BlueGreenDeployment(scope, 'deployment', {
         applicationName: 'a', deploymentGroupName: 'g', serviceRoleArn: 'r', clusterName: 'c', serviceName: 's',
         productionListenerArn: 'p', testListenerArn: 't', targetGroupNames: ['b', 'g'],
@@ -96,7 +96,7 @@ describe('BlueGreenDeployment', () => {
 
 describe('CodeDeployServiceRole', () => {
   it('is assumable by CodeDeploy and carries the AWS managed policy for ECS', () => {
-    const json = Testing.synthScope((scope) => {
+    const json = synthScope((scope) => {
       new CodeDeployServiceRole(scope, 'role', { name: 'shop-test-codedeploy', region: 'ap-northeast-1' });
     });
     expect(json).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: 'arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS' });

@@ -1,10 +1,10 @@
 import { EcsCluster as EcsClusterResource } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
-import { Testing } from 'cdktf';
 import { EcsCluster } from '../../modules/cluster';
+import { synthScope } from '../support/synth';
 
 const synth = (containerInsights?: boolean) =>
-  Testing.synthScope((scope) => {
+  synthScope((scope) => {
     new EcsCluster(scope, 'cluster', { name: 'shop-test', containerInsights });
   });
 

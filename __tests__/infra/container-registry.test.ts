@@ -1,10 +1,10 @@
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { Testing } from 'cdktf';
 import { ContainerRegistry } from '../../modules/container-registry';
 import { only } from './support';
+import { synthScope } from '../support/synth';
 
 const synth = (untaggedImageDays?: number) =>
-  Testing.synthScope((scope) => {
+  synthScope((scope) => {
     new ContainerRegistry(scope, 'registry', { name: 'shop-test/web', untaggedImageDays });
   });
 

@@ -180,6 +180,9 @@ describe('GitHub identity', () => {
       EcsServicesOfThisEnvironment: [web, api, worker].map((n) => arn('ecs', `service/${cluster}/${n.service}`)).sort(),
       RegisterRevisionsOfTheseFamilies: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
       TagRevisionsOnlyWhileRegisteringThem: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
+      RunRevisionsOfTheseFamiliesInThisCluster: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
+      FollowAndStopTasksOfThisCluster: [arn('ecs', `task/${cluster}/*`)],
+      ReadTheirTaskLogs: [web, api, worker].map((n) => arn('logs', `log-group:${n.logGroup}:log-stream:*`)).sort(),
       PassTaskRolesOnlyToEcsTasks: [web, api, worker].flatMap((n) => [n.executionRole, n.taskRole]).map((role) => `arn:aws:iam::${ACCOUNT}:role/${role}`).sort(),
       ReadAndPushTheseRepositories: [web, api, worker].map((n) => arn('ecr', `repository/${n.repository}`)).sort(),
       RecordAppSpecRevisions: [web, api].map((n) => arn('codedeploy', `application:${n.codeDeployApplication}`)).sort(),
@@ -188,7 +191,6 @@ describe('GitHub identity', () => {
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
-      FollowAndStopTasksOfThisCluster: [arn('ecs', `task/${cluster}/*`)],
       ListTasksOfThisCluster: [arn('ecs', `container-instance/${cluster}/*`)],
     });
     // Task protection, read by `status` for the rolling worker.
@@ -205,6 +207,10 @@ describe('GitHub identity', () => {
     expect(statements.SuspendAndRestoreScalingOfThisEnvironment.Condition).toEqual({
       StringEquals: { 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount', 'aws:ResourceTag/Environment': 'test' },
     });
+    expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Action).toEqual(['ecs:RunTask']);
+    expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
+    expect(statements.FollowAndStopTasksOfThisCluster.Action.sort()).toEqual(['ecs:DescribeTasks', 'ecs:StopTask']);
+    expect(statements.ReadTheirTaskLogs.Action).toEqual(['logs:GetLogEvents']);
     expect(statements.TagRevisionsOnlyWhileRegisteringThem.Condition).toEqual({
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
       'ForAllValues:StringEquals': { 'aws:TagKeys': ['ReleasedBy', 'BaseRevision'] },

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
+import { withTestApp } from '../support/synth';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { ConfigError, loadEnvironment } from '../../config';
 import { PLAN_READS, PLAN_READS_NOTHING } from '../../config/plan-permissions';
@@ -47,15 +48,16 @@ describe('the plan role reads', () => {
   });
 
   it('fail synthesis for a resource type without an entry, naming it and the file to extend', () => {
-    const app = Testing.app();
-    const stack = new EnvironmentStack(app, 'shop-dev', { config: loadEnvironment('dev', { offline: true }) });
-    new SnsTopic(stack, 'unlisted', { name: 'unlisted' });
     let error: unknown;
-    try {
-      Testing.synth(stack);
-    } catch (caught) {
-      error = caught;
-    }
+    withTestApp((app) => {
+      const stack = new EnvironmentStack(app, 'shop-dev', { config: loadEnvironment('dev', { offline: true }) });
+      new SnsTopic(stack, 'unlisted', { name: 'unlisted' });
+      try {
+        Testing.synth(stack);
+      } catch (caught) {
+        error = caught;
+      }
+    });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'dev.github: terraform plan reads aws_sns_topic, which config/plan-permissions.ts does not list; add its Read calls there (hashicorp/aws provider source) so the plan role may make them',

@@ -118,6 +118,12 @@ const BREAKAGES: Record<string, Breakage> = {
       return rule.address;
     },
   },
+  'verification-hook-private': {
+    what: 'a resource policy letting anyone invoke the verification hook',
+    environment: 'prod',
+    apply: (synthesized) =>
+      add(synthesized, 'aws_lambda_permission', 'anyone', { action: 'lambda:InvokeFunction', function_name: first(synthesized, 'aws_lambda_function').body.function_name, principal: '*' }),
+  },
   'world-only-on-production-ports': {
     what: 'SSH open to the world on the load balancer',
     apply: (synthesized) =>

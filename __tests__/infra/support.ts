@@ -9,6 +9,7 @@ import type { IConstruct } from 'constructs';
 import { environmentNamesList, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
 import { resources, type Synthesized } from '../../policy/synthesized';
+import { synthScope, withTestApp } from '../support/synth';
 
 // Reading synthesized JSON is shared with the policy rules (npm run policy).
 export { ignoreChanges, referencedAddress, resources, type Synthesized } from '../../policy/synthesized';
@@ -58,14 +59,12 @@ export function twoServiceEnvironment(): EnvironmentConfig {
 
 /** Synthesize an environment's stack and parse the JSON. */
 export function synthEnvironment(config: EnvironmentConfig): Synthesized {
-  const app = Testing.app();
-  const stack = new EnvironmentStack(app, `${config.app}-${config.environment}`, { config });
-  return JSON.parse(Testing.synth(stack));
+  return JSON.parse(withTestApp((app) => Testing.synth(new EnvironmentStack(app, `${config.app}-${config.environment}`, { config }))));
 }
 
 /** Synthesize constructs built in a callback and parse the JSON. */
 export function synthConstructs(build: (scope: IConstruct) => void): Synthesized {
-  return JSON.parse(Testing.synthScope((scope) => build(scope as IConstruct)));
+  return JSON.parse(synthScope((scope) => build(scope as IConstruct)));
 }
 
 /** The single resource of a type; fails when there is not exactly one. */

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliConfig, findProviderMirror } from '../../tools/terraform';
+import { inScratchDir } from '../support/scratch';
 
 describe('the Terraform CLI config of tools/terraform.ts', () => {
   it('installs hashicorp providers from the mirror only, when there is one', () => {
@@ -14,11 +14,12 @@ describe('the Terraform CLI config of tools/terraform.ts', () => {
     expect(cliConfig(undefined, '/repo/.tf/plugin-cache')).toBe('plugin_cache_dir = "/repo/.tf/plugin-cache"\nprovider_installation {\n  direct {}\n}\n');
   });
 
-  it('prefers TF_PLUGIN_MIRROR, then a directory that holds the aws provider', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'mirror-'));
-    expect(findProviderMirror({ TF_PLUGIN_MIRROR: '/custom' }, empty)).toBe('/custom');
-    expect(findProviderMirror({}, empty)).toBeUndefined();
-    mkdirSync(join(empty, 'registry.terraform.io', 'hashicorp', 'aws'), { recursive: true });
-    expect(findProviderMirror({}, empty)).toBe(empty);
+  it('prefers TF_PLUGIN_MIRROR, then a directory that holds the aws provider', async () => {
+    await inScratchDir('mirror', (empty) => {
+      expect(findProviderMirror({ TF_PLUGIN_MIRROR: '/custom' }, empty)).toBe('/custom');
+      expect(findProviderMirror({}, empty)).toBeUndefined();
+      mkdirSync(join(empty, 'registry.terraform.io', 'hashicorp', 'aws'), { recursive: true });
+      expect(findProviderMirror({}, empty)).toBe(empty);
+    });
   });
 });

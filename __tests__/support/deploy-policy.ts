@@ -9,9 +9,9 @@
  * Reference; some need the emulator's state (the group of a deployment id, a scalable target's
  * ARN and tags), read through `EmulatedAccount`.
  */
-import { Testing } from 'cdktf';
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
-import type { DescribeServicesRequest, GetTaskProtectionRequest, ListTasksRequest, RegisterTaskDefinitionRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
+import type { DescribeServicesRequest, DescribeTasksRequest, GetTaskProtectionRequest, ListTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
@@ -31,6 +31,7 @@ import type { CallRecord, EmulatorHandle } from '../../emulator';
 import { GithubIdentity } from '../../modules/github-identity';
 import { partitionOf } from '../../modules/iam-policy';
 import { iamWildcard } from '../../policy/synthesized';
+import { synthScope } from './synth';
 
 /** IAM service prefix of each service the emulator speaks. */
 const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], string>> = {
@@ -39,6 +40,7 @@ const IAM_PREFIX_BY_EMULATED_SERVICE: Readonly<Record<CallRecord['service'], str
   ecr: 'ecr',
   elbv2: 'elasticloadbalancing',
   autoscaling: 'application-autoscaling',
+  logs: 'logs',
 };
 
 /** An environment without `github` gets this repository for the synth: the deploy policy does not depend on it. */
@@ -62,6 +64,8 @@ export interface EmulatedAccount {
   readonly deploymentGroups: readonly { readonly application: string; readonly name: string; readonly deploymentConfig: string }[];
   /** Scalable targets: RegisterScalableTarget names namespace, resource id and dimension; AWS authorizes the target's ARN. */
   readonly scalableTargets: readonly { readonly arn: string; readonly serviceNamespace: string; readonly resourceId: string; readonly scalableDimension: string }[];
+  /** Task definitions with the roles they name: RunTask passes them (iam:PassRole). */
+  readonly taskDefinitions: readonly { readonly arn: string; readonly roles: readonly string[] }[];
   /** Tags by resource ARN: the `aws:ResourceTag/<key>` condition keys. */
   readonly tags: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -77,6 +81,10 @@ export function emulatedAccount(aws: Pick<EmulatorHandle, 'emulator' | 'region'>
     deployments: world.deployments.map((d) => ({ id: d.id, application: d.applicationName, deploymentGroup: d.deploymentGroupName })),
     deploymentGroups: world.deploymentGroups.map((g) => ({ application: g.applicationName, name: g.name, deploymentConfig: g.deploymentConfigName })),
     scalableTargets: world.scalableTargets.map(({ arn, serviceNamespace, resourceId, scalableDimension }) => ({ arn, serviceNamespace, resourceId, scalableDimension })),
+    taskDefinitions: world.taskDefinitions.map((definition) => ({
+      arn: definition.arn,
+      roles: [definition.body.taskRoleArn, definition.body.executionRoleArn].filter((role): role is string => typeof role === 'string'),
+    })),
     tags: Object.fromEntries([
       ...world.services.map((service) => [service.arn, ecsTags(service.tags)]),
       ...world.taskDefinitions.map((definition) => [definition.arn, ecsTags(definition.tags)]),
@@ -174,7 +182,7 @@ function scalableTarget(account: EmulatedAccount, input: { ServiceNamespace?: st
  * operation without an entry fails the check.
  */
 const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
-  // ECS: services and task definitions; ListTaskDefinitions and DescribeTaskDefinition have no resource type.
+  // ECS: services and task definitions; ListTaskDefinitions, DescribeTaskDefinition and DeregisterTaskDefinition have no resource type.
   'ecs:DescribeServices': (input: DescribeServicesRequest, account) =>
     required(input.services?.length ? input.services : undefined, 'service').map((service) =>
       on(account, 'ecs:DescribeServices', ecsService(account, input.cluster, service)),
@@ -194,6 +202,7 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       on(account, 'ecs:GetTaskProtection', ecsTask(account, input.cluster, task), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
     ),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
+  'ecs:DeregisterTaskDefinition': accountWide('ecs:DeregisterTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);
   // tags in the request are also authorized as ecs:TagResource, each role as iam:PassRole.
   'ecs:RegisterTaskDefinition': (input: RegisterTaskDefinitionRequest, account) => {
@@ -207,6 +216,30 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
       ...[...new Set(roles)].map((role) => on(account, 'iam:PassRole', iamRole(account, role), { 'iam:PassedToService': TASK_ROLE_SERVICE }, true)),
     ];
   },
+  // One-off tasks: RunTask is authorized on the revision with the cluster as `ecs:cluster`, and as
+  // iam:PassRole for the roles the revision names; tasks are authorized on `task/<cluster>/<id>`.
+  'ecs:RunTask': (input: RunTaskRequest, account) => {
+    const reference = required(input.taskDefinition, 'task definition');
+    const revision = reference.startsWith('arn:') ? reference : arn(account, 'ecs', `task-definition/${reference}`);
+    const definition = account.taskDefinitions.find((candidate) => candidate.arn === revision);
+    if (!definition) throw new Unresolved(`task definition ${reference} is unknown to the account (RunTask by family alone is not modelled)`);
+    if (input.overrides?.taskRoleArn || input.overrides?.executionRoleArn) throw new Unresolved('the request overrides a role, which the deploy policy does not model');
+    return [
+      on(account, 'ecs:RunTask', revision, { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+      ...[...new Set(definition.roles)].map((role) => on(account, 'iam:PassRole', iamRole(account, role), { 'iam:PassedToService': TASK_ROLE_SERVICE }, true)),
+    ];
+  },
+  'ecs:DescribeTasks': (input: DescribeTasksRequest, account) =>
+    required(input.tasks?.length ? input.tasks : undefined, 'task').map((task) =>
+      on(account, 'ecs:DescribeTasks', ecsTask(account, input.cluster, task), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+    ),
+  'ecs:StopTask': (input: StopTaskRequest, account) => [
+    on(account, 'ecs:StopTask', ecsTask(account, input.cluster, required(input.task, 'task')), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+  ],
+  // CloudWatch Logs: GetLogEvents is authorized on the log stream.
+  'logs:GetLogEvents': (input: GetLogEventsRequest, account) => [
+    on(account, 'logs:GetLogEvents', arn(account, 'logs', `log-group:${required(input.logGroupName, 'log group')}:log-stream:${required(input.logStreamName, 'log stream')}`)),
+  ],
   // ECR: the repository, in the account of the registry the request names.
   'ecr:DescribeRepositories': (input: DescribeRepositoriesRequest, account) =>
     required(input.repositoryNames?.length ? input.repositoryNames : undefined, 'repository').map((name) =>
@@ -318,7 +351,7 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const cached = synthesized.get(environment.environment);
   if (cached) return cached;
   const github = environment.github ?? STAND_IN;
-  const stack = JSON.parse(Testing.synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
+  const stack = JSON.parse(synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
   const policies: Array<{ name: string; policy: string }> = Object.values(stack.resource?.aws_iam_role_policy ?? {});
   const release = policies.find((policy) => policy.name === 'release');
   if (!release) throw new Error(`no deploy policy synthesized for ${environment.environment}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../config';
@@ -8,6 +8,7 @@ const ENVIRONMENTS = (): string[] => ['dev', 'prod', 'preview'];
 const dir = mkdtempSync(join(tmpdir(), 'tools-arguments-'));
 const stateFile = join(dir, 'old.tfstate');
 writeFileSync(stateFile, '{}');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The one line a bad command line produces. */
 function problem(parse: () => unknown): string {

@@ -3,11 +3,11 @@
  * person sees them (the rules themselves are tested in __tests__/infra/policy.test.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, environmentNamesList, loadEnvironment } from '../../config';
 import { parsePolicyArguments, synthesizeForPolicy } from '../../tools/policy';
+import { inScratchDir } from '../support/scratch';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -37,11 +37,13 @@ describe('npm run policy arguments', () => {
 });
 
 describe('synthesis for the policy check', () => {
-  it('creates its output directory and its parents (a fresh clone has no .tf/)', () => {
-    const outdir = join(mkdtempSync(join(tmpdir(), 'policy-')), 'not', 'yet', 'there');
-    const [stack] = synthesizeForPolicy([loadEnvironment('dev')], outdir);
-    expect(Object.keys(stack.resource ?? {})).toContain('aws_ecs_service');
-    expect(existsSync(outdir)).toBe(true);
+  it('creates its output directory and its parents (a fresh clone has no .tf/)', async () => {
+    await inScratchDir('policy', (dir) => {
+      const outdir = join(dir, 'not', 'yet', 'there');
+      const [stack] = synthesizeForPolicy([loadEnvironment('dev')], outdir);
+      expect(Object.keys(stack.resource ?? {})).toContain('aws_ecs_service');
+      expect(existsSync(outdir)).toBe(true);
+    });
   });
 });
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, loadEnvironment } from '../../config';
+import { environmentNamesList, GITHUB_ROLE_WORKFLOWS, hasVerificationHook, loadEnvironment } from '../../config';
 import { PLAN_COMMENT_MARKER } from '../../tools/terraform/plan-report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -294,22 +294,47 @@ describe('the release workflow', () => {
   it('delivers a cancel to the release tool as SIGINT: exec, and a bash script shell that execs the tool', () => {
     expect(releaseStep.run!.startsWith('exec ')).toBe(true);
     expect(releaseJob.env?.NPM_CONFIG_SCRIPT_SHELL).toBe('bash');
-    expect(releaseJob.steps!.at(-1)).toMatchObject({ if: 'cancelled()', run: expect.stringMatching(/^npm run deploy -- status /) });
+    // After the SIGKILL, `settle` brings this release to a safe end (__tests__/e2e/cancel.test.ts runs it).
+    expect(releaseJob.steps!.at(-1)).toMatchObject({
+      if: "(cancelled() || failure()) && (steps.release.outcome == 'cancelled' || steps.release.outcome == 'failure')",
+      run: 'npm run deploy -- settle --env "$ENVIRONMENT" --service "$SERVICE" --description "$RELEASE_DESCRIPTION"',
+    });
+    expect(releaseStep.run).toContain('--description "$RELEASE_DESCRIPTION"');
+    expect(releaseStep.id).toBe('release');
+    expect(releaseJob.env?.RELEASE_DESCRIPTION).toBe('release ${{ github.sha }} run ${{ github.run_id }}');
   });
 
-  it('never asks a GitHub runner to verify on a test listener that admits nobody (prod waits for a person to approve instead)', () => {
+  it('verifies a release whose test listener admits nobody only through the verification hook inside the VPC, never from the runner', () => {
     const releases = Object.values(release.jobs).filter((job) => typeof job.with?.environment === 'string');
     const closed = releases.filter((job) => loadEnvironment(String(job.with!.environment)).services.every((service) => service.testListener.allowedCidrs.length === 0));
     expect(closed.map((job) => job.with!.environment)).toContain('prod');
-    for (const job of closed) expect([job.with!.environment, job.with?.['verify-path'] ?? '']).toEqual([job.with!.environment, '']);
-    expect(texts['release.yml']).toMatch(/No `verify-path` here: .*test listener/);
-    expect(loadEnvironment('prod').services.every((service) => service.release.approvalWaitMinutes !== undefined)).toBe(true);
+    for (const job of closed) {
+      const env = loadEnvironment(String(job.with!.environment));
+      const path = job.with?.['verify-path'];
+      // A path is only passed where the hook checks it (no --verify-base-url in the workflow).
+      if (path) expect([env.environment, hasVerificationHook(env)]).toEqual([env.environment, true]);
+    }
+    expect(release.jobs.prod.with?.['verify-path']).toBe('/health');
+    expect(hasVerificationHook(loadEnvironment('prod'))).toBe(true);
+    expect(`${texts['release.yml']}${texts['release-environment.yml']}`).not.toContain('--verify-base-url');
+    expect(texts['release.yml']).toMatch(/Verified from inside the VPC: prod has a verification hook/);
   });
 
-  it('passes --verify through when a job asks for it, and the chat webhook secret to the tool', () => {
+  it('passes --verify through when a job asks for it, and the chat webhook secret to the release step alone', () => {
     expect(releaseStep.run).toContain('${VERIFY_PATH:+--verify "$VERIFY_PATH"}');
-    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    expect(releaseStep.env?.CHAT_WEBHOOK_URL).toBe('${{ secrets.CHAT_WEBHOOK_URL }}');
+    // Nothing else in any workflow (job env, another step, an action's inputs) names the secret.
+    const mentions = files.flatMap((file) => texts[file].split('\n').filter((line) => line.includes('secrets.CHAT_WEBHOOK_URL')).map((line) => `${file}: ${line.trim()}`));
+    expect(mentions).toEqual(['release-environment.yml: CHAT_WEBHOOK_URL: ${{ secrets.CHAT_WEBHOOK_URL }}']);
+    expect(releaseJob.env?.CHAT_WEBHOOK_URL).toBeUndefined();
     expect([release.jobs.dev, release.jobs.prod].every((job) => (job as { secrets?: unknown }).secrets === 'inherit')).toBe(true);
+  });
+
+  it('passes a migration from a manual run through each environment to --migrate, as an environment variable', () => {
+    expect(releaseStep.run).toContain('${MIGRATE:+--migrate "$MIGRATE"}');
+    expect(releaseJob.env?.MIGRATE).toBe('${{ inputs.migrate }}');
+    expect(releaseStep.run).not.toContain('inputs.migrate');
+    expect([release.jobs.dev, release.jobs.prod].map((job) => job.with?.migrate)).toEqual(["${{ inputs.migrate || '' }}", "${{ inputs.migrate || '' }}"]);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * AWS JSON 1.1 (ECS, CodeDeploy, ECR, Application Auto Scaling).
+ * AWS JSON 1.1 (ECS, CodeDeploy, ECR, Application Auto Scaling, CloudWatch Logs).
  *
  * Requests are `POST /` with `X-Amz-Target: <ServicePrefix>.<Operation>` and a JSON body whose
  * member names are the API's own. Timestamps travel as epoch seconds (fractions allowed) in both
@@ -13,6 +13,7 @@ export const JSON_TARGET_PREFIXES = {
   CodeDeploy_20141006: 'codedeploy',
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
   AnyScaleFrontendService: 'autoscaling',
+  Logs_20140328: 'logs',
 } as const;
 
 export type JsonServiceName = (typeof JSON_TARGET_PREFIXES)[keyof typeof JSON_TARGET_PREFIXES];

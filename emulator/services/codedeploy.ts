@@ -40,6 +40,8 @@ import type {
   ListDeploymentTargetsInput,
   ListDeploymentTargetsOutput,
   StopDeploymentInput,
+  PutLifecycleEventHookExecutionStatusInput,
+  PutLifecycleEventHookExecutionStatusOutput,
   StopDeploymentOutput,
 } from '@aws-sdk/client-codedeploy';
 import { parseAppSpec, sha256 } from '../appspec';
@@ -48,6 +50,7 @@ import { AwsError, fail } from '../protocol/errors';
 import { toDate } from '../protocol/json';
 import {
   continueFromReady,
+  reportHookStatus,
   createDeployment,
   endDeployment,
   endTerminationWait,
@@ -450,6 +453,17 @@ export const codeDeployHandler: ServiceHandler = {
         endTerminationWait(sim, deployment, now);
       }
       return {};
+    },
+
+    PutLifecycleEventHookExecutionStatus(input: PutLifecycleEventHookExecutionStatusInput, { sim }: HandlerContext): PutLifecycleEventHookExecutionStatusOutput {
+      const deployment = requireDeployment(sim, input.deploymentId);
+      if (input.status !== 'Succeeded' && input.status !== 'Failed') {
+        throw new AwsError('InvalidLifecycleEventHookExecutionStatusException', `The status ${String(input.status)} is invalid; a hook reports Succeeded or Failed.`);
+      }
+      const reported = reportHookStatus(deployment, String(input.lifecycleEventHookExecutionId), input.status);
+      if (!reported.known) throw new AwsError('InvalidLifecycleEventHookExecutionIdException', `The lifecycle event hook execution ID ${String(input.lifecycleEventHookExecutionId)} is not valid for deployment ${deployment.id}.`);
+      if (reported.completed) throw new AwsError('LifecycleEventAlreadyCompletedException', `The lifecycle event of hook execution ${String(input.lifecycleEventHookExecutionId)} has already completed.`);
+      return { lifecycleEventHookExecutionId: input.lifecycleEventHookExecutionId };
     },
 
     StopDeployment(input: StopDeploymentInput, { sim }: HandlerContext): StopDeploymentOutput {

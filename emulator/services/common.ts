@@ -4,7 +4,7 @@
 import type { Simulation } from '../simulation/engine';
 import { AwsError } from '../protocol/errors';
 
-export type ServiceName = 'ecs' | 'codedeploy' | 'ecr' | 'elbv2' | 'autoscaling';
+export type ServiceName = 'ecs' | 'codedeploy' | 'ecr' | 'elbv2' | 'autoscaling' | 'logs';
 
 export interface HandlerContext {
   readonly sim: Simulation;

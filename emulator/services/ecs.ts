@@ -32,7 +32,11 @@ import type {
   ListTasksResponse,
   RegisterTaskDefinitionRequest,
   RegisterTaskDefinitionResponse,
+  RunTaskRequest,
+  RunTaskResponse,
   Service,
+  StopTaskRequest,
+  StopTaskResponse,
   Tag,
   TagResourceRequest,
   Task,
@@ -51,6 +55,7 @@ import { isLive, serviceEvent, stoppedAt, taskStatus, timeline } from '../simula
 import { RUNNING_AFTER, TIMINGS } from '../simulation/timings';
 import { date, paginate, type HandlerContext, type ServiceHandler } from './common';
 import { taskProtectionOperations } from './task-protection';
+import { findOneOffTask, presentOneOffTask, runTask, stopTask } from './ecs-run-task';
 
 // ---------------------------------------------------------------- lookups
 
@@ -534,10 +539,21 @@ export const ecsHandler: ServiceHandler = {
       const failures: Failure[] = [];
       for (const reference of references) {
         const task = sim.world.tasks.find((candidate) => candidate.clusterArn === cluster.arn && (candidate.arn === reference || candidate.id === reference));
+        const oneOff = task ? undefined : findOneOffTask(sim, cluster, reference);
         if (task) tasks.push(presentTask(sim, task));
+        else if (oneOff) tasks.push(presentOneOffTask(sim, oneOff));
         else failures.push({ arn: reference.startsWith('arn:') ? reference : arn.task(cluster.region, sim.world.accountId, cluster.name, reference), reason: 'MISSING' });
       }
       return { tasks, failures };
+    },
+
+    RunTask(input: RunTaskRequest, { sim }: HandlerContext): RunTaskResponse {
+      const cluster = findCluster(sim, input.cluster);
+      return runTask(sim, cluster, requireTaskDefinition(sim, input.taskDefinition), input);
+    },
+
+    StopTask(input: StopTaskRequest, { sim }: HandlerContext): StopTaskResponse {
+      return stopTask(sim, findCluster(sim, input.cluster), input);
     },
 
     ListTagsForResource(input: ListTagsForResourceRequest, { sim }: HandlerContext): ListTagsForResourceResponse {

@@ -24,6 +24,7 @@
  * being returned to and its "original" the one being removed, so the same machinery moves the
  * traffic back; it skips the termination wait.
  */
+import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import type {
   AppSpec,
@@ -421,12 +422,54 @@ function takeHookFailure(ctx: SimContext, deployment: DeploymentRecord, name: st
   return true;
 }
 
+/** CodeDeploy waits this long for a hook function to report its status (AppSpec 'hooks' section: one hour). */
+export const HOOK_FUNCTION_TIMEOUT_SECONDS = 3600;
+
+/**
+ * The hook function of an event, invoked once when the event is first advanced (with a fresh
+ * execution id, as CodeDeploy invokes it); undefined when the AppSpec names none or the emulator
+ * cannot run it.
+ */
+function hookExecution(ctx: SimContext, deployment: DeploymentRecord, event: LifecycleEventRecord): LifecycleEventRecord['hookExecution'] {
+  if (event.hookExecution) return event.hookExecution;
+  const functionName = deployment.appSpec.hooks[event.name];
+  if (deployment.rollbackOf || !functionName || !ctx.hookInvoker) return undefined;
+  const execution = { id: randomUUID(), functionName, status: 'InProgress' as const };
+  event.hookExecution = execution;
+  const invoked = ctx.hookInvoker({ functionName, deploymentId: deployment.id, lifecycleEventHookExecutionId: execution.id, lifecycleEvent: event.name });
+  if (!invoked) event.hookExecution = undefined;
+  return event.hookExecution;
+}
+
+/** An event whose hook function runs: it ends when the function reports (PutLifecycleEventHookExecutionStatus) or CodeDeploy stops waiting. */
+function advanceHookFunction(ctx: SimContext, deployment: DeploymentRecord, execution: NonNullable<LifecycleEventRecord['hookExecution']>, elapsed: number, now: number): boolean {
+  const event = deployment.lifecycleEvents[deployment.currentEvent];
+  if (execution.status === 'Succeeded') {
+    completeEvent(ctx, deployment, now);
+    return true;
+  }
+  if (execution.status === 'InProgress' && elapsed < HOOK_FUNCTION_TIMEOUT_SECONDS) return false;
+  const reported = execution.status === 'Failed';
+  endDeployment(ctx, deployment, {
+    status: 'Failed',
+    code: 'HOOK_EXECUTION_FAILURE',
+    message: reported
+      ? `The deployment failed because the ${event.name} lifecycle event hook ${execution.functionName} reported Failed.`
+      : `The deployment failed because the ${event.name} lifecycle event hook ${execution.functionName} did not report a status within ${HOOK_FUNCTION_TIMEOUT_SECONDS / 60} minutes.`,
+    rollback: 'DEPLOYMENT_FAILURE',
+    diagnostics: { errorCode: reported ? 'ScriptFailed' : 'ScriptTimedOut', scriptName: execution.functionName, message: `The ${event.name} hook reported ${reported ? 'Failed' : 'nothing'}`, logTail: '' },
+  }, now);
+  return true;
+}
+
 /** Advance the event under way; true when something changed. */
 function advanceEvent(ctx: SimContext, deployment: DeploymentRecord, now: number): boolean {
   const event = deployment.lifecycleEvents[deployment.currentEvent];
   const elapsed = ctx.clock.seconds(deployment.phaseStartedAt, now);
   const group = groupOf(ctx, deployment);
 
+  const execution = HOOK_EVENTS.includes(event.name) ? hookExecution(ctx, deployment, event) : undefined;
+  if (execution) return advanceHookFunction(ctx, deployment, execution, elapsed, now);
   if (HOOK_EVENTS.includes(event.name)) {
     if (elapsed < hookDuration(deployment, event.name)) return false;
     if (!deployment.rollbackOf && takeHookFailure(ctx, deployment, event.name)) {
@@ -555,6 +598,15 @@ export function stepDeployments(ctx: SimContext, now: number): void {
 }
 
 // ---------------------------------------------------------------- API actions
+
+/** PutLifecycleEventHookExecutionStatus: a hook function's result, for the event it was invoked for. */
+export function reportHookStatus(deployment: DeploymentRecord, executionId: string, status: 'Succeeded' | 'Failed'): { known: boolean; completed: boolean } {
+  const event = deployment.lifecycleEvents.find((candidate) => candidate.hookExecution?.id === executionId);
+  if (!event?.hookExecution) return { known: false, completed: false };
+  if (event.hookExecution.status !== 'InProgress' || event.status !== 'InProgress' || !isActive(deployment)) return { known: true, completed: true };
+  event.hookExecution.status = status;
+  return { known: true, completed: false };
+}
 
 /** ContinueDeployment READY_WAIT: start shifting traffic. */
 export function continueFromReady(ctx: SimContext, deployment: DeploymentRecord, now: number): void {

@@ -13,9 +13,22 @@ export interface SimulationOptions {
   replacementTimeoutMinutes: number;
 }
 
+/** A hook function invocation CodeDeploy makes (the event CodeDeploy passes the function). */
+export interface HookInvocation {
+  readonly functionName: string;
+  readonly deploymentId: string;
+  readonly lifecycleEventHookExecutionId: string;
+  readonly lifecycleEvent: string;
+}
+
+/** Runs a hook function the emulator can run; false when it cannot (the event then completes on its own timer). */
+export type HookInvoker = (invocation: HookInvocation) => boolean;
+
 export interface SimContext {
   readonly world: World;
   readonly clock: Clock;
   readonly ids: IdFactory;
   readonly options: SimulationOptions;
+  /** Runs hook functions named in AppSpecs (emulator/verification-hook.ts). @default none */
+  readonly hookInvoker?: HookInvoker;
 }

@@ -6,7 +6,7 @@
 import { Clock, type NowFn } from '../clock';
 import { IdFactory } from '../ids';
 import { emptyWorld, type World } from '../model';
-import type { SimContext, SimulationOptions } from './context';
+import type { HookInvoker, SimContext, SimulationOptions } from './context';
 import { stepDeployments } from './codedeploy';
 import { stepServices } from './ecs';
 import { failDueTasks, pruneStoppedTasks } from './tasks';
@@ -19,6 +19,7 @@ export class Simulation implements SimContext {
   readonly clock: Clock;
   ids: IdFactory;
   readonly options: SimulationOptions;
+  hookInvoker?: HookInvoker;
 
   constructor(options: { timeScale: number; accountId: string; now?: NowFn } & SimulationOptions) {
     this.clock = new Clock(options.timeScale, options.now);

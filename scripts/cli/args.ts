@@ -12,13 +12,37 @@ export const TARGET_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec;
 
-/** Parse flags strictly: unknown flags, missing values and stray words are bad input. */
+/**
+ * Parse flags strictly: unknown flags, missing values and stray words are bad input, and so are a
+ * flag given twice (`--env prod --env dev` would otherwise quietly mean dev) and a value holding a
+ * control character (a tag ending in a newline pasted from a file).
+ */
 export function parseFlags<T extends OptionSpec>(command: string, argv: readonly string[], options: T) {
+  let parsed;
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     throw new BadInputError(`${command}: ${describeParseError(error)}; see npm run deploy -- ${command} --help`);
   }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const multiple = (options[token.name] as { multiple?: boolean } | undefined)?.multiple === true;
+    if (seen.has(token.name) && !multiple) throw new BadInputError(`${command}: --${token.name} is given more than once; pass it once`);
+    seen.add(token.name);
+    if (token.value !== undefined) checkPrintable(`--${token.name}`, token.value);
+  }
+  return parsed.values;
+}
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** A value with a newline, tab or other control character is refused; the line names the character, never echoes it raw. */
+export function checkPrintable(what: string, value: string): void {
+  const found = CONTROL_CHARACTER.exec(value);
+  if (!found) return;
+  const code = found[0].charCodeAt(0).toString(16).padStart(2, '0');
+  throw new BadInputError(`${what} holds a control character (U+00${code.toUpperCase()}${found[0] === '\n' ? ', a newline' : ''}) at position ${found.index + 1}; pass the value without it`);
 }
 
 function describeParseError(error: unknown): string {

@@ -7,15 +7,18 @@ export const EXIT = {
   succeeded: 0,
   /** The deployment failed and was rolled back: the old version is serving. */
   failed: 1,
-  /** Bad input or a failed check: nothing was changed. */
+  /**
+   * Bad input, a failed check, or a release that lost the race for the deployment group: nothing
+   * serves differently (a revision registered before the race was lost stays as an unused artifact).
+   */
   badInput: 2,
   /** Stopped on request (stop command, Ctrl-C) and rolled back. */
   stopped: 3,
-  /** `--timeout` elapsed. */
+  /** `--timeout` elapsed: the deployment was stopped with rollback, which CodeDeploy completes. */
   timedOut: 4,
   /** An AWS error persisted after retries; the state is reported. */
   awsError: 5,
-  /** Interrupted with `--detach`: the deployment was left running. */
+  /** Interrupted, the deployment left running: `--detach`, or traffic had already moved (termination wait). */
   detached: 6,
 } as const;
 
@@ -25,11 +28,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [EXIT.succeeded, 'succeeded (also: nothing to do, the service already runs this image)'],
   [EXIT.failed, 'deployment failed and was rolled back (old version serving)'],
-  [EXIT.badInput, 'bad input or failed check (nothing changed)'],
+  [EXIT.badInput, 'bad input, failed check or lost race (nothing serves differently; at most an unused revision)'],
   [EXIT.stopped, 'stopped by request or Ctrl-C, rolled back'],
-  [EXIT.timedOut, 'timed out (--timeout)'],
+  [EXIT.timedOut, 'timed out (--timeout): stop with rollback requested, CodeDeploy completes it'],
   [EXIT.awsError, 'AWS error that persisted after retries (state reported)'],
-  [EXIT.detached, 'interrupted with --detach (deployment left running)'],
+  [EXIT.detached, 'interrupted, deployment left running (--detach, or traffic had already moved)'],
 ];
 
 export function exitCodeHelp(): string {

@@ -2,24 +2,28 @@
  * Parse the command line, dispatch to a command, and map every outcome and expected error to an
  * exit code and one line on stderr. Flags and configuration are validated before any AWS call.
  */
-import type { EnvironmentConfig } from '../../config';
+import { loadAllEnvironments, type EnvironmentConfig } from '../../config';
 import { createClients, destroyClients, type AwsClients } from '../aws/clients';
+import { checkEnvironmentVariables, webhookVariables } from '../aws/environment-variables';
 import { toReleaseError } from '../aws/errors';
 import { approveCommand } from '../commands/approve';
 import type { Command, CommandOptions } from '../commands/common';
 import { deployCommand } from '../commands/deploy';
 import { finishCommand } from '../commands/finish';
+import { pruneCommand } from '../commands/prune';
 import { renderCommand } from '../commands/render';
+import { settleCommand } from '../commands/settle';
 import { rollbackCommand } from '../commands/rollback';
+import { runCommand } from '../commands/run';
 import { statusCommand } from '../commands/status';
 import { stopCommand } from '../commands/stop';
 import { waitCommand } from '../commands/wait';
 import { systemClock, type Clock, type Context, type Interrupts } from '../context';
 import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
-import { createReporter, type Streams } from './output';
+import { createReporter, redactingStreams, type Streams } from './output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
-  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, renderCommand].map((command) => [
+  [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand, pruneCommand].map((command) => [
     command.name,
     command as unknown as Command<CommandOptions>,
   ]),
@@ -36,6 +40,7 @@ export function topLevelHelp(): string {
     'Run `npm run deploy -- COMMAND --help` for a command\'s flags.',
     '',
     exitCodeHelp(),
+    '`run` exits with its command\'s own code instead (see `npm run deploy -- run --help`).',
   ].join('\n');
 }
 
@@ -49,7 +54,22 @@ export interface MainDependencies {
   readonly fetch?: typeof fetch;
 }
 
-export async function main(argv: readonly string[], deps: MainDependencies): Promise<ExitCode> {
+/** The variables holding chat webhook URLs in any environment (secrets), read without failing on a broken config. */
+function webhookVariableNames(): string[] {
+  try {
+    return webhookVariables(loadAllEnvironments());
+  } catch {
+    return ['CHAT_WEBHOOK_URL'];
+  }
+}
+
+/** Every secret value set in the variables, by variable name: printed nowhere. */
+function secretValues(vars: MainDependencies['env']): Record<string, string> {
+  return Object.fromEntries(webhookVariableNames().flatMap((name) => (vars[name] ? [[name, vars[name] as string]] : [])));
+}
+
+export async function main(argv: readonly string[], dependencies: MainDependencies): Promise<ExitCode | number> {
+  const deps = { ...dependencies, streams: redactingStreams(dependencies.streams, secretValues(dependencies.env)) };
   const [first] = argv;
   if (first === 'help' || ((first === '--help' || first === '-h') && argv.length === 1)) {
     deps.streams.stdout(`${topLevelHelp()}\n`);
@@ -58,7 +78,9 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
   const explicit = first !== undefined && !first.startsWith('-');
   const name = explicit ? first : 'deploy';
   const args = explicit ? argv.slice(1) : argv;
-  const out = createReporter(args.includes('--json'), deps.streams);
+  // Words after `--` belong to `run`'s command, not to the tool.
+  const toolArgs = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  const out = createReporter(toolArgs.includes('--json'), deps.streams);
   const command = COMMANDS[name];
   if (!command) {
     out.error(`unknown command "${name}"; use one of: ${Object.keys(COMMANDS).join(', ')}`);
@@ -75,6 +97,7 @@ export async function main(argv: readonly string[], deps: MainDependencies): Pro
   let options: CommandOptions;
   try {
     options = command.parse(args);
+    if (!options.help) checkEnvironmentVariables(deps.env, options.targets[0].env);
   } catch (error) {
     return fail(error);
   }

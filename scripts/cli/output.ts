@@ -37,6 +37,32 @@ export function createReporter(json: boolean, streams: Streams, prefix = ''): Re
   };
 }
 
+/**
+ * Pieces of a secret URL that may turn up in a message on their own: the URL as given and as
+ * normalised, its credentials and its path (a Slack webhook's secret is its path).
+ */
+export function secretFragments(url: string): string[] {
+  const fragments = [url];
+  try {
+    const parsed = new URL(url);
+    fragments.push(parsed.href, `${parsed.host}${parsed.pathname}`);
+    if (parsed.password) fragments.push(`${parsed.username}:${parsed.password}`, parsed.password);
+    if (parsed.pathname.length >= 8) fragments.push(parsed.pathname);
+    if (parsed.search.length >= 8) fragments.push(parsed.search);
+  } catch {
+    // Not a URL: only the raw value is known.
+  }
+  return [...new Set(fragments.filter((fragment) => fragment.length >= 4))].sort((a, b) => b.length - a.length);
+}
+
+/** Every write goes out with each secret (`name` → value) replaced by `<name>`: nothing printed ever carries one. */
+export function redactingStreams(streams: Streams, secrets: Readonly<Record<string, string>>): Streams {
+  const replacements = Object.entries(secrets).flatMap(([name, value]) => secretFragments(value).map((fragment) => [fragment, `<${name}>`] as const));
+  if (replacements.length === 0) return streams;
+  const redact = (text: string) => replacements.reduce((result, [fragment, mark]) => result.split(fragment).join(mark), text);
+  return { stdout: (text) => streams.stdout(redact(text)), stderr: (text) => streams.stderr(redact(text)) };
+}
+
 export const processStreams: Streams = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),

@@ -8,7 +8,8 @@ import type { ServiceResult } from '../steps/outcome';
 import type { ReleaseTarget } from '../steps/target';
 
 export interface CommandResult {
-  readonly exitCode: ExitCode;
+  /** One of EXIT, or for `run` the task's own (commands/run.ts). */
+  readonly exitCode: ExitCode | number;
   /** The `--json` document. */
   readonly document: Record<string, unknown>;
 }
@@ -39,6 +40,13 @@ export function serviceContext(context: Context, target: ReleaseTarget, several:
     },
     set stoppingMessage(message) {
       parent.stoppingMessage = message;
+    },
+    // With several services the last one to say what an interrupt does is what is said.
+    get onInterrupt() {
+      return parent.onInterrupt;
+    },
+    set onInterrupt(message) {
+      parent.onInterrupt = message;
     },
   };
   return { ...context, out: several ? context.out.withPrefix(`[${target.service.name}] `) : context.out, interrupts };

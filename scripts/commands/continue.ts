@@ -22,6 +22,8 @@ export function continueCommand(spec: {
     help: `Usage: npm run deploy -- ${spec.name} --env ENV [--service NAME] [--deployment-id ID] [--json]
 
 ${spec.description}
+--deployment-id must be a deployment of this environment's and service's deployment group: it is
+read first and refused (exit 2) otherwise, and nothing is sent.
 
 ${exitCodeHelp()}`,
     parse(argv) {

@@ -7,11 +7,13 @@ import type { Context } from '../context';
 import { appSpecContent } from '../steps/appspec';
 import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
 import { checkImageReference, checkTag } from '../steps/image';
+import { migrationFor, splitCommand } from '../steps/migrate';
 import { serviceResult, shortRevision, type ServiceResult } from '../steps/outcome';
 import { checkRequestOffline, planAppSpec, planRelease, type ReleasePlan, type ReleaseRequest } from '../steps/plan';
 import { releaseBlueGreen, resultOfError } from '../steps/release';
 import { releaseRolling } from '../steps/rolling';
 import { resolveTargets, targetLabel } from '../steps/target';
+import { deploymentDescription, hookVerification } from '../steps/verification-hook';
 import { finishRelease, pool, serviceContext, type Command, type CommandOptions, type CommandResult } from './common';
 
 export interface DeployOptions extends CommandOptions {
@@ -24,6 +26,8 @@ export interface DeployOptions extends CommandOptions {
   readonly detach: boolean;
   readonly failFast: boolean;
   readonly concurrency: number;
+  /** `--migrate`, split into words; else each service's `release.migrate`. */
+  readonly migrate?: readonly string[];
 }
 
 const OPTIONS = {
@@ -43,6 +47,7 @@ const OPTIONS = {
   'verify-base-url': { type: 'string' },
   'fail-fast': { type: 'boolean' },
   concurrency: { type: 'string' },
+  migrate: { type: 'string' },
 } as const;
 
 export const DEPLOY_HELP = `Usage: npm run deploy -- [deploy] --env ENV [--service NAME[,NAME] | --all] (--image URI | --tag TAG) [flags]
@@ -54,7 +59,7 @@ newest Terraform-owned revision with only the container's image changed.
   --env ENV                 environment from config/environments.ts (required: never a default)
   --service NAME[,NAME]     service(s); optional when the environment has one service
   --all                     every service of the environment
-  --image URI               repo:TAG or repo@sha256:DIGEST (other registries: digest required)
+  --image URI               this service's ECR repository: URI:TAG or URI@sha256:DIGEST
   --tag TAG                 a tag in this environment's ECR repository (never latest/main/...)
   --deployment-config NAME  a predefined CodeDeployDefault.ECS* config or the service's custom one
   --description TEXT        deployment description (up to 100 characters)
@@ -64,9 +69,13 @@ newest Terraform-owned revision with only the container's image changed.
   --force                   release even if the service already runs this exact revision content
   --if-active fail|wait|stop  when a deployment is already running (default fail)
   --detach                  on Ctrl-C or timeout leave the deployment running instead of stopping it
-  --verify PATH             GET PATH on the test listener while traffic waits for approval; approve on 2xx/3xx, else roll back
-  --verify-tries N          tries for --verify, about 3 s apart (default 10)
-  --verify-base-url URL     check this base URL instead of the load balancer's test listener
+  --verify PATH             GET PATH on the test listener before production traffic moves; 2xx/3xx passes, else roll back.
+                            With the environment's verification hook, CodeDeploy's hook function checks from inside
+                            the VPC (default path: release.verifyPath); otherwise this machine checks during the approval wait
+  --verify-tries N          tries for a check from this machine, about 3 s apart (default 10)
+  --verify-base-url URL     check this base URL from this machine (inside the VPC) instead of using the hook
+  --migrate 'COMMAND'       run COMMAND as a one-off task of the new revision before the deployment;
+                            if it fails nothing else changes (default: the service's release.migrate)
   --fail-fast               with several services: on the first failure stop the others
   --concurrency N           services released at once (default 2)
   -h, --help                this help
@@ -107,7 +116,14 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
           }
         : undefined,
   };
-  for (const target of targets) checkRequestOffline(target, request);
+  for (const target of targets) {
+    checkRequestOffline(target, request);
+    const hook = hookVerification(target, request.verify);
+    if (hook && flags['verify-tries'] !== undefined) throw new BadInputError(`--verify-tries counts checks from this machine; the verification hook ${hook.functionName} makes the tries the stack configured (add --verify-base-url to check from here)`);
+    deploymentDescription(hook, flags.description);
+  }
+  const migrate = flags.migrate !== undefined ? splitCommand(flags.migrate) : undefined;
+  for (const target of targets) migrationFor(target, migrate);
   return {
     json: flags.json ?? false,
     targets,
@@ -120,6 +136,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     detach: flags.detach ?? false,
     failFast: flags['fail-fast'] ?? false,
     concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, 10) : 2,
+    migrate,
   };
 }
 
@@ -158,6 +175,8 @@ export function describePlan(plan: ReleasePlan, options: DeployOptions): Record<
         ? 'left suspended by an earlier release: kept suspended, and restored to its recorded state after'
         : 'would be suspended during the release and restored after',
     verifyUrl: plan.verifyUrl,
+    verificationHook: plan.verificationHook,
+    migration: migrationFor(plan.target, options.migrate)?.join(' '),
     appSpec,
     appSpecSha256: appSpec ? appSpecContent(appSpec).sha256 : undefined,
   };
@@ -170,11 +189,13 @@ function printPlan(context: Context, plan: ReleasePlan, described: Record<string
   out.line(`  base revision:  ${shortRevision(plan.base.arn)}${plan.base.terraformOwned ? ' (newest Terraform-owned)' : ' (newest; no Terraform-owned revision found)'}`);
   out.line(`  running now:    ${shortRevision(plan.runningArn)}${plan.alreadyRunning ? ' (same content: nothing to do without --force)' : ''}`);
   out.line(`  would register: ${plan.target.names.taskFamily} with container ${plan.target.service.containerName} → ${plan.image.uri}`);
+  if (described.migration) out.line(`  migration:      \`${String(described.migration)}\` as a one-off task of the new revision, before the deployment`);
   if (plan.group) {
     out.line(`  deployment group: ${plan.target.names.deploymentGroup}, config ${String(described.deploymentConfig)}, approval wait ${plan.group.approvalWaitMinutes ?? 'none'}, termination wait ${plan.group.terminationWaitMinutes} min`);
     out.line(`  active deployment: ${plan.activeDeploymentId ?? 'none'}`);
     out.line(`  auto scaling:   ${String(described.autoScaling)}`);
     if (plan.verifyUrl) out.line(`  verify:         GET ${plan.verifyUrl}`);
+    if (plan.verificationHook) out.line(`  verify:         ${plan.verificationHook.functionName} GETs ${plan.verificationHook.path} on the test listener inside the VPC (AfterAllowTestTraffic)`);
     out.line('  appspec:');
     for (const line of stringify(described.appSpec).trimEnd().split('\n')) out.line(`    ${line}`);
   }
@@ -191,7 +212,7 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
   }
   const deadline = started + releaseTimeoutMs(plan, options.timeoutMs, context);
   if (target.strategy === 'rolling') {
-    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline });
+    return releaseRolling(context, { target, service: plan.service, revision: { register: plan.registration }, details }, { detach: options.detach, deadline, migrate: migrationFor(target, options.migrate) });
   }
   return releaseBlueGreen(
     context,
@@ -201,8 +222,6 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       group: plan.group!,
       revision: { register: plan.registration },
       activeDeploymentId: plan.activeDeploymentId,
-      // One service releases right after its plan; with several, a later one may start long after.
-      scaling: options.targets.length === 1 ? { scaling: plan.scaling } : undefined,
       details,
     },
     {
@@ -213,6 +232,8 @@ async function releaseOne(context: Context, plan: ReleasePlan, options: DeployOp
       description: options.description,
       verifyUrl: plan.verifyUrl,
       verifyTries: options.request.verify?.tries,
+      verificationHook: plan.verificationHook,
+      migrate: migrationFor(target, options.migrate),
     },
   );
 }

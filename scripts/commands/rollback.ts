@@ -82,12 +82,19 @@ async function rollbackService(context: Context, target: ReleaseTarget, options:
   }
   const waitsMs = ((group?.approvalWaitMinutes ?? 0) + (group?.terminationWaitMinutes ?? 0)) * 60_000;
   const deadline = started + (options.timeoutMs ?? 30 * 60_000 + waitsMs);
-  if (!group) return releaseRolling(context, { target, service, revision: { arn: chosen.arn } }, { detach: options.detach, deadline });
-  return releaseBlueGreen(
-    context,
-    { target, service, group, revision: { arn: chosen.arn } },
-    { ifActive: 'fail', detach: options.detach, deadline, description: `rollback to ${shortRevision(chosen.arn)}` },
-  );
+  const result = group
+    ? await releaseBlueGreen(
+        context,
+        { target, service, group, revision: { arn: chosen.arn } },
+        { ifActive: 'fail', detach: options.detach, deadline, description: `rollback to ${shortRevision(chosen.arn)}` },
+      )
+    : await releaseRolling(context, { target, service, revision: { arn: chosen.arn } }, { detach: options.detach, deadline });
+  return result.exitCode === EXIT.succeeded ? { ...result, verdict: rolledBackVerdict(target, running, chosen.arn, result.deploymentId) } : result;
+}
+
+/** The verdict of a rollback that deployed an earlier revision: what it rolled back, to what. */
+export function rolledBackVerdict(target: ReleaseTarget, from: string | undefined, to: string, deploymentId: string | undefined): string {
+  return `${targetLabel(target)}: rolled back to ${shortRevision(to)} (from ${shortRevision(from)}${deploymentId ? `; deployment ${deploymentId}` : '; rolling'})`;
 }
 
 export const rollbackCommand: Command<RollbackOptions> = {

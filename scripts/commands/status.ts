@@ -35,7 +35,7 @@ export interface ServiceStatus {
   readonly autoScaling?: {
     readonly suspended: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean };
     /** When a release suspended it and has not restored it: since when, and what it restores. */
-    readonly releaseRecord?: { readonly since: string; readonly restores: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean } };
+    readonly releaseRecord?: { readonly since: string; readonly restores: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean }; readonly deployment?: string };
   };
   readonly deployment?: {
     readonly id: string;
@@ -77,7 +77,9 @@ function autoScalingStatus(scaling: ScalingTarget | undefined): ServiceStatus['a
   const record = scaling.record;
   return {
     suspended: flags(scaling.state),
-    releaseRecord: record ? { since: new Date(record.since).toISOString(), restores: flags(record.prior) } : undefined,
+    releaseRecord: record
+      ? { since: new Date(record.since).toISOString(), restores: flags(record.prior), ...(record.deployment ? { deployment: record.deployment } : {}) }
+      : undefined,
   };
 }
 
@@ -85,7 +87,8 @@ function autoScalingStatus(scaling: ScalingTarget | undefined): ServiceStatus['a
 function autoScalingLine(target: ReleaseTarget, scaling: NonNullable<ServiceStatus['autoScaling']>): string {
   const { dynamicIn, dynamicOut, scheduled } = scaling.suspended;
   if (scaling.releaseRecord) {
-    return `suspended by the release at ${clockTime(Date.parse(scaling.releaseRecord.since))}; restored when its deployment ends by ${commandLine('wait', target)}, stop, finish or the next release`;
+    const forDeployment = scaling.releaseRecord.deployment ? ` for deployment ${scaling.releaseRecord.deployment}` : '';
+    return `suspended by the release at ${clockTime(Date.parse(scaling.releaseRecord.since))}${forDeployment}; restored when its deployment ends by ${commandLine('wait', target)}, stop, finish, settle or the next release`;
   }
   if (!dynamicIn && !dynamicOut && !scheduled) return 'active';
   if (dynamicIn && dynamicOut && scheduled) return 'suspended, not by a release (releases leave it so)';

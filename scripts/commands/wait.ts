@@ -62,6 +62,7 @@ ${exitCodeHelp()}`,
   },
   async run(context, options) {
     const target = options.targets[0];
+    context.interrupts.onInterrupt = 'stopping only the watching: this command did not start the deployment, so it keeps running (exit 6)';
     const deadline = options.timeoutMs !== undefined ? context.clock.now() + options.timeoutMs : undefined;
     const result = target.strategy === 'rolling' ? await waitRolling(context, target, deadline) : await waitBlueGreen(context, target, options);
     return finishRelease(context, 'wait', target.env, [result], {}, { notify: false });

@@ -3,12 +3,20 @@
  * can leave task sets at the wrong size), and restored to exactly its prior state once the
  * deployment has ended, on every path.
  *
+ * Order: the deployment is created FIRST, and only the run whose CreateDeployment succeeded
+ * touches scaling. CodeDeploy refuses a second deployment while one is active in the group
+ * (DeploymentLimitExceededException, CodeDeploy API reference, CreateDeployment), so that call is
+ * the only lock there is: a run that loses the race never suspends, resumes or tags anything.
+ * The moment between CreateDeployment and the suspension costs nothing: CodeDeploy first creates
+ * the replacement task set, and Application Auto Scaling already turns scale-in off while an ECS
+ * deployment is in progress (Amazon ECS developer guide, "Troubleshooting service auto scaling").
+ *
  * The suspension is recorded on the scalable target itself (tag SCALING_RECORD_TAG_KEY: the prior
- * state and when the suspension began), written before scaling is suspended. So a run that is
- * killed, or that leaves its deployment running (--detach, a timeout in the termination wait, an
- * AWS error), never strands scaling: `wait` and `stop` restore it when the deployment ends, and the
- * next release takes the suspension over and restores the recorded state at its own end. The
- * `since` stamp marks which run holds it: a run restores only a suspension it still holds.
+ * state, when the suspension began and the deployment it was taken for), written before scaling
+ * is suspended. So a run that is killed, or that leaves its deployment running (--detach, a
+ * timeout, the termination wait, an AWS error), never strands scaling: `wait`, `stop`, `settle`
+ * and the next release restore it once no deployment is active. The `since` stamp marks which run
+ * holds it: a run restores only a suspension it still holds, and only when no deployment is active.
  * Suspended without the tag means a person did it: releases then leave scaling alone.
  */
 import {
@@ -19,9 +27,10 @@ import {
   UntagResourceCommand,
   type SuspendedState,
 } from '@aws-sdk/client-application-auto-scaling';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { formatScalingRecord, parseScalingRecord, SCALING_RECORD_TAG_KEY, type ScalingRecord } from '../../config';
 import type { Context } from '../context';
-import { findActiveDeployment } from './deployment-state';
+import { findActiveDeployment, isTerminal } from './deployment-state';
 import { clockTime } from './follow-deployment';
 import { commandLine, type ReleaseTarget } from './target';
 
@@ -104,40 +113,55 @@ export async function readScalingTarget(context: Context, target: ReleaseTarget)
 }
 
 /**
- * Suspend scaling for the release, recording the prior state first. `known`: the target as the
- * caller read it moments ago (the release plan), so it is not read twice; without it, read here.
+ * Suspend scaling for deployment `deploymentId`, which this run has just created (so no other
+ * deployment is active in the group), recording the prior state first. Never throws: a failure is
+ * a warning, and the deployment runs with scaling as it was (on, as any ECS deployment may).
  */
-export async function suspendAutoScaling(context: Context, target: ReleaseTarget, known?: { readonly scaling?: ScalingTarget }): Promise<ScalingState | undefined> {
-  const scalable = known ? known.scaling : await readScalingTarget(context, target);
-  if (!scalable) return undefined;
-  const { resourceId, arn } = scalable;
-  const since = context.clock.now();
-  // An endpoint that names no ARN for the target (some emulators) gets no record: scaling is then
-  // restored when this run ends, whatever the deployment does, as nothing else could restore it.
-  const recorded = arn !== '';
-  const tag = async (prior: SuspendedState) => {
-    if (recorded) await context.clients.autoScaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: { [SCALING_RECORD_TAG_KEY]: formatScalingRecord({ prior, since }) } }));
-  };
+export async function suspendAutoScaling(context: Context, target: ReleaseTarget, deploymentId: string): Promise<ScalingState | undefined> {
+  let holding: ScalingState | undefined;
+  try {
+    const scalable = await readScalingTarget(context, target);
+    if (!scalable) return undefined;
+    const { resourceId, arn } = scalable;
+    const since = context.clock.now();
+    // An endpoint that names no ARN for the target (some emulators) gets no record: scaling is then
+    // restored when this run ends, whatever the deployment does, as nothing else could restore it.
+    const recorded = arn !== '';
+    const hold = async (prior: SuspendedState) => {
+      holding = { resourceId, arn, prior, changed: true, since, recorded };
+      if (recorded) {
+        const record = formatScalingRecord({ prior, since, deployment: deploymentId });
+        await context.clients.autoScaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: { [SCALING_RECORD_TAG_KEY]: record } }));
+      }
+      // Also when taking over: a run that restored in between must not leave this deployment unsuspended.
+      await context.clients.autoScaling.send(
+        new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, SuspendedState: SUSPENDED }),
+      );
+    };
 
-  if (scalable.record) {
-    // An earlier release suspended scaling and did not restore it (killed, or left its deployment
-    // running). No deployment is active now (the plan checked), so this release takes it over.
-    await tag(scalable.record.prior);
-    context.out.line(
-      `auto scaling was left suspended by a release at ${clockTime(scalable.record.since)}; this release keeps it suspended and restores ${describeState(scalable.record.prior)} at its end`,
+    if (scalable.record) {
+      // An earlier release suspended scaling and did not restore it (killed, or left its deployment
+      // running, which has ended since: this run's deployment exists), so this release takes it over.
+      await hold(scalable.record.prior);
+      context.out.line(
+        `auto scaling was left suspended by a release at ${clockTime(scalable.record.since)}; this release keeps it suspended and restores ${describeState(scalable.record.prior)} at its end`,
+      );
+      return holding;
+    }
+    if (fullySuspended(scalable.state)) {
+      context.out.warn(`auto scaling of ${resourceId} was suspended before this release, not by a release; leaving it so. Resume: ${resumeCommand(resourceId, RESUMED)}`);
+      return { resourceId, arn, prior: scalable.state, changed: false, recorded };
+    }
+    await hold(scalable.state);
+    context.out.line('auto scaling suspended for the release');
+    return holding;
+  } catch (error) {
+    context.out.warn(
+      `could not suspend auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); deployment ${deploymentId} runs with scaling as it was`,
     );
-    return { resourceId, arn, prior: scalable.record.prior, changed: true, since, recorded };
+    // A record written before the failure is still this run's: the end of the run cleans it up.
+    return holding;
   }
-  if (fullySuspended(scalable.state)) {
-    context.out.warn(`auto scaling of ${resourceId} was suspended before this release, not by a release; leaving it so. Resume: ${resumeCommand(resourceId, RESUMED)}`);
-    return { resourceId, arn, prior: scalable.state, changed: false, recorded };
-  }
-  await tag(scalable.state);
-  await context.clients.autoScaling.send(
-    new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, SuspendedState: SUSPENDED }),
-  );
-  context.out.line('auto scaling suspended for the release');
-  return { resourceId, arn, prior: scalable.state, changed: true, since, recorded };
 }
 
 /** Put the recorded state back and drop the record. */
@@ -148,26 +172,37 @@ async function resume(context: Context, state: Pick<ScalingState, 'resourceId' |
   if (state.recorded) await context.clients.autoScaling.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: [SCALING_RECORD_TAG_KEY] }));
 }
 
+/** The line that says scaling stays suspended while a deployment runs, and what restores it. */
+export function suspendedWhileRunning(target: ReleaseTarget, deploymentId: string): string {
+  return `auto scaling stays suspended while deployment ${deploymentId} runs; ${commandLine('wait', target)} (or settle, stop, the next release) restores it when the deployment ends`;
+}
+
 /**
  * At the end of a release: put the prior state back, unless the deployment is still running
- * (`runningDeploymentId`: scaling stays suspended and the record tells `wait` what to restore) or
- * another release has taken the suspension over. Never throws: a failure is a warning naming the
+ * (`runningDeploymentId`: scaling stays suspended and the record tells `wait` what to restore),
+ * another release has taken the suspension over, or another deployment has started meanwhile
+ * (its release takes the suspension over). Never throws: a failure is a warning naming the
  * command that fixes it.
  */
 export async function restoreAutoScaling(context: Context, target: ReleaseTarget, state: ScalingState | undefined, runningDeploymentId?: string): Promise<void> {
   if (!state?.changed) return;
   if (runningDeploymentId && state.recorded) {
-    context.out.line(
-      `auto scaling stays suspended while deployment ${runningDeploymentId} runs; ${commandLine('wait', target)} (or the next release) restores it when the deployment ends`,
-    );
+    context.out.line(suspendedWhileRunning(target, runningDeploymentId));
     return;
   }
   try {
-    // Whether this run still holds the suspension; if the record cannot be read, restore anyway.
-    const record = state.recorded ? await readRecord(context, state.arn).catch(() => undefined) : undefined;
-    if (record && record.since !== state.since) {
-      context.out.line(`auto scaling: another release took over its suspension at ${clockTime(record.since)}; that release restores it`);
-      return;
+    if (state.recorded) {
+      // Whether this run still holds the suspension; if the record cannot be read, restore anyway.
+      const record = await readRecord(context, state.arn).catch(() => undefined);
+      if (record && record.since !== state.since) {
+        context.out.line(`auto scaling: another release took over its suspension at ${clockTime(record.since)}; that release restores it`);
+        return;
+      }
+      const active = await findActiveDeployment(context, target);
+      if (active) {
+        context.out.line(`auto scaling stays suspended: deployment ${active} started meanwhile; its release (or ${commandLine('wait', target)}) restores it when it ends`);
+        return;
+      }
     }
     await resume(context, state);
     context.out.line('auto scaling restored');
@@ -176,21 +211,34 @@ export async function restoreAutoScaling(context: Context, target: ReleaseTarget
   }
 }
 
+/** Whether a deployment has reached a final status. */
+async function hasEnded(context: Context, deploymentId: string): Promise<boolean> {
+  const { deploymentInfo } = await context.clients.codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+  return isTerminal(deploymentInfo?.status ?? '');
+}
+
 /**
- * After `wait` or `stop` saw a deployment end: restore scaling a release left suspended, when no
- * deployment is active any more. Never throws.
+ * After `wait`, `stop`, `finish` or `settle` saw a deployment end: restore scaling a release left
+ * suspended, when no deployment is active any more. Never throws.
+ * Returns what became of it: restored, none to restore (or a failure, warned about), or still held
+ * for the deployment named.
  */
-export async function restoreLeftSuspension(context: Context, target: ReleaseTarget): Promise<void> {
+export async function restoreLeftSuspension(context: Context, target: ReleaseTarget): Promise<{ readonly restored: boolean; readonly heldFor?: string }> {
   let scalable: ScalingTarget | undefined;
   try {
     scalable = await readScalingTarget(context, target);
-    if (!scalable?.record) return;
+    if (!scalable?.record) return { restored: false };
+    // Only once the deployment the suspension was taken for has ended, and no other is active.
+    const held = scalable.record.deployment;
+    if (held && !(await hasEnded(context, held))) return { restored: false, heldFor: held };
     const active = await findActiveDeployment(context, target);
-    if (active) return;
+    if (active) return { restored: false, heldFor: active };
     await resume(context, { ...scalable, prior: scalable.record.prior, recorded: true });
     context.out.line(`auto scaling restored (suspended by the release at ${clockTime(scalable.record.since)})`);
+    return { restored: true };
   } catch (error) {
     const fix = scalable?.record ? `run: ${resumeByHand({ ...scalable, prior: scalable.record.prior, recorded: true })}` : `check with ${commandLine('status', target)}`;
     context.out.warn(`could not restore auto scaling of ${target.names.scalableResourceId} (${error instanceof Error ? error.name : error}); ${fix}`);
+    return { restored: false };
   }
 }

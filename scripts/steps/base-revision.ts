@@ -58,7 +58,7 @@ export function recordedTerraformRevision(service: Service): string | undefined 
 }
 
 /** ACTIVE revisions of exactly this family, newest first (`familyPrefix` also matches `web2`). */
-async function* activeRevisionsNewestFirst(context: Context, family: string): AsyncGenerator<string> {
+export async function* activeRevisionsNewestFirst(context: Context, family: string): AsyncGenerator<string> {
   let nextToken: string | undefined;
   do {
     const page = await context.clients.ecs.send(

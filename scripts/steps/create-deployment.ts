@@ -23,6 +23,15 @@ export function activeDeploymentError(target: ReleaseTarget, deploymentId: strin
   );
 }
 
+/** Another release created its deployment between this run's check and its CreateDeployment. */
+export function lostRaceError(target: ReleaseTarget, deploymentId: string): BadInputError {
+  return new BadInputError(
+    `another release started deployment ${deploymentId} in ${target.names.deploymentGroup} while this one was being prepared; ` +
+      `this run changed nothing that serves (service, listeners and auto scaling untouched): follow it: ${commandLine('wait', target)}; ` +
+      'or rerun with --if-active wait|stop',
+  );
+}
+
 /** Deal with a deployment someone else started. Returns once the group is free; `fail` throws. */
 export async function resolveActiveDeployment(
   context: Context,
@@ -73,10 +82,12 @@ export async function createDeployment(context: Context, target: ReleaseTarget, 
   try {
     created = await create();
   } catch (error) {
-    // Someone started a deployment between preflight and now.
+    // Someone started a deployment between preflight and now: this run lost the race. Nothing that
+    // serves was touched (the deployment is created before scaling is suspended).
     if (!hasName(error, 'DeploymentLimitExceededException')) throw error;
     const active = await findActiveDeployment(context, target);
     if (!active) throw error;
+    if (request.ifActive === 'fail') throw lostRaceError(target, active);
     await resolveActiveDeployment(context, target, active, request.ifActive, request.deadline);
     created = await create();
   }

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { hasName } from '../aws/errors';
 import type { Context } from '../context';
+import { requireDeploymentOfTarget } from './deployment-id';
 import type { ReleaseTarget } from './target';
 
 /** Statuses of a deployment that has not ended: a second one in the group would be refused. */
@@ -20,6 +21,8 @@ export interface LifecycleEventState {
   readonly status: string;
   readonly startTime?: Date;
   readonly endTime?: Date;
+  /** What CodeDeploy says about a failed hook. */
+  readonly diagnostics?: { readonly errorCode?: string; readonly scriptName?: string; readonly message?: string; readonly logTail?: string };
 }
 
 export interface TaskSetState {
@@ -70,6 +73,8 @@ export interface ReadOptions {
    * @default true
    */
   readonly targets?: boolean;
+  /** Abandons the read's HTTP requests (a `--timeout` that elapsed). */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
@@ -83,6 +88,11 @@ export class DeploymentReader {
     readonly deploymentId: string,
   ) {}
 
+  /** The last snapshot read, if any. */
+  get latest(): DeploymentSnapshot | undefined {
+    return this.last;
+  }
+
   /** Whether the last read included the targets (otherwise they were carried over). */
   get lastReadIncludedTargets(): boolean {
     return this.targetsRead;
@@ -95,7 +105,8 @@ export class DeploymentReader {
    */
   async read(options: ReadOptions = {}): Promise<DeploymentSnapshot> {
     const { codeDeploy } = this.context.clients;
-    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }));
+    const sent = { abortSignal: options.abortSignal };
+    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }), sent);
     const info = found.deploymentInfo ?? {};
     const previous = this.last;
     const statusMoved = previous === undefined || previous.status !== info.status
@@ -113,12 +124,12 @@ export class DeploymentReader {
     let events: LifecycleEventState[] = [];
     let taskSets: TaskSetState[] = [];
     if (this.targetIds.length === 0) {
-      const listed = await unlessNotStarted(() => codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId })));
+      const listed = await unlessNotStarted(() => codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId: this.deploymentId }), sent));
       this.targetIds = listed?.targetIds ?? [];
     }
     if (this.targetIds.length > 0) {
       const targets = await unlessNotStarted(() =>
-        codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds })),
+        codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId: this.deploymentId, targetIds: this.targetIds }), sent),
       );
       const ecs = targets?.deploymentTargets?.find((candidate) => candidate.ecsTarget)?.ecsTarget;
       events = (ecs?.lifecycleEvents ?? []).map((event) => ({
@@ -126,6 +137,7 @@ export class DeploymentReader {
         status: event.status ?? 'Unknown',
         startTime: event.startTime,
         endTime: event.endTime,
+        ...(event.diagnostics ? { diagnostics: event.diagnostics } : {}),
       }));
       taskSets = (ecs?.taskSetsInfo ?? []).map((taskSet) => ({
         label: taskSet.taskSetLabel ?? taskSet.identifer ?? '?',
@@ -153,7 +165,8 @@ export async function findActiveDeployment(context: Context, target: ReleaseTarg
   return listed.deployments?.[0];
 }
 
-/** `--deployment-id`, else the group's active deployment; undefined when neither exists. */
+/** `--deployment-id` (checked to be this target's), else the group's active deployment; undefined when neither exists. */
 export async function chosenDeployment(context: Context, target: ReleaseTarget, deploymentId: string | undefined): Promise<string | undefined> {
-  return deploymentId ?? (await findActiveDeployment(context, target));
+  if (deploymentId !== undefined) return requireDeploymentOfTarget(context, target, deploymentId);
+  return findActiveDeployment(context, target);
 }

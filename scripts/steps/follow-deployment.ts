@@ -29,6 +29,8 @@ export interface FollowOptions {
   readonly label?: string;
   /** Continue an earlier narration, so nothing already said is repeated. */
   readonly narrator?: DeploymentNarrator;
+  /** What an interrupt would do in this state, when it differs from what was said before following. */
+  readonly describeInterrupt?: (snapshot: DeploymentSnapshot) => string | undefined;
 }
 
 export interface FollowResult {
@@ -186,6 +188,35 @@ export function nextPoll(targetsInterval: number, base: number, wait: WaitWindow
   return wait?.kind === 'approval' ? targetsInterval : base;
 }
 
+/** A deployment no read has answered for yet. */
+function notYetRead(deploymentId: string): DeploymentSnapshot {
+  return { id: deploymentId, status: 'Unknown', info: { deploymentId }, events: [], taskSets: [] };
+}
+
+/**
+ * `read`, or undefined when `deadline` passes first: the read is then abandoned (its requests
+ * aborted, its answer ignored). Bounded by real time, as an injected clock cannot interrupt a call
+ * that is still under way.
+ */
+export async function readBefore<T>(context: Context, deadline: number | undefined, read: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T | undefined> {
+  if (deadline === undefined) return read(undefined);
+  const abandon = new AbortController();
+  const reading = read(abandon.signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - context.clock.now()));
+  });
+  try {
+    const first = await Promise.race([reading.then((value) => ({ value })), late]);
+    if (first) return first.value;
+    abandon.abort();
+    reading.catch(() => undefined);
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function followDeployment(context: Context, options: FollowOptions): Promise<FollowResult> {
   const reader = new DeploymentReader(context, options.deploymentId);
   const narrator = options.narrator ?? new DeploymentNarrator(context, options.target, options.waits, options.label);
@@ -194,18 +225,26 @@ export async function followDeployment(context: Context, options: FollowOptions)
   let targetsInterval = base;
   let targetsReadAt = -Infinity;
   let readyHandled = false;
+  const interruptPlan = context.interrupts.onInterrupt;
   for (;;) {
     const readAt = context.clock.now();
-    const snapshot = await reader.read({ targets: readAt - targetsReadAt >= targetsInterval });
+    // An interrupt that arrives while this read is under way is acted on after the next read: this
+    // one may show the deployment as it was before (traffic still moving, when it has moved since).
+    const interruptedBeforeRead = signal.aborted;
+    const snapshot = await readBefore(context, options.deadline, (abortSignal) => reader.read({ targets: readAt - targetsReadAt >= targetsInterval, abortSignal }));
+    // --timeout elapsed while AWS was slow to answer (throttling and the SDK's backoff): end now,
+    // on what was last known, instead of after the retries.
+    if (snapshot === undefined) return { ending: 'timeout', last: reader.latest ?? notYetRead(options.deploymentId) };
     if (reader.lastReadIncludedTargets) targetsReadAt = readAt;
     const changed = narrator.report(snapshot);
+    if (options.describeInterrupt) context.interrupts.onInterrupt = options.describeInterrupt(snapshot) ?? interruptPlan;
     if (isTerminal(snapshot.status)) return { ending: 'finished', last: snapshot };
     // Checked on a snapshot read after the interrupt or the deadline, never on one from before the
     // sleep: the deployment may have moved on meanwhile (into the termination wait, or to its end),
     // and what the caller does next (stop with rollback, or leave it) depends on where it is now.
-    if (options.interruptible && signal.aborted) return { ending: 'interrupted', last: snapshot };
+    if (options.interruptible && interruptedBeforeRead) return { ending: 'interrupted', last: snapshot };
     if (options.deadline !== undefined && context.clock.now() >= options.deadline) return { ending: 'timeout', last: snapshot };
-    if (snapshot.status === 'Ready' && options.onReady && !readyHandled) {
+    if (snapshot.status === 'Ready' && options.onReady && !readyHandled && !signal.aborted) {
       readyHandled = true;
       await options.onReady(snapshot);
       targetsInterval = base;

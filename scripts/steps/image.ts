@@ -78,6 +78,26 @@ export function checkImageReference(text: string): ImageReference {
   return reference;
 }
 
+/**
+ * How images reach an environment (docs/releases.md, "Promoting an image"): built once, the same
+ * image is pushed to each environment's own ECR repository, and each release names it there. The
+ * service's execution role may pull only from that repository (modules/task-definition.ts), so an
+ * image anywhere else (another environment's repository, another region, another registry) would
+ * be registered and then fail to start: it is refused before anything changes.
+ */
+export function checkImageForTarget(text: string, target: ReleaseTarget): ImageReference {
+  const reference = checkImageReference(text);
+  const ecr = reference.registry ? ECR_HOST.exec(reference.registry) : null;
+  const wanted = `${target.names.repository} in ${target.env.region}`;
+  const where = !ecr ? `in registry ${reference.registry ?? 'docker.io'}` : ecr[2] !== target.env.region ? `in region ${ecr[2]}` : reference.repository !== target.names.repository ? `in repository ${reference.repository}` : undefined;
+  if (where) {
+    throw new BadInputError(
+      `--image "${text}" is ${where}, but ${target.env.environment}/${target.service.name} pulls only from its own ECR repository ${wanted}: push the same image there first (docs/releases.md, "Promoting an image") and release it by --tag`,
+    );
+  }
+  return reference;
+}
+
 /** Every check of `--tag` that needs no AWS call. */
 export function checkTag(tag: string): void {
   if (!TAG.test(tag)) throw new BadInputError(`--tag "${tag}" is not a valid image tag`);
@@ -103,19 +123,22 @@ export interface ImageRequest {
 export async function resolveImage(context: Context, target: ReleaseTarget, request: ImageRequest): Promise<ResolvedImage> {
   if (request.tag !== undefined) return resolveTag(context, target, request.tag);
   if (request.image === undefined) throw new BadInputError('pass --image URI or --tag TAG');
-  const reference = checkImageReference(request.image);
-  const registryPath = reference.registry ? `${reference.registry}/${reference.repository}` : reference.repository;
-  const ecr = reference.registry ? ECR_HOST.exec(reference.registry) : null;
-  if (!ecr || ecr[2] !== target.env.region) {
-    if (!reference.digest) {
-      throw new BadInputError(
-        `--image "${request.image}" is outside this region's ECR, so its tag cannot be resolved here: pass it pinned as ${registryPath}@sha256:<digest>`,
-      );
-    }
-    return { uri: `${registryPath}@${reference.digest}`, digest: reference.digest, tag: reference.tag, verified: false };
+  const reference = checkImageForTarget(request.image, target);
+  const registryPath = `${reference.registry}/${reference.repository}`;
+  // The repository's own URI says which account's registry it is in: another account's
+  // repository of the same name is another environment's.
+  const [repositoryUri, digest] = await readsInOrder([
+    describeRepositoryUri(context, target),
+    describeImageDigest(context, { registryId: ECR_HOST.exec(reference.registry ?? '')?.[1], repositoryName: reference.repository }, reference),
+  ]);
+  if (repositoryUri !== registryPath) {
+    throw new BadInputError(`--image "${request.image}" is not in ${repositoryUri}, the repository ${targetName(target)} pulls from: push the same image there first (docs/releases.md, "Promoting an image") and release it by --tag`);
   }
-  const digest = await describeImageDigest(context, { registryId: ecr[1], repositoryName: reference.repository }, reference);
   return { uri: `${registryPath}@${digest}`, digest, tag: reference.tag, verified: true };
+}
+
+function targetName(target: ReleaseTarget): string {
+  return `${target.env.environment}/${target.service.name}`;
 }
 
 async function resolveTag(context: Context, target: ReleaseTarget, tag: string): Promise<ResolvedImage> {

@@ -11,7 +11,7 @@ import { readScalingTarget, type ScalingTarget } from './auto-scaling';
 import { chooseBaseRevision, describeTaskDefinition, type BaseRevision } from './base-revision';
 import { findContainer, withImage } from './container-definitions';
 import { findActiveDeployment } from './deployment-state';
-import { resolveImage, type ImageRequest, type ResolvedImage } from './image';
+import { checkImageForTarget, resolveImage, type ImageRequest, type ResolvedImage } from './image';
 import {
   checkController,
   checkDeploymentConfigName,
@@ -25,6 +25,7 @@ import { readsInOrder } from './reads-in-order';
 import { registrationInput, revisionContent, sameRevisionContent } from './register-revision';
 import type { ReleaseTarget } from './target';
 import { verifyBaseUrl, type VerifyRequest } from './verify';
+import { hookVerification, releaseHooks, type HookVerification } from './verification-hook';
 
 export interface ReleaseRequest extends ImageRequest {
   readonly deploymentConfig?: string;
@@ -46,27 +47,30 @@ export interface ReleasePlan {
   readonly activeDeploymentId?: string;
   /** The scalable target now, with a suspension a release left behind (undefined: the service does not scale). */
   readonly scaling?: ScalingTarget;
-  /** `--verify`: the URL checked on the test listener. */
+  /** `--verify --verify-base-url` (or no verification hook): the URL this run checks on the test listener. */
   readonly verifyUrl?: string;
+  /** `release.verifyPath` or `--verify`: the environment's verification hook checks the test listener. */
+  readonly verificationHook?: HookVerification;
 }
 
 /** Checks that need no AWS call: they fail before any request is sent. */
 export function checkRequestOffline(target: ReleaseTarget, request: ReleaseRequest): void {
+  if (request.image !== undefined) checkImageForTarget(request.image, target);
   if (request.deploymentConfig !== undefined) {
     if (target.strategy !== 'blue-green') throw new BadInputError(`--deployment-config needs release.strategy "blue-green"; ${target.names.service} is rolling`);
     checkDeploymentConfigName(target, request.deploymentConfig);
   }
-  if (request.verify) {
+  if (request.verify && !hookVerification(target, request.verify)) {
     if (target.strategy !== 'blue-green' || target.service.release.approvalWaitMinutes === undefined) {
       throw new BadInputError(`--verify needs a blue-green service with release.approvalWaitMinutes set (traffic waits while the test listener is checked); ${target.names.service} has none`);
     }
-    if (!request.verify.path.startsWith('/')) throw new BadInputError(`--verify "${request.verify.path}" must be a path starting with "/"`);
   }
+  if (request.verify && !request.verify.path.startsWith('/')) throw new BadInputError(`--verify "${request.verify.path}" must be a path starting with "/"`);
 }
 
 /** The AppSpec with the new revision's ARN, or a placeholder while it is not registered yet. */
 export function planAppSpec(plan: ReleasePlan, taskDefinitionArn: string): AppSpec {
-  return buildAppSpec(plan.service, taskDefinitionArn, plan.target.service.release.lifecycleHooks);
+  return buildAppSpec(plan.service, taskDefinitionArn, releaseHooks(plan.target, plan.verificationHook));
 }
 
 /** Blue/green wiring: the deployment group and its listeners, `--deployment-config`, the `--verify` URL. */
@@ -75,7 +79,7 @@ async function checkBlueGreenWiring(context: Context, target: ReleaseTarget, req
     checkDeploymentGroup(context, target),
     request.deploymentConfig ? verifyDeploymentConfig(context, request.deploymentConfig) : undefined,
   ]);
-  if (!request.verify) return { group };
+  if (!request.verify || hookVerification(target, request.verify)) return { group };
   if (group.approvalWaitMinutes === undefined) {
     throw new BadInputError(`--verify needs deployment group ${target.names.deploymentGroup} to wait for approval (STOP_DEPLOYMENT ready option); apply the stack (\`cdktf deploy\`)`);
   }
@@ -133,5 +137,6 @@ export async function planRelease(context: Context, target: ReleaseTarget, reque
     activeDeploymentId,
     scaling,
     verifyUrl: wiring?.verifyUrl,
+    verificationHook: blueGreen ? hookVerification(target, request.verify) : undefined,
   };
 }

@@ -9,20 +9,22 @@
 import { ContinueDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import type { RegisterTaskDefinitionCommandInput, Service } from '@aws-sdk/client-ecs';
 import { ReleaseError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { EXIT, type ExitCode } from '../cli/exit-codes';
 import { toReleaseError } from '../aws/errors';
 import type { Context } from '../context';
 import { buildAppSpec } from './appspec';
-import { restoreAutoScaling, suspendAutoScaling, type ScalingTarget } from './auto-scaling';
+import { restoreAutoScaling, suspendAutoScaling, type ScalingState } from './auto-scaling';
 import { createDeployment, resolveActiveDeployment, type IfActive } from './create-deployment';
 import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
 import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
+import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
-import { followRollback, stopAndSettle, type Settled } from './settle';
+import { followRollback, requestStop, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 import { verifyTestListener } from './verify';
+import { deploymentDescription, hookFailure, hookStartLine, releaseHooks, type HookVerification } from './verification-hook';
 
 export type RevisionSource = { readonly register: RegisterTaskDefinitionCommandInput } | { readonly arn: string };
 
@@ -32,11 +34,6 @@ export interface BlueGreenRelease {
   readonly group: DeploymentGroupCheck;
   readonly revision: RevisionSource;
   readonly activeDeploymentId?: string;
-  /**
-   * Auto scaling as the plan read it just before; used only when nothing was waited for in between
-   * (no active deployment to deal with), else read again.
-   */
-  readonly scaling?: { readonly scaling?: ScalingTarget };
   /** Carried into the result (image, base revision). */
   readonly details?: Partial<ServiceResult>;
 }
@@ -50,6 +47,10 @@ export interface ReleaseOptions {
   readonly description?: string;
   readonly verifyUrl?: string;
   readonly verifyTries?: number;
+  /** The environment's verification hook runs at AfterAllowTestTraffic (verification-hook.ts). */
+  readonly verificationHook?: HookVerification;
+  /** A migration to run with the new revision before anything else changes (migrate.ts). */
+  readonly migrate?: readonly string[];
 }
 
 /** Commands that let a person pick up a deployment this run leaves behind. */
@@ -57,19 +58,51 @@ export function followUpCommands(target: ReleaseTarget): string {
   return `status: ${commandLine('status', target)}; follow: ${commandLine('wait', target)}; stop: ${commandLine('stop', target)}`;
 }
 
+/** What a run that ended before its deployment existed leaves behind: at most an unused revision. */
+function artifactNote(registered: string | undefined): string {
+  return registered ? `; revision ${shortRevision(registered)} was registered but serves nothing (an unused artifact)` : '';
+}
+
 /** Ctrl-C before the deployment exists: nothing serves differently, so there is nothing to stop. */
-export function interruptedBeforeChange(target: ReleaseTarget): ServiceResult {
-  return serviceResult(target, EXIT.stopped, `${targetLabel(target)}: interrupted before the deployment started; the service was not changed`);
+export function interruptedBeforeChange(target: ReleaseTarget, registered?: string): ServiceResult {
+  return serviceResult(
+    target,
+    EXIT.stopped,
+    `${targetLabel(target)}: interrupted before the deployment started; the service and its auto scaling were not changed${artifactNote(registered)}`,
+  );
+}
+
+/** Where things stand after an error, for the last line a person reads. */
+export interface ErrorSituation {
+  /** The deployment this run created, if it got that far. */
+  readonly deploymentId?: string;
+  /** A revision this run registered before failing. */
+  readonly registered?: string;
+  /** This run left auto scaling suspended (with its record) for the deployment. */
+  readonly scalingSuspended?: boolean;
+}
+
+/** The tail of a verdict when auto scaling stays suspended for a deployment that may still run. */
+export function scalingStaysNote(target: ReleaseTarget): string {
+  return `; auto scaling stays suspended until the deployment ends: ${commandLine('wait', target)} (or settle) restores it then`;
 }
 
 /** An error after the deployment exists must say so: it may still be running. */
-export function withDeploymentNote(error: unknown, target: ReleaseTarget, deploymentId: string | undefined): ReleaseError {
+export function withDeploymentNote(error: unknown, target: ReleaseTarget, situation: ErrorSituation): ReleaseError {
   const released = toReleaseError(error);
+  const { deploymentId } = situation;
   if (!deploymentId) {
-    if (released.exitCode !== EXIT.awsError) return released;
-    return new ReleaseError(`${released.message}; no deployment was created, ${targetLabel(target)} still serves what it served before`, released.exitCode);
+    const unchanged = released.exitCode === EXIT.awsError ? `; no deployment was created, ${targetLabel(target)} still serves what it served before` : '';
+    if (!unchanged && !situation.registered) return released;
+    return new ReleaseError(`${released.message}${unchanged}${artifactNote(situation.registered)}`, released.exitCode);
   }
-  return new ReleaseError(`${released.message}; deployment ${deploymentId} was created and may still be running: ${followUpCommands(target)}`, released.exitCode);
+  const scaling = situation.scalingSuspended ? scalingStaysNote(target) : '';
+  return new ReleaseError(`${released.message}; deployment ${deploymentId} was created and may still be running: ${followUpCommands(target)}${scaling}`, released.exitCode);
+}
+
+/** Whether this run holds a recorded suspension that outlives it while a deployment runs. */
+function holdsRecordedSuspension(scaling: ScalingState | undefined): boolean {
+  return scaling?.changed === true && scaling.recorded;
 }
 
 export async function releaseBlueGreen(context: Context, release: BlueGreenRelease, options: ReleaseOptions): Promise<ServiceResult> {
@@ -77,41 +110,75 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
   const started = context.clock.now();
   if (release.activeDeploymentId) await resolveActiveDeployment(context, target, release.activeDeploymentId, options.ifActive, options.deadline);
 
-  if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
-  // Before the deployment exists an AWS error leaves the service as it was: the message says so.
-  const beforeDeployment = async <T>(step: () => Promise<T>): Promise<T> => {
-    try {
-      return await step();
-    } catch (error) {
-      throw withDeploymentNote(error, target, undefined);
-    }
-  };
+  const interrupts = context.interrupts;
+  interrupts.onInterrupt = 'stopping before the deployment is created: the service and its auto scaling stay as they are';
+  if (interrupts.signal.aborted) return interruptedBeforeChange(target);
   const revision = release.revision;
-  const arn = 'arn' in revision ? revision.arn : await beforeDeployment(() => registerRevision(context, revision.register));
-  if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
+  let registered: string | undefined;
+  const arn =
+    'arn' in revision
+      ? revision.arn
+      : await registerRevision(context, revision.register).catch((error: unknown) => {
+          throw withDeploymentNote(error, target, {});
+        });
+  if ('register' in revision) {
+    registered = arn;
+    context.out.line(`registered ${shortRevision(arn)}`);
+  }
+  if (options.migrate) {
+    interrupts.onInterrupt = 'stopping the migration task and waiting for it to stop; no deployment is created, the service and its auto scaling stay as they are';
+    const registration = 'register' in revision ? revision.register : undefined;
+    await migrate(context, { ...release, revisionArn: arn, registration }, options.migrate, options.deadline).catch((error: unknown) => {
+      throw withDeploymentNote(error, target, { registered });
+    });
+    interrupts.onInterrupt = 'stopping before the deployment is created: the service and its auto scaling stay as they are';
+  }
   const details: Partial<ServiceResult> = { ...release.details, taskDefinition: arn };
-  const appSpec = buildAppSpec(release.service, arn, target.service.release.lifecycleHooks);
+  const hook = options.verificationHook;
+  const appSpec = buildAppSpec(release.service, arn, releaseHooks(target, hook));
 
-  const knownScaling = release.activeDeploymentId ? undefined : release.scaling;
-  const scaling = await beforeDeployment(() => suspendAutoScaling(context, target, knownScaling));
-  let deploymentId: string | undefined;
+  if (interrupts.signal.aborted) return interruptedBeforeChange(target, registered);
+  if (options.deadline !== undefined && context.clock.now() >= options.deadline) {
+    return serviceResult(
+      target,
+      EXIT.timedOut,
+      `${targetLabel(target)}: timed out before the deployment was created; the service and its auto scaling were not changed${artifactNote(registered)}`,
+    );
+  }
+  // CreateDeployment first: it is the one call CodeDeploy refuses while another deployment of the
+  // group is active, so a run that loses a race ends here without touching scaling (auto-scaling.ts).
+  let deploymentId: string;
+  try {
+    deploymentId = await createDeployment(context, target, {
+      appSpec,
+      deploymentConfigName: options.deploymentConfigName,
+      description: deploymentDescription(hook, options.description),
+      ifActive: options.ifActive,
+      deadline: options.deadline,
+    });
+  } catch (error) {
+    throw withDeploymentNote(error, target, { registered });
+  }
+  context.out.line(`deployment ${deploymentId} created for ${targetLabel(target)} (${shortRevision(arn)})`);
+  if (hook) context.out.line(hookStartLine(hook));
+  interrupts.onInterrupt = options.detach
+    ? `leaving deployment ${deploymentId} running (--detach)`
+    : `stopping deployment ${deploymentId} with rollback so the old version keeps serving`;
+  const scaling = await suspendAutoScaling(context, target, deploymentId);
   // The deployment this run leaves running, if any: scaling stays suspended until it ends. Until
   // the outcome is known (an error while following), assume the created deployment still runs.
   let leftRunning: () => string | undefined = () => deploymentId;
   try {
-    if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
-    deploymentId = await createDeployment(context, target, {
-      appSpec,
-      deploymentConfigName: options.deploymentConfigName,
-      description: options.description,
-      ifActive: options.ifActive,
-      deadline: options.deadline,
-    });
-    context.out.line(`deployment ${deploymentId} created for ${targetLabel(target)} (${shortRevision(arn)})`);
     const narrator = new DeploymentNarrator(context, target, release.group);
     let verifyFailure: string | undefined;
     const id = deploymentId;
-    const onReady = options.verifyUrl
+    const onReady = hook?.fromFlag
+      ? async () => {
+          // Ready comes after AfterAllowTestTraffic: the hook passed. `--verify` approves, as it does when this run checks.
+          context.out.line(`verify: ${hook.functionName} passed at AfterAllowTestTraffic; approving`);
+          await context.clients.codeDeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }));
+        }
+      : options.verifyUrl
       ? async () => {
           const verified = await verifyTestListener(context, options.verifyUrl as string, options.verifyTries ?? 10);
           if (verified.ok) {
@@ -132,15 +199,26 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
       interruptible: true,
       onReady,
       narrator,
+      describeInterrupt: (snapshot) => (narrator.wait(snapshot)?.kind === 'termination' ? leaveInTerminationWait(snapshot.id, EXIT.detached) : undefined),
     });
+    if (hook && followed.ending === 'finished') {
+      verifyFailure = hookFailure(followed.last, hook);
+      if (verifyFailure) context.out.line(`verify failed: ${verifyFailure}`);
+    }
     const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
     leftRunning = () => concluded.running;
-    return { ...concluded.result, durationMs: context.clock.now() - started };
+    const result = concluded.running && holdsRecordedSuspension(scaling) ? { ...concluded.result, verdict: `${concluded.result.verdict}${scalingStaysNote(target)}` } : concluded.result;
+    return { ...result, durationMs: context.clock.now() - started };
   } catch (error) {
-    throw withDeploymentNote(error, target, deploymentId);
+    throw withDeploymentNote(error, target, { deploymentId, scalingSuspended: holdsRecordedSuspension(scaling) && leftRunning() !== undefined });
   } finally {
     await restoreAutoScaling(context, target, scaling, leftRunning());
   }
+}
+
+/** What Ctrl-C or a timeout does once traffic has fully moved: nothing to the deployment. */
+function leaveInTerminationWait(deploymentId: string, exitCode: ExitCode): string {
+  return `traffic is already on the new version, so deployment ${deploymentId} is left to finish its termination wait (exit ${exitCode}); roll back with the rollback command`;
 }
 
 interface ConcludeOptions extends ReleaseOptions {
@@ -193,9 +271,11 @@ async function interruptedResult(
   // release that is serving. Leave it; say how to finish early or roll back.
   const wait = options.narrator.wait(last);
   if (wait?.kind === 'termination') {
+    const exitCode = ending === 'interrupted' ? EXIT.detached : EXIT.timedOut;
+    context.out.line(`${why}: ${leaveInTerminationWait(last.id, exitCode)}`);
     const result = serviceResult(
       target,
-      ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
+      exitCode,
       `${targetLabel(target)}: ${why} during the termination wait: traffic is on the new version; deployment ${last.id} ends by itself at ${clockTime(wait.until)}; finish now: ${commandLine('finish', target)}; roll back: ${commandLine('rollback', target)}`,
       ids,
     );
@@ -206,6 +286,23 @@ async function interruptedResult(
       target,
       ending === 'interrupted' ? EXIT.detached : EXIT.timedOut,
       `${targetLabel(target)}: ${why}; --detach left deployment ${last.id} running (${last.status}); ${followUpCommands(target)}`,
+      ids,
+    );
+    return { result, running: last.id };
+  }
+  if (ending === 'timeout') {
+    // --timeout is a bound on this run: after the stop call it ends, and CodeDeploy completes the
+    // rollback on its own; `wait` (or `settle`) follows it and restores auto scaling.
+    context.out.line(`timed out: stopping deployment ${last.id} with rollback; CodeDeploy moves traffic back on its own, this run does not wait past --timeout`);
+    if (!(await requestStop(context, last.id, true))) {
+      // It ended meanwhile; whatever followed it (a rollback) is left to the restore's check.
+      const ended = serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: timed out; deployment ${last.id} had ended meanwhile; check: ${commandLine('status', target)}`, ids);
+      return { result: ended };
+    }
+    const result = serviceResult(
+      target,
+      EXIT.timedOut,
+      `${targetLabel(target)}: timed out; deployment ${last.id} stop with rollback requested: CodeDeploy returns traffic to the old version on its own; follow it: ${commandLine('wait', target)}`,
       ids,
     );
     return { result, running: last.id };

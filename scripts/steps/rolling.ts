@@ -8,6 +8,7 @@ import { EXIT } from '../cli/exit-codes';
 import { pollIntervalMs, type Context } from '../context';
 import { serviceResult, shortRevision, type ServiceResult } from './outcome';
 import { runningTaskDefinition } from './preflight';
+import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import type { RevisionSource } from './release';
 import { interruptedBeforeChange, withDeploymentNote } from './release';
@@ -24,6 +25,8 @@ export interface RollingRelease {
 export interface RollingOptions {
   readonly detach: boolean;
   readonly deadline?: number;
+  /** A migration to run with the new revision before the update (migrate.ts). */
+  readonly migrate?: readonly string[];
 }
 
 async function describe(context: Context, target: ReleaseTarget): Promise<Service> {
@@ -90,6 +93,7 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
   if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
+  if (options.migrate) await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
   const details = { ...release.details, taskDefinition: arn };
   let deploymentId: string | undefined;
   try {
@@ -145,7 +149,7 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
       }
     }
   } catch (error) {
-    throw withDeploymentNote(error, target, deploymentId);
+    throw withDeploymentNote(error, target, { deploymentId });
   }
 }
 

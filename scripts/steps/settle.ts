@@ -54,6 +54,22 @@ export async function followRollback(
   return { deployment, rollback: result.last, settled: result.ending === 'finished' };
 }
 
+/**
+ * StopDeployment (rolling back unless told not to); a deployment that has just ended is no error.
+ * Returns false when it had already ended.
+ */
+export async function requestStop(context: Context, deploymentId: string, rollback: boolean): Promise<boolean> {
+  try {
+    await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: rollback }));
+    context.out.line(`stop requested for deployment ${deploymentId}${rollback ? ' (with rollback)' : ' (no rollback)'}`);
+    return true;
+  } catch (error) {
+    if (!hasName(error, 'DeploymentAlreadyCompletedException')) throw error;
+    context.out.line(`deployment ${deploymentId} had already completed`);
+    return false;
+  }
+}
+
 /** StopDeployment (rolling back unless told not to), then wait for the stop and the rollback to settle. */
 export async function stopAndSettle(
   context: Context,
@@ -62,14 +78,8 @@ export async function stopAndSettle(
   options: { rollback: boolean; narrator?: DeploymentNarrator },
 ): Promise<Settled> {
   context.interrupts.stoppingMessage =
-    `still stopping deployment ${deploymentId}${options.rollback ? ' and rolling back' : ''}; waiting up to ${SETTLE_LIMIT_MS / 60_000} min for it to settle (the tool will not abandon it)`;
-  try {
-    await context.clients.codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: options.rollback }));
-    context.out.line(`stop requested for deployment ${deploymentId}${options.rollback ? ' (with rollback)' : ' (no rollback)'}`);
-  } catch (error) {
-    if (!hasName(error, 'DeploymentAlreadyCompletedException')) throw error;
-    context.out.line(`deployment ${deploymentId} had already completed`);
-  }
+    `still stopping deployment ${deploymentId}${options.rollback ? ' and rolling back' : ''}; waiting up to ${SETTLE_LIMIT_MS / 60_000} min for it to settle (the tool will not abandon it; if this process is killed, CodeDeploy completes the rollback and \`settle\` restores auto scaling)`;
+  await requestStop(context, deploymentId, options.rollback);
   const deadline = context.clock.now() + SETTLE_LIMIT_MS;
   const result = await followDeployment(context, { target, deploymentId, deadline, interruptible: false, narrator: options.narrator });
   if (result.ending !== 'finished') return { deployment: result.last, settled: false };

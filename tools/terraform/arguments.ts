@@ -13,6 +13,40 @@ export type TerraformCommand = (typeof TERRAFORM_COMMANDS)[number];
 export const TERRAFORM_USAGE = 'usage: npm run <synth|validate|plan> -- [--env NAME | --all] [--state FILE] [--json] [--markdown FILE]';
 export const DRIFT_USAGE = 'usage: npm run drift -- [--env NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME | --all]';
 
+/** `--help` of npm run synth, validate and plan. */
+export const TERRAFORM_HELP = `${TERRAFORM_USAGE}
+
+  synth      synthesize the stacks into cdktf.out/ (no Terraform needed)
+  validate   terraform init and validate each stack, offline
+  plan       terraform plan each stack against an empty state (or --state), offline, with a summary
+
+  --env NAME       one environment (default dev)
+  --all            every environment in config/environments.ts
+  --state FILE     plan only: plan against a copy of this local state file
+  --json           plan only: a JSON document on stdout, people's lines on stderr
+  --markdown FILE  plan only: write the pull-request comment to FILE
+  -h, --help       this help
+
+validate and plan need Terraform on the PATH; the hashicorp/aws provider comes from a local
+mirror (TF_PLUGIN_MIRROR or /opt/tf-plugins) or the registry.
+Exit codes: 0 every stack passed, 1 Terraform failed for a stack, 2 bad arguments or configuration.`;
+
+/** `--help` of npm run drift. */
+export const DRIFT_HELP = `${DRIFT_USAGE}
+
+  --env NAME     the environment to check against its real state (default dev)
+  --state FILE   check a local state file instead, offline
+  --json         a JSON document on stdout
+  --self-check   prove offline that releases are never drift and other changes are (--all: every environment)
+  -h, --help     this help
+
+Needs Terraform on the PATH. Exit codes: 0 clean, 3 drift, 1 Terraform failed, 2 bad arguments.`;
+
+/** Whether a command line asks for help (`--help` or `-h` anywhere): help wins over every other flag. */
+export function helpRequested(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 export interface TerraformOptions {
   readonly command: TerraformCommand;
   readonly environments: readonly string[];

@@ -7,22 +7,22 @@
  * service's task definition and load balancer, listener default actions, ...). Terraform never
  * plans a change to them, but its refresh still reports them as changed outside Terraform, so they
  * are filtered here: they never show up as drift.
+ *
+ * With the provider schema and the stack's configuration (`StackKnowledge`), what the refresh found
+ * is judged attribute by attribute (outside-differences.ts): computed-only attributes, the
+ * provider's normalisations and rules, routes and policies the stack declares as separate
+ * resources are not drift; set items and map keys are named as added, removed or changed.
  */
-import type { Change, Json, JsonObject, PlanJson, ResourceChange } from './plan-json';
+import type { Schemas } from './apply-state';
+import { outsideDifferences } from './outside-differences';
+import type { JsonObject, PlanJson, PlannedResource, ResourceChange } from './plan-json';
 import { changeKind, destructiveReason, type ChangeKind } from './plan-summary';
+import { attributeDifferences, parseAttributePath, type AttributeDifference, type PathStep } from './attribute-differences';
+
+export { attributeDifferences, formatAttributePath, parseAttributePath, type AttributeDifference, type PathStep } from './attribute-differences';
 
 /** Exit codes of `npm run drift`. */
 export const DRIFT_EXIT = { clean: 0, failed: 1, badInput: 2, drift: 3 } as const;
-
-export type PathStep = string | number;
-
-export interface AttributeDifference {
-  /** e.g. `health_check[0].path` */
-  readonly path: string;
-  /** Rendered values: JSON, "(sensitive)", "(known after apply)" or "(absent)". */
-  readonly before: string;
-  readonly after: string;
-}
 
 export interface DriftEntry {
   /** Resource address, or `output.<name>`. */
@@ -56,97 +56,36 @@ export function ignoredAttributes(synthesized: JsonObject): Map<string, PathStep
   }
   return ignores;
 }
-
-/** `default_action`, `tags["Name"]`, `health_check[0].path` → path steps. */
-export function parseAttributePath(text: string): PathStep[] {
-  if (text === 'all') return [];
-  const steps: PathStep[] = [];
-  for (const match of text.matchAll(/([A-Za-z0-9_-]+)|\[(\d+)\]|\["([^"]*)"\]/g)) {
-    steps.push(match[1] ?? (match[2] !== undefined ? Number(match[2]) : match[3]));
-  }
-  return steps;
-}
-
-export function formatAttributePath(steps: readonly PathStep[]): string {
-  return steps.map((step, index) => (typeof step === 'number' ? `[${step}]` : index === 0 ? step : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`)).join('');
-}
-
-function isPrefix(prefix: readonly PathStep[], path: readonly PathStep[]): boolean {
-  return prefix.length <= path.length && prefix.every((step, index) => step === path[index]);
-}
-
-function maskAt(mask: Json | undefined, step: PathStep): Json | undefined {
-  if (mask === true) return true;
-  if (Array.isArray(mask) && typeof step === 'number') return mask[step];
-  if (mask && typeof mask === 'object' && !Array.isArray(mask)) return (mask as JsonObject)[String(step)];
-  return undefined;
-}
-
-const ABSENT = Symbol('absent');
-type Value = Json | typeof ABSENT;
-
-function render(value: Value, sensitive: Json | undefined, unknown?: Json | undefined): string {
-  if (unknown === true) return '(known after apply)';
-  if (sensitive === true) return '(sensitive)';
-  if (value === ABSENT) return '(absent)';
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function isContainer(value: Value): value is Json[] | JsonObject {
-  return value !== null && typeof value === 'object';
-}
-
-/** Every leaf attribute that differs between a change's before and after, with values rendered safely. */
-export function attributeDifferences(change: Change, ignored: readonly PathStep[][] = []): AttributeDifference[] {
-  const differences: AttributeDifference[] = [];
-  const walk = (before: Value, after: Value, path: PathStep[], masks: { before?: Json; after?: Json; unknown?: Json }): void => {
-    if (ignored.some((prefix) => isPrefix(prefix, path))) return;
-    if (masks.unknown === true) {
-      differences.push({ path: formatAttributePath(path), before: render(before, masks.before), after: render(after, masks.after, true) });
-      return;
-    }
-    const bothArrays = Array.isArray(before) && Array.isArray(after);
-    const bothObjects = isContainer(before) && isContainer(after) && !Array.isArray(before) && !Array.isArray(after);
-    if (bothArrays || bothObjects) {
-      const keys: PathStep[] = bothArrays
-        ? Array.from({ length: Math.max((before as Json[]).length, (after as Json[]).length) }, (_, index) => index)
-        : [...new Set([...Object.keys(before as JsonObject), ...Object.keys(after as JsonObject)])];
-      for (const key of keys) {
-        const pick = (value: Value): Value => {
-          const container = value as Json[] & JsonObject;
-          const item = typeof key === 'number' ? container[key] : container[key];
-          return item === undefined ? ABSENT : item;
-        };
-        walk(pick(before), pick(after), [...path, key], {
-          before: maskAt(masks.before, key),
-          after: maskAt(masks.after, key),
-          unknown: maskAt(masks.unknown, key),
-        });
-      }
-      return;
-    }
-    if (JSON.stringify(before) === JSON.stringify(after) && before !== ABSENT && after !== ABSENT) return;
-    if (before === ABSENT && after === ABSENT) return;
-    // An absent key and a null or empty value are the same to Terraform.
-    const empty = (value: Value): boolean => value === ABSENT || value === null;
-    if (empty(before) && empty(after)) return;
-    differences.push({ path: formatAttributePath(path), before: render(before, masks.before), after: render(after, masks.after) });
-  };
-  walk(change.before ?? null, change.after ?? null, [], { before: change.before_sensitive, after: change.after_sensitive, unknown: change.after_unknown });
-  return differences;
-}
-
 function resourceKey(change: ResourceChange): string {
   return `${change.type}.${change.name}`;
 }
 
-function entryOf(change: ResourceChange, source: DriftEntry['source'], ignores: Map<string, PathStep[][]>): DriftEntry | undefined {
+/** The provider schemas and the synthesized configuration of a stack: what the refresh is judged by. */
+export interface StackKnowledge {
+  readonly schemas: Schemas;
+  /** The stack's cdk.tf.json. */
+  readonly synthesized: JsonObject;
+}
+
+interface EntryContext {
+  readonly ignores: Map<string, PathStep[][]>;
+  readonly knowledge?: StackKnowledge;
+  readonly planned: readonly PlannedResource[];
+}
+
+function differencesOf(change: ResourceChange, source: DriftEntry['source'], ignored: PathStep[][], context: EntryContext): AttributeDifference[] {
+  const schema = context.knowledge?.schemas[change.provider_name]?.[change.type];
+  if (source === 'planned' || !schema || !context.knowledge) return attributeDifferences(change.change, ignored);
+  const configs = (context.knowledge.synthesized.resource ?? {}) as Record<string, Record<string, JsonObject>>;
+  return outsideDifferences(change.change, { type: change.type, schema: schema.block, config: configs[change.type]?.[change.name], planned: context.planned, ignored });
+}
+
+function entryOf(change: ResourceChange, source: DriftEntry['source'], context: EntryContext): DriftEntry | undefined {
   if (change.mode !== 'managed') return undefined;
   const kind = changeKind(change.change.actions);
   if (!kind) return undefined;
-  const ignored = ignores.get(resourceKey(change)) ?? [];
-  const attributes = kind === 'update' || kind === 'replace' ? attributeDifferences(change.change, ignored) : [];
+  const ignored = context.ignores.get(resourceKey(change)) ?? [];
+  const attributes = kind === 'update' || kind === 'replace' ? differencesOf(change, source, ignored, context) : [];
   // Drift only in attributes releases own is not drift.
   if (source === 'outside' && kind === 'update' && attributes.length === 0) return undefined;
   return {
@@ -158,10 +97,14 @@ function entryOf(change: ResourceChange, source: DriftEntry['source'], ignores: 
   };
 }
 
-/** The drift of one stack from its plan JSON and the stack's ignore_changes. */
-export function driftReport(stack: string, plan: PlanJson, ignores: Map<string, PathStep[][]>, refreshed: boolean): DriftReport {
-  const outside = (plan.resource_drift ?? []).map((change) => entryOf(change, 'outside', ignores));
-  const planned = (plan.resource_changes ?? []).map((change) => entryOf(change, 'planned', ignores));
+/**
+ * The drift of one stack from its plan JSON and the stack's ignore_changes; with `knowledge`, what
+ * the refresh found is judged by the provider schema and the configuration.
+ */
+export function driftReport(stack: string, plan: PlanJson, ignores: Map<string, PathStep[][]>, refreshed: boolean, knowledge?: StackKnowledge): DriftReport {
+  const context: EntryContext = { ignores, knowledge, planned: plan.planned_values?.root_module?.resources ?? [] };
+  const outside = (plan.resource_drift ?? []).map((change) => entryOf(change, 'outside', context));
+  const planned = (plan.resource_changes ?? []).map((change) => entryOf(change, 'planned', context));
   const outputs = Object.entries(plan.output_changes ?? {}).flatMap(([name, change]): DriftEntry[] => {
     const kind = changeKind(change.actions);
     if (!kind) return [];
@@ -203,7 +146,7 @@ export function driftLines(report: DriftReport): string[] {
     lines.push(`  ${SOURCE_HEADING[source]}:`);
     for (const entry of entries) {
       lines.push(`    ${KIND_SIGN[entry.kind]} ${entry.address}${entry.kind === 'update' ? '' : ` (${entry.kind}${entry.reason ? `: ${entry.reason}` : ''})`}`);
-      for (const attribute of entry.attributes) lines.push(`        ${attribute.path}: ${attribute.before} → ${attribute.after}`);
+      for (const attribute of entry.attributes) lines.push(`        ${attribute.change ?? `${attribute.path}: ${attribute.before} → ${attribute.after}`}`);
     }
   }
   return lines;

@@ -1,6 +1,7 @@
 /** One stack's drift: `plan -detailed-exitcode -out`, `show -json`, the report. */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readProviderSchemas, type Schemas } from './apply-state';
 import { driftReport, ignoredAttributes, type DriftReport } from './drift-report';
 import { priorResourceCount, showPlan, type JsonObject } from './plan-json';
 import { terraform, TerraformFailed } from './run';
@@ -10,6 +11,8 @@ export interface DriftOptions {
   readonly refresh: boolean;
   /** Take the state lock (a shared backend); false for a private copy. */
   readonly lock: boolean;
+  /** The provider schemas, when already read; @default `terraform providers schema -json` in `dir` */
+  readonly schemas?: Schemas;
 }
 
 /**
@@ -29,7 +32,8 @@ export async function detectDrift(stack: string, dir: string, options: DriftOpti
       throw new TerraformFailed(`the state of ${stack} has no resources: nothing has been applied, so there is nothing to compare (wrong backend, or pass --state FILE)`);
     }
     const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
-    const report = driftReport(stack, plan, ignoredAttributes(synthesized), options.refresh);
+    const schemas = options.schemas ?? (await readProviderSchemas(dir, env));
+    const report = driftReport(stack, plan, ignoredAttributes(synthesized), options.refresh, { schemas, synthesized });
     // Exit 2 without resource or output changes is possible (moves, imports); exit 0 with changes is not.
     if (run.status === 0 && report.entries.some((entry) => entry.source === 'planned')) {
       throw new TerraformFailed('terraform plan reported no changes but its JSON lists some; not guessing which is right', run.stdout);

@@ -10,6 +10,11 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const OUTDIR = join(ROOT, 'cdktf.out');
 /** Ignored by git: CLI config, plugin cache, offline working copies and their local state. */
 export const WORKDIR = join(ROOT, '.tf');
+/**
+ * Offline synthesis (fake credentials, skipped AWS checks in the provider block): never cdktf.out/,
+ * where a later `cdktf deploy` or `terraform` run would pick those settings up.
+ */
+export const OFFLINE_OUTDIR = join(WORKDIR, 'synth');
 /** Where the provider mirror usually lives on CI machines and this repository's dev containers. */
 const DEFAULT_MIRROR = '/opt/tf-plugins';
 

@@ -1,5 +1,6 @@
 /** Runs the terraform binary as a child process and keeps its output apart by stream. */
 import { spawn } from 'node:child_process';
+import { terraformProblem } from './installed';
 
 export interface TerraformRun {
   /** Exit status; null when the binary could not be started. */
@@ -29,7 +30,7 @@ export function runTerraform(args: readonly string[], cwd: string, env: NodeJS.P
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) =>
-      done({ status: null, stdout: '', stderr: `cannot run ${binary}: ${error.message} (install Terraform 1.10+ or set TERRAFORM_BINARY_NAME)` }),
+      done({ status: null, stdout: '', stderr: `cannot run ${binary}: ${error.message}; ${terraformProblem(env) ?? 'install Terraform or set TERRAFORM_BINARY_NAME'}` }),
     );
     child.on('close', (status) => done({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });

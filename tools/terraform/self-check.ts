@@ -2,30 +2,39 @@
  * Proves with the real Terraform and provider, offline, that `npm run drift` and `npm run plan`
  * detect what they must and nothing else. Per stack, in `.tf/self-check/<stack>/`:
  *
- *   1. build the state an apply would leave (apply-state.ts) → drift: clean
- *   2. change it as releases do (releases.ts)                  → drift: still clean
- *   3. change a non-release attribute (target group health check path)
+ *   1. build the state an apply would leave (apply-state.ts), not planned on its own:
+ *   2. the provider's first refresh of it (refresh.ts): empty maps and lists, 0 for unset nested
+ *      numbers, rules, routes and role policies read into their group, table and role, target
+ *      groups attached                                       → plan with the real provider: no
+ *                                                              change; drift with that refresh: clean
+ *   3. change it as releases do and as AWS then reads it (releases.ts, refresh.ts: the new target
+ *      group attached, listeners forwarding 100 / 0)         → plan: no change; drift: still clean
+ *   4. negative controls, one per kind of change a refresh can find: an extra security group rule,
+ *      route, tag, managed and inline role policy, alarm action → each reported by name
+ *   5. change a non-release attribute (target group health check path)
  *                                                              → drift: exactly that attribute
- *   4. also remove the service's task_definition ignore        → drift: that attribute and each
+ *   6. also remove the service's task_definition ignore        → drift: that attribute and each
  *                                                                service's task_definition, nothing else
- *   5. a forcing-new change (task definition cpu) and a resource the code no longer has
+ *   7. a forcing-new change (task definition cpu) and a resource the code no longer has
  *                                                              → plan --state: both called out as
  *                                                                replaced / destroyed, also in the Markdown;
  *                                                                each service only retagged in place
  *                                                                (TerraformRevision), nothing releases own
  *
  * The states are kept there, so any step can be replayed by hand with
- * `npm run drift -- --env NAME --state .tf/self-check/<stack>/<step>.tfstate`.
+ * `npm run drift -- --env NAME --state .tf/self-check/<stack>/<step>.tfstate`, and the plans with
+ * the modelled refresh are kept as `<step>.plan.json` (`terraform show -json` with `resource_drift`).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildState, readProviderSchemas, StateBuildError, TERRAFORM_REVISION, type Schemas, type State, type StateResource } from './apply-state';
+import { ACCOUNT, buildState, readProviderSchemas, StateBuildError, TERRAFORM_REVISION, type Schemas, type State, type StateResource } from './apply-state';
 import { detectDrift } from './drift-stack';
-import type { DriftReport } from './drift-report';
+import { driftReport, ignoredAttributes, type DriftReport } from './drift-report';
 import { displayPath } from './environment';
-import { showPlan, type Change, type JsonObject, type ResourceChange } from './plan-json';
+import { showPlan, type Change, type JsonObject, type PlanJson, type ResourceChange } from './plan-json';
 import { planMarkdown } from './plan-report';
 import { planStack } from './plan-stack';
+import { refreshAfterApply, refreshDrift, refreshTargetGroups } from './refresh';
 import { attributesOf, RELEASE_REVISION, simulateReleases } from './releases';
 import { terraform } from './run';
 import { prepareWorkspace, type Workspace } from './workspace';
@@ -71,6 +80,108 @@ function expectOnly(report: DriftReport, expected: { address: string; path: stri
   if (!same) throw new SelfCheckFailed(`${step}: expected exactly ${expected.map((item) => `${item.address} ${item.path}`).join(', ')}`, describe(report));
 }
 
+/**
+ * Plans `refreshed` with the real provider (nothing may be planned) and judges the `resource_drift`
+ * a refresh from `prior` to `refreshed` makes; the plan with that drift is kept as `<name>.plan.json`.
+ */
+async function refreshedPlan(context: CheckContext, name: string, prior: State, refreshed: State): Promise<{ plan: PlanJson; report: DriftReport }> {
+  const { workspace, env } = context;
+  saveState(workspace, name, refreshed);
+  await terraform(['plan', '-input=false', '-lock=false', '-refresh=false', `-out=${name}.tfplan`], workspace.dir, env);
+  const plan: PlanJson = { ...(await showPlan(workspace.dir, `${name}.tfplan`, env)), resource_drift: refreshDrift(prior, refreshed) };
+  writeFileSync(join(workspace.dir, `${name}.plan.json`), JSON.stringify(plan, null, 2));
+  return { plan, report: judge(context, plan) };
+}
+
+interface CheckContext {
+  readonly stack: string;
+  readonly workspace: Workspace;
+  readonly env: NodeJS.ProcessEnv;
+  readonly schemas: Schemas;
+  readonly synthesized: JsonObject;
+}
+
+function judge(context: CheckContext, plan: PlanJson): DriftReport {
+  return driftReport(context.stack, plan, ignoredAttributes(context.synthesized), true, { schemas: context.schemas, synthesized: context.synthesized });
+}
+
+/** One out-of-band change a refresh would find, and the words the report must name it with. */
+interface NegativeControl {
+  readonly change: (state: State) => void;
+  readonly expected: string;
+}
+
+function negativeControls(released: State): NegativeControl[] {
+  const controls: NegativeControl[] = [];
+  const [group] = attributesOf(released, 'aws_security_group', (resource) => ((resource.instances[0].attributes.ingress as JsonObject[] | null) ?? []).length > 0);
+  if (group) {
+    controls.push({
+      expected: 'added ingress 8080/tcp from 0.0.0.0/0',
+      change: (state) => {
+        const [same] = attributesOf(state, 'aws_security_group', (resource) => resource.name === group.resource.name);
+        const ingress = same.attributes.ingress as JsonObject[];
+        ingress.push({ ...ingress[0], cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: [], security_groups: [], from_port: 8080, to_port: 8080, protocol: 'tcp', description: '' });
+      },
+    });
+  }
+  const [table] = attributesOf(released, 'aws_route_table', (resource) => ((resource.instances[0].attributes.route as JsonObject[] | null) ?? []).length > 0);
+  if (table) {
+    controls.push({
+      expected: 'added route 10.99.0.0/16 via pcx-0console',
+      change: (state) => {
+        const [same] = attributesOf(state, 'aws_route_table', (resource) => resource.name === table.resource.name);
+        const routes = same.attributes.route as JsonObject[];
+        routes.push({ ...Object.fromEntries(Object.keys(routes[0]).map((key) => [key, ''])), cidr_block: '10.99.0.0/16', vpc_peering_connection_id: 'pcx-0console' });
+      },
+    });
+  }
+  const [role] = attributesOf(released, 'aws_iam_role');
+  const policyArn = 'arn:aws:iam::aws:policy/AdministratorAccess';
+  const onRole = (state: State): JsonObject => attributesOf(state, 'aws_iam_role', (resource) => resource.name === role.resource.name)[0].attributes;
+  controls.push(
+    { expected: `added managed policy ${policyArn}`, change: (state) => void (onRole(state).managed_policy_arns as string[]).push(policyArn) },
+    {
+      expected: 'added inline policy console-inline',
+      change: (state) => {
+        const attributes = onRole(state);
+        attributes.inline_policy = [...(attributes.inline_policy as JsonObject[]).filter((item) => item.name !== ''), { name: 'console-inline', policy: '{"Version":"2012-10-17","Statement":[]}' }];
+      },
+    },
+    {
+      expected: 'added tag owner = "console"',
+      change: (state) => {
+        const attributes = onRole(state);
+        attributes.tags = { ...(attributes.tags as JsonObject), owner: 'console' };
+        attributes.tags_all = { ...(attributes.tags_all as JsonObject), owner: 'console' };
+      },
+    },
+  );
+  const [alarm] = attributesOf(released, 'aws_cloudwatch_metric_alarm');
+  if (alarm) {
+    const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:console-topic`;
+    controls.push({
+      expected: `added alarm_actions ${JSON.stringify(topic)}`,
+      change: (state) => void (attributesOf(state, 'aws_cloudwatch_metric_alarm', (resource) => resource.name === alarm.resource.name)[0].attributes.alarm_actions as string[]).push(topic),
+    });
+  }
+  return controls;
+}
+
+/** Each control's change alone, as a refresh finds it after releases: reported with its words. */
+function checkNegativeControls(context: CheckContext, releasedPlan: PlanJson, released: State): number {
+  const controls = negativeControls(released);
+  for (const control of controls) {
+    const changed = clone(released);
+    control.change(changed);
+    const report = judge(context, { ...releasedPlan, resource_drift: refreshDrift(released, changed) });
+    const named = report.entries.flatMap((entry) => entry.attributes.map((attribute) => attribute.change ?? ''));
+    if (report.entries.length !== 1 || named.length !== 1 || named[0] !== control.expected) {
+      throw new SelfCheckFailed(`negative control not reported alone by name: expected "${control.expected}"`, describe(report));
+    }
+  }
+  return controls.length;
+}
+
 async function initialState(workspace: Workspace, env: NodeJS.ProcessEnv, schemas: Schemas, synthesized: JsonObject): Promise<State> {
   await terraform(['plan', '-input=false', '-lock=false', '-refresh=false', '-out=initial.tfplan'], workspace.dir, env);
   const show = await showPlan(workspace.dir, 'initial.tfplan', env);
@@ -89,22 +200,30 @@ function changedAttributes(change: Change): string[] {
 /** Runs every step for one stack; returns one line saying what was proved. */
 export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, schemasOnce: (dir: string) => Promise<Schemas>): Promise<string> {
   const workspace = await prepareWorkspace(stack, { purpose: 'self-check' }, env);
-  const drift = (): Promise<DriftReport> => detectDrift(stack, workspace.dir, { refresh: false, lock: false }, env);
   const schemas = await schemasOnce(workspace.dir);
+  const drift = (): Promise<DriftReport> => detectDrift(stack, workspace.dir, { refresh: false, lock: false, schemas }, env);
   const synthesized = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
+  const context: CheckContext = { stack, workspace, env, schemas, synthesized };
   const applied = await initialState(workspace, env, schemas, synthesized);
 
+  // The applied state itself is not planned on its own: the refreshed one below is, and a plan
+  // with the refresh's drift is what `npm run drift` reads after an apply.
   saveState(workspace, 'applied', applied);
-  const baseline = await drift();
-  if (baseline.entries.length > 0) throw new SelfCheckFailed('baseline not clean: the built state does not match what apply would store', describe(baseline));
-
-  const released = clone(applied);
-  const releaseChanges = simulateReleases(released, schemas, synthesized);
-  saveState(workspace, 'released', released);
-  const afterReleases = await drift();
-  if (afterReleases.entries.length > 0) {
-    throw new SelfCheckFailed(`DRIFT after releases (${releaseChanges.join('; ')}): ignore_changes does not cover a release change`, describe(afterReleases));
+  const refreshed = clone(applied);
+  refreshAfterApply(refreshed, schemas);
+  const afterRefresh = (await refreshedPlan(context, 'refreshed', applied, refreshed)).report;
+  if (afterRefresh.entries.length > 0) {
+    throw new SelfCheckFailed('DRIFT after a fresh apply and its first refresh: the built state does not match what apply stores, or a provider normalisation counted as drift', describe(afterRefresh));
   }
+
+  const released = clone(refreshed);
+  const releaseChanges = simulateReleases(released, schemas, synthesized);
+  refreshTargetGroups(released);
+  const { plan: releasedPlan, report: afterReleases } = await refreshedPlan(context, 'released', refreshed, released);
+  if (afterReleases.entries.length > 0) {
+    throw new SelfCheckFailed(`DRIFT after releases (${releaseChanges.join('; ')}): a release change, or how AWS reads it back, counted as drift`, describe(afterReleases));
+  }
+  const controls = checkNegativeControls(context, releasedPlan, released);
 
   // A change nobody but a person in the console makes, plus the negative control: without the
   // ignore, the release's revision shows up too. Both, and nothing else.
@@ -169,8 +288,9 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   }
 
   return [
-    'baseline clean',
-    `after ${releaseChanges.length} release changes clean`,
+    'fresh apply and its refresh clean',
+    `after ${releaseChanges.length} release changes and their refresh clean`,
+    `${controls} out-of-band changes named`,
     'health check path change detected alone',
     `ignore removed: ${revisions.length} service task_definition(s) detected too`,
     'plan --state: replacement and destruction called out, services retagged in place',

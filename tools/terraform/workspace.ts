@@ -10,17 +10,29 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environmentNames, type EnvironmentConfig } from '../../config';
 import { EnvironmentStack } from '../../modules/environment-stack';
-import { OUTDIR, WORKDIR } from './environment';
+import { OFFLINE_OUTDIR, OUTDIR, WORKDIR } from './environment';
+import { requireTerraform } from './installed';
 import { terraform } from './run';
 
-/** The synthesized stack directory `cdktf deploy` uses. */
-export function stackDirectory(stack: string): string {
-  return join(OUTDIR, 'stacks', stack);
+/** Where a synthesis goes: cdktf.out/ (what `cdktf deploy` uses) unless offline. */
+export function synthesisDirectory(offline: boolean): string {
+  return offline ? OFFLINE_OUTDIR : OUTDIR;
 }
 
-/** Synthesizes one stack per environment into cdktf.out/ and returns the stack names. */
-export function synthesizeStacks(configs: readonly EnvironmentConfig[]): string[] {
-  const app = new App({ outdir: OUTDIR });
+/** A synthesized stack's directory: in cdktf.out/, or with `offline` in `.tf/synth/`. */
+export function stackDirectory(stack: string, offline = false): string {
+  return join(synthesisDirectory(offline), 'stacks', stack);
+}
+
+/**
+ * Synthesizes one stack per environment and returns the stack names: into cdktf.out/, or with
+ * `offline` (configurations loaded offline) into `.tf/synth/`, leaving cdktf.out/ untouched.
+ */
+export function synthesizeStacks(configs: readonly EnvironmentConfig[], offline = false): string[] {
+  requireTerraform();
+  // cdktf creates only the last directory of outdir: `.tf/` does not exist in a fresh checkout.
+  mkdirSync(synthesisDirectory(offline), { recursive: true });
+  const app = new App({ outdir: synthesisDirectory(offline) });
   const stacks = configs.map((config) => {
     const stack = environmentNames(config).stack;
     new EnvironmentStack(app, stack, { config });
@@ -45,12 +57,12 @@ export interface WorkspaceOptions {
   readonly initialState?: string;
 }
 
-/** A fresh copy of the synthesized stack with a local-state override, initialized. */
+/** A fresh copy of the offline synthesis of `stack` with a local-state override, initialized. */
 export async function prepareWorkspace(stack: string, options: WorkspaceOptions, env: NodeJS.ProcessEnv): Promise<Workspace> {
   const dir = join(WORKDIR, options.purpose, stack);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const source = stackDirectory(stack);
+  const source = stackDirectory(stack, true);
   for (const entry of readdirSync(source)) {
     const path = join(source, entry);
     if (statSync(path).isFile() && !entry.startsWith('.')) copyFileSync(path, join(dir, entry));

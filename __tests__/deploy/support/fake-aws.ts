@@ -29,6 +29,7 @@ import {
   type DeploymentInfo,
   type ECSTaskSet,
 } from '@aws-sdk/client-codedeploy';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
@@ -36,6 +37,8 @@ import {
   ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type Service,
   type Tag,
@@ -66,8 +69,12 @@ export const START = Date.parse('2026-01-01T12:00:00Z');
 export const taskDefinitionArn = (family: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const repositoryUri = (repository: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repository}`;
 
+/** Errors the SDK retries (throttling, server faults): the fake hands them over as they end, after the SDK's attempts. */
+const RETRIED_BY_THE_SDK = /^(Throttling|ThrottlingException|TooManyRequestsException|ServerException|InternalFailure|InternalServiceException|ServiceUnavailable)$/;
+
 export function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, $fault: 'client' });
+  const attempts = RETRIED_BY_THE_SDK.test(name) ? 6 : 1;
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, attempts }, $fault: 'client' });
 }
 
 /** Advances only when slept on; refuses to run away if a test's script never ends. */
@@ -137,6 +144,7 @@ export interface World {
   readonly ecr: Stub;
   readonly elbv2: Stub;
   readonly autoScaling: Stub;
+  readonly logs: Stub;
   /** The scalable target as the fake holds it: RegisterScalableTarget and the tag calls change it. */
   readonly scaling: { state: SuspendedState; tags: Record<string, string> };
   readonly clients: AwsClients;
@@ -159,6 +167,8 @@ export interface World {
 export const MUTATING_COMMANDS = [
   ['ecs', RegisterTaskDefinitionCommand],
   ['ecs', UpdateServiceCommand],
+  ['ecs', RunTaskCommand],
+  ['ecs', StopTaskCommand],
   ['codeDeploy', CreateDeploymentCommand],
   ['codeDeploy', ContinueDeploymentCommand],
   ['codeDeploy', StopDeploymentCommand],
@@ -178,12 +188,14 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     ecr: new ECRClient({ region: REGION, credentials }),
     elbv2: new ElasticLoadBalancingV2Client({ region: REGION, credentials }),
     autoScaling: new ApplicationAutoScalingClient({ region: REGION, credentials }),
+    logs: new CloudWatchLogsClient({ region: REGION, credentials }),
   };
   const ecs = mockClient(clients.ecs);
   const codeDeploy = mockClient(clients.codeDeploy);
   const ecr = mockClient(clients.ecr);
   const elbv2 = mockClient(clients.elbv2);
   const autoScaling = mockClient(clients.autoScaling);
+  const logs = mockClient(clients.logs);
 
   const family = names.taskFamily;
   const revisions = options.revisions ?? [
@@ -370,7 +382,16 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   };
   codeDeploy.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
     const { step, info } = stepOf(input.deploymentId, true);
-    return { deploymentInfo: { deploymentId: input.deploymentId, ...info, ...step.info, status: step.status } };
+    return {
+      deploymentInfo: {
+        deploymentId: input.deploymentId,
+        applicationName: target.names.codeDeployApplication,
+        deploymentGroupName: target.names.deploymentGroup,
+        ...info,
+        ...step.info,
+        status: step.status,
+      },
+    };
   });
   codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: [`${target.cluster}:${names.service}`] });
   codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => {
@@ -406,6 +427,7 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     ecr,
     elbv2,
     autoScaling,
+    logs,
     scaling,
     clients,
     clock,

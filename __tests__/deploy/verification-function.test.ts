@@ -1,0 +1,118 @@
+/**
+ * The verification hook's Lambda code (functions/verify-test-listener/index.js) on its own: the
+ * path it chooses, the load balancer addresses it looks up, what it reports and logs, against a
+ * local HTTP server and aws-sdk-client-mock.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import * as sdk from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import { VERIFICATION_FUNCTION_SOURCE } from '../../config';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fn = require(`${VERIFICATION_FUNCTION_SOURCE}/index.js`) as {
+  verifyDeployment(event: object, deps: object): Promise<string>;
+  privateAddresses(describe: (input: object) => Promise<object>, target: object): Promise<object[]>;
+  pathFor(description: string | undefined, target: { path?: string }): string | undefined;
+};
+
+const TARGET = { loadBalancerArnSuffix: 'app/shop-prod-web/50dc6c495c0c9188', dnsName: 'shop-prod-web-1.elb.example', protocol: 'HTTP', port: 0, path: '/health', tries: 3 };
+
+async function listener(statuses: number[]): Promise<{ port: number; requests: { url?: string; headers: IncomingHttpHeaders }[]; close(): Promise<void> }> {
+  const requests: { url?: string; headers: IncomingHttpHeaders }[] = [];
+  const server: Server = createServer((request, response) => {
+    requests.push({ url: request.url, headers: request.headers });
+    response.statusCode = statuses[Math.min(requests.length - 1, statuses.length - 1)];
+    response.end(response.statusCode < 400 ? 'ok' : `{"error":"status ${response.statusCode}"}`);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { port: (server.address() as AddressInfo).port, requests, close: () => new Promise<void>((closed) => server.close(() => closed())) };
+}
+
+function run(port: number, description?: string) {
+  const codeDeploy = mockClient(CodeDeployClient);
+  codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentGroupName: 'shop-prod-web', description } });
+  codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  const lines: string[] = [];
+  const deps = {
+    codedeploy: new CodeDeployClient({ region: 'ap-northeast-1' }),
+    sdk,
+    targets: { 'shop-prod-web': { ...TARGET, port } },
+    endpoints: (target: typeof TARGET) => [{ protocol: 'HTTP', host: '127.0.0.1', port: target.port, hostHeader: target.dnsName, pathPrefix: '' }],
+    sleep: async () => undefined,
+    log: (line: string) => lines.push(line),
+  };
+  return { codeDeploy, lines, result: fn.verifyDeployment({ DeploymentId: 'd-ABC', LifecycleEventHookExecutionId: 'exec-1' }, deps) };
+}
+
+describe('the verification function', () => {
+  it('reports Succeeded once the path answers 2xx, retrying, with the load balancer DNS name as Host', async () => {
+    const server = await listener([503, 200]);
+    try {
+      const { codeDeploy, lines, result } = run(server.port);
+      expect(await result).toBe('Succeeded');
+      expect(server.requests.map((request) => [request.url, request.headers.host])).toEqual([['/health', TARGET.dnsName], ['/health', TARGET.dnsName]]);
+      expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((call) => call.args[0].input)).toEqual([
+        { deploymentId: 'd-ABC', lifecycleEventHookExecutionId: 'exec-1', status: 'Succeeded' },
+      ]);
+      expect(lines.map((line) => JSON.parse(line).result)).toEqual(['retry', 'passed']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports Failed after its tries and logs the failing response with the deployment id', async () => {
+    const server = await listener([500]);
+    try {
+      const { codeDeploy, lines, result } = run(server.port);
+      expect(await result).toBe('Failed');
+      expect(server.requests).toHaveLength(3);
+      expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe('Failed');
+      expect(JSON.parse(lines[lines.length - 1])).toEqual({ deploymentId: 'd-ABC', result: 'failed', url: `http://${TARGET.dnsName}:${server.port}/health`, response: 'HTTP 500', body: '{"error":"status 500"}' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes the path from a "verify PATH" description first, else the configured one', async () => {
+    expect(fn.pathFor('verify /ready - release abc', { path: '/health' })).toBe('/ready');
+    expect(fn.pathFor('release abc', { path: '/health' })).toBe('/health');
+    expect(fn.pathFor(undefined, {})).toBeUndefined();
+    const server = await listener([200]);
+    try {
+      const { result } = run(server.port, 'verify /ready');
+      expect(await result).toBe('Succeeded');
+      expect(server.requests.map((request) => request.url)).toEqual(['/ready']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports Failed (never nothing) when CodeDeploy cannot be read', async () => {
+    const codeDeploy = mockClient(CodeDeployClient);
+    codeDeploy.on(GetDeploymentCommand).rejects(new Error('AccessDenied'));
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    const lines: string[] = [];
+    const status = await fn.verifyDeployment(
+      { DeploymentId: 'd-X', LifecycleEventHookExecutionId: 'exec-2' },
+      { codedeploy: new CodeDeployClient({ region: 'ap-northeast-1' }), sdk, targets: {}, endpoints: () => [], sleep: async () => undefined, log: (line: string) => lines.push(line) },
+    );
+    expect(status).toBe('Failed');
+    expect(JSON.parse(lines[0])).toEqual({ deploymentId: 'd-X', result: 'failed', reason: 'AccessDenied' });
+  });
+
+  it("finds the load balancer's private addresses by its network interfaces' description", async () => {
+    const inputs: object[] = [];
+    const describe = async (input: object) => {
+      inputs.push(input);
+      return { NetworkInterfaces: [{ PrivateIpAddress: '10.20.0.10' }, { PrivateIpAddress: '10.20.1.10' }] };
+    };
+    const endpoints = await fn.privateAddresses(describe, { ...TARGET, protocol: 'HTTPS', port: 8443 });
+    expect(inputs).toEqual([{ Filters: [{ Name: 'description', Values: ['ELB app/shop-prod-web/50dc6c495c0c9188'] }] }]);
+    expect(endpoints).toEqual([
+      { protocol: 'HTTPS', host: '10.20.0.10', port: 8443, hostHeader: TARGET.dnsName, pathPrefix: '' },
+      { protocol: 'HTTPS', host: '10.20.1.10', port: 8443, hostHeader: TARGET.dnsName, pathPrefix: '' },
+    ]);
+  });
+});

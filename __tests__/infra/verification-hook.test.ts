@@ -1,0 +1,99 @@
+/**
+ * The verification hook (modules/verification-hook.ts): a Lambda function in the VPC that the test
+ * listeners admit, with a role holding only what it does, and CodeDeploy allowed to invoke it.
+ */
+import { ConfigError, environmentNames, hasVerificationHook, loadEnvironment, parseEnvironment, serviceNames } from '../../config';
+import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../modules/iam-policy';
+import { VERIFICATION_FUNCTION_RUNTIME } from '../../modules/verification-hook';
+import { environment, environmentInput, only, referencedAddress, resources, synthEnvironment, twoServiceEnvironment } from './support';
+
+const config = twoServiceEnvironment();
+const synthesized = synthEnvironment(config);
+const names = environmentNames(config);
+const hookGroup = () => resources(synthesized, 'aws_security_group').find((group) => group.name === names.verificationHook);
+const policyOf = (name: string) => JSON.parse(resources(synthesized, 'aws_iam_role_policy').find((policy) => policy.name === name)?.policy as string);
+
+describe('the verification hook of an environment with NAT', () => {
+  it('is a Node.js function packaged from functions/verify-test-listener, in the task subnets, in its own security group', () => {
+    const fn = only(synthesized, 'aws_lambda_function');
+    expect(fn.function_name).toBe(names.verificationHook);
+    expect(fn.runtime).toBe(VERIFICATION_FUNCTION_RUNTIME);
+    expect(fn.handler).toBe('index.handler');
+    expect(fn.filename).toMatch(/^assets\/.+\.zip$/);
+    expect(fn.vpc_config.security_group_ids).toEqual([`\${${hookGroup()?.__address}.id}`]);
+    const taskSubnets = resources(synthesized, 'aws_ecs_service')[0].network_configuration.subnets;
+    expect(fn.vpc_config.subnet_ids).toEqual(taskSubnets);
+    expect(fn.logging_config.log_group).toBe(`\${${resources(synthesized, 'aws_cloudwatch_log_group').find((group) => group.name === names.verificationHookLogGroup)?.__address}.name}`);
+  });
+
+  it('knows each blue-green service by its deployment group: load balancer, test port, protocol and configured path', () => {
+    const targets = JSON.parse(only(synthesized, 'aws_lambda_function').environment.variables.VERIFY_TARGETS);
+    const web = serviceNames(config, config.services[0]);
+    const api = serviceNames(config, config.services[1]);
+    expect(Object.keys(targets).sort()).toEqual([api.deploymentGroup, web.deploymentGroup].sort());
+    expect(targets[web.deploymentGroup]).toMatchObject({ protocol: 'HTTP', port: 8080, tries: 10 });
+    expect(targets[api.deploymentGroup]).toMatchObject({ protocol: 'HTTPS', port: 8443 });
+    expect(targets[web.deploymentGroup].loadBalancerArnSuffix).toMatch(/^\$\{aws_lb\..+\.arn_suffix\}$/);
+    expect(targets[web.deploymentGroup].dnsName).toMatch(/^\$\{aws_lb\..+\.dns_name\}$/);
+  });
+
+  it('may only report hook results of its deployment groups, manage its network interfaces and write its own log', () => {
+    const statements = policyOf('verify-and-report').Statement;
+    expect(statements.map((statement: { Action: string[] }) => statement.Action)).toEqual([
+      ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS],
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    ]);
+    expect(statements[0].Resource).toHaveLength(2);
+    for (const resource of statements[0].Resource) expect(resource).toMatch(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-(web|api)\/shop-two-(web|api)$/);
+    expect(statements[2].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
+  });
+
+  it("is invoked by CodeDeploy's service role, for this function only", () => {
+    const statements = policyOf('invoke-verification-hook').Statement;
+    expect(statements).toEqual([{ Sid: 'InvokeTheVerificationHook', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [`\${${resources(synthesized, 'aws_lambda_function')[0].__address}.arn}`] }]);
+  });
+
+  it("is admitted to each test listener's port by the load balancer, which admits nothing else there but configured CIDRs", () => {
+    const hook = hookGroup()?.__address;
+    for (const service of config.services) {
+      const loadBalancerGroup = resources(synthesized, 'aws_security_group').find((group) => group.name === serviceNames(config, service).albSecurityGroup)?.__address;
+      const port = service.certificateArn ? 8443 : 8080;
+      const onTestPort = resources(synthesized, 'aws_vpc_security_group_ingress_rule').filter(
+        (rule) => referencedAddress(rule.security_group_id) === loadBalancerGroup && rule.from_port === port,
+      );
+      const sources = onTestPort.map((rule) => rule.cidr_ipv4 ?? referencedAddress(rule.referenced_security_group_id)).sort();
+      expect(sources).toEqual([...service.testListener.allowedCidrs, hook].sort());
+    }
+  });
+
+  it('has no ingress, and egress only to HTTPS and the test ports of its load balancers', () => {
+    const hook = hookGroup()?.__address;
+    expect(resources(synthesized, 'aws_vpc_security_group_ingress_rule').filter((rule) => referencedAddress(rule.security_group_id) === hook)).toEqual([]);
+    const egress = resources(synthesized, 'aws_vpc_security_group_egress_rule').filter((rule) => referencedAddress(rule.security_group_id) === hook);
+    expect(egress.map((rule) => `${rule.from_port} ${rule.cidr_ipv4 ?? 'load balancer'}`).sort()).toEqual(['443 0.0.0.0/0', '8080 load balancer', '8443 load balancer']);
+  });
+});
+
+describe('which environments get a verification hook', () => {
+  it('prod (NAT per zone) has one and verifies /health; dev (no NAT) and preview (rolling) have none', () => {
+    expect(hasVerificationHook(loadEnvironment('prod', { offline: true }))).toBe(true);
+    expect(loadEnvironment('prod', { offline: true }).services[0].release.verifyPath).toBe('/health');
+    expect(hasVerificationHook(loadEnvironment('dev', { offline: true }))).toBe(false);
+    expect(hasVerificationHook(loadEnvironment('preview', { offline: true }))).toBe(false);
+    expect(resources(synthEnvironment(loadEnvironment('dev', { offline: true })), 'aws_lambda_function')).toEqual([]);
+  });
+
+  it('refuses a hook without NAT, a verifyPath without a hook, and a verifyPath beside an AfterAllowTestTraffic function', () => {
+    expect(() => environment({ verificationHook: true })).toThrow(/verificationHook: the hook function calls CodeDeploy and EC2 from the task subnets, which have no NAT/);
+    expect(() => environment({}, { release: { verifyPath: '/health' } })).toThrow(/release.verifyPath: the environment has no verification hook/);
+    expect(() =>
+      parseEnvironment('test', environmentInput({ network: { mode: 'create', natGateways: 'single' } }, { release: { verifyPath: '/health', lifecycleHooks: { AfterAllowTestTraffic: 'mine' } } })),
+    ).toThrow(ConfigError);
+  });
+
+  it('can be turned off in an environment that would have one', () => {
+    const off = environment({ network: { mode: 'create', natGateways: 'single' }, verificationHook: false });
+    expect(resources(synthEnvironment(off), 'aws_lambda_function')).toEqual([]);
+  });
+});
