@@ -209,7 +209,7 @@ describe('GitHub identity', () => {
     });
     expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Action).toEqual(['ecs:RunTask']);
     expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
-    expect(statements.FollowAndStopTasksOfThisCluster.Action.sort()).toEqual(['ecs:DescribeTasks', 'ecs:StopTask']);
+    expect(statements.FollowAndStopTasksOfThisCluster.Action.sort()).toEqual(['ecs:DescribeTasks', 'ecs:GetTaskProtection', 'ecs:StopTask']);
     expect(statements.ReadTheirTaskLogs.Action).toEqual(['logs:GetLogEvents']);
     expect(statements.TagRevisionsOnlyWhileRegisteringThem.Condition).toEqual({
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
