@@ -70,7 +70,8 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     ],
   },
   // A rolling-update environment inside an existing VPC, as many teams run previews: shows the
-  // ECS controller path (circuit breaker with rollback) and the existing-network path.
+  // ECS controller path (circuit breaker with rollback), the existing-network path and a worker
+  // service without a load balancer.
   preview: {
     app: 'shop',
     environment: 'preview',
@@ -84,6 +85,12 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfigInput> = {
     },
     logRetentionDays: 7,
     tags: { Project: 'shop', Environment: 'preview' },
-    services: [{ name: 'web', desiredCount: 1, release: { strategy: 'rolling' } }],
+    services: [
+      { name: 'web', desiredCount: 1, release: { strategy: 'rolling' } },
+      // A queue consumer: no load balancer, rolled out under the circuit breaker. Its jobs get the
+      // longest stop timeout Fargate allows to finish after SIGTERM, and set task scale-in
+      // protection while they run, so a release never stops one half-way (docs/releases.md).
+      { name: 'worker', kind: 'worker', desiredCount: 2, stopTimeoutSeconds: 120, environmentVariables: { APP_ROLE: 'worker' }, release: { strategy: 'rolling' } },
+    ],
   },
 };

@@ -35,6 +35,49 @@ export function deploymentConfigName(env: EnvironmentConfig, service: ServiceCon
   return typeof config === 'string' ? config : serviceNames(env, service).customDeploymentConfig;
 }
 
+/** Load balancer rules: names within ELB's limit, health check timing, HTTPS in production, a closed test port. */
+function webProblems(env: EnvironmentConfig, service: ServiceConfig, at: string): string[] {
+  const problems: string[] = [];
+  const names = serviceNames(env, service);
+  const longest = [names.loadBalancer, ...names.targetGroups].reduce((a, b) => (b.length > a.length ? b : a));
+  if (longest.length > ELB_NAME_LIMIT) {
+    problems.push(`${at}.name: "${longest}" is ${longest.length} characters, over ELB's ${ELB_NAME_LIMIT}; shorten app, environment or service name`);
+  }
+
+  const check = service.healthCheck;
+  if (check.timeoutSeconds >= check.intervalSeconds) {
+    problems.push(`${at}.healthCheck.timeoutSeconds: ${check.timeoutSeconds} must be less than intervalSeconds (${check.intervalSeconds})`);
+  }
+
+  if (env.production && !service.certificateArn) {
+    problems.push(`${at}.certificateArn: a production environment serves HTTPS only (HTTP redirects to it); set the service's ACM certificate ARN, or production: false`);
+  }
+
+  const testPort = testListenerPort(service);
+  const productionPorts = service.certificateArn ? [80, 443] : [80];
+  if (productionPorts.includes(testPort)) {
+    problems.push(`${at}.testListener.port: ${testPort} clashes with the production listener; pick another port such as 8080`);
+  }
+  if (service.testListener.allowedCidrs.includes('0.0.0.0/0')) {
+    problems.push(`${at}.testListener.allowedCidrs: 0.0.0.0/0 opens the unreleased version to the world; list your office or VPN CIDRs`);
+  }
+  return problems;
+}
+
+/** A worker has no load balancer: it rolls, and load balancer settings would be silently unused, so they are refused. */
+function workerProblems(service: ServiceConfig, at: string): string[] {
+  const problems: string[] = [];
+  if (service.release.strategy !== 'rolling') {
+    problems.push(`${at}.release.strategy: a worker has no load balancer to shift traffic on; set release: { strategy: 'rolling' }`);
+  }
+  const unused = [
+    service.certificateArn !== undefined && 'certificateArn',
+    (service.testListener.port !== undefined || service.testListener.allowedCidrs.length > 0) && 'testListener',
+  ].filter((field): field is string => typeof field === 'string');
+  for (const field of unused) problems.push(`${at}.${field}: a worker has no load balancer; remove it, or make the service kind "web"`);
+  return problems;
+}
+
 /** Rules zod cannot express field by field: they relate fields to each other. */
 function crossFieldProblems(env: EnvironmentConfig): string[] {
   const problems: string[] = [];
@@ -51,29 +94,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
       problems.push(`${at}.memory: ${service.memory} MiB does not fit cpu ${service.cpu}; use one of ${memories.join(', ')}`);
     }
 
-    const names = serviceNames(env, service);
-    const longest = [names.loadBalancer, ...names.targetGroups].reduce((a, b) => (b.length > a.length ? b : a));
-    if (longest.length > ELB_NAME_LIMIT) {
-      problems.push(`${at}.name: "${longest}" is ${longest.length} characters, over ELB's ${ELB_NAME_LIMIT}; shorten app, environment or service name`);
-    }
-
-    const check = service.healthCheck;
-    if (check.timeoutSeconds >= check.intervalSeconds) {
-      problems.push(`${at}.healthCheck.timeoutSeconds: ${check.timeoutSeconds} must be less than intervalSeconds (${check.intervalSeconds})`);
-    }
-
-    if (env.production && !service.certificateArn) {
-      problems.push(`${at}.certificateArn: a production environment serves HTTPS only (HTTP redirects to it); set the service's ACM certificate ARN, or production: false`);
-    }
-
-    const testPort = testListenerPort(service);
-    const productionPorts = service.certificateArn ? [80, 443] : [80];
-    if (productionPorts.includes(testPort)) {
-      problems.push(`${at}.testListener.port: ${testPort} clashes with the production listener; pick another port such as 8080`);
-    }
-    if (service.testListener.allowedCidrs.includes('0.0.0.0/0')) {
-      problems.push(`${at}.testListener.allowedCidrs: 0.0.0.0/0 opens the unreleased version to the world; list your office or VPN CIDRs`);
-    }
+    problems.push(...(service.kind === 'worker' ? workerProblems(service, at) : webProblems(env, service, at)));
 
     const release = service.release;
     if (release.strategy === 'rolling') {

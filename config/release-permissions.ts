@@ -22,6 +22,8 @@ export type ReleaseResourceKind =
   | 'ecs-task'
   /** `log-group:<group>:log-stream:*`: the streams of each service's log group. */
   | 'log-streams'
+  /** `container-instance/<cluster>/*` with condition `ecs:cluster`: listing the tasks of this environment's cluster. */
+  | 'ecs-task-list'
   /** The execution and task roles of each service, passed only to ECS tasks. */
   | 'task-roles'
   /** Each service's ECR repository. */
@@ -72,6 +74,8 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:DescribeTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'read the base revision and its tags' },
   { action: 'ecs:RegisterTaskDefinition', resource: 'task-family', source: 'sdk', neededBy: 'every service', why: 'register the release revision with the new image' },
   { action: 'ecs:TagResource', resource: 'task-family-at-registration', source: 'implied', neededBy: 'every service', why: 'RegisterTaskDefinition with tags (ReleasedBy, BaseRevision) is also authorized as ecs:TagResource' },
+  { action: 'ecs:ListTasks', resource: 'ecs-task-list', source: 'sdk', neededBy: 'rolling', why: '`status`: the running tasks of a rolling service (workers), to read their scale-in protection' },
+  { action: 'ecs:GetTaskProtection', resource: 'ecs-task', source: 'sdk', neededBy: 'rolling', why: '`status`: which tasks are scale-in protected, holding a rollout, and until when' },
   { action: 'ecs:DeregisterTaskDefinition', resource: 'account-wide', source: 'sdk', neededBy: 'every service', why: 'prune: deregister old revisions of the family (the Service Authorization Reference lists no resource type for it)' },
   { action: 'iam:PassRole', resource: 'task-roles', source: 'implied', neededBy: 'every service', why: 'the new revision names the task and execution roles, and RunTask starts a task with them' },
   { action: 'ecs:RunTask', resource: 'task-family-in-cluster', source: 'sdk', neededBy: 'every service', why: '`run` and `deploy --migrate`: start a one-off task of the service\'s revision in its cluster' },

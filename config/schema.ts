@@ -112,6 +112,8 @@ const alarmsSchema = z
     unhealthyHosts: z.number().int().min(1).default(1),
     /** Consecutive one-minute periods over the threshold before the alarm fires. @default 2 */
     evaluationPeriods: z.number().int().min(1).max(10).default(2),
+    /** Names of CloudWatch alarms you own (queue age, error rate) that also stop and roll back a release; a worker's only alarms, having no load balancer to watch. @default [] */
+    additionalAlarmNames: z.array(z.string().min(1).max(255)).default([]),
   })
   .strict();
 
@@ -134,6 +136,8 @@ export const serviceSchema = z
   .object({
     /** Short service name, unique in the environment (e.g. "web", "api"). */
     name: identifier('service name'),
+    /** `web`: serves HTTP behind its own load balancer. `worker`: no load balancer, listener or target group (queue consumers, schedulers); releases roll (`release.strategy: 'rolling'`) and its tasks' security group admits nothing. @default 'web' */
+    kind: z.enum(['web', 'worker']).default('web'),
     /** Image Terraform registers in the first task definition, before any release; releases replace it. Never a `latest` tag. @default public nginx, pinned */
     bootstrapImage: z.string().default('public.ecr.aws/nginx/nginx:1.27-alpine'),
     /** Name of the container that receives traffic. @default 'app' */

@@ -72,7 +72,16 @@ const SCENARIOS: Record<string, Scenario> = {
   rolling: {
     title: 'Release v1.1.0 to preview (rolling update with the ECS circuit breaker)',
     explain: ['No CodeDeploy here: ECS starts new tasks, waits for them to be healthy, then stops the old ones.'],
-    args: ['deploy', '--env', 'preview', '--tag', 'v1.1.0'],
+    args: ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0'],
+    expectedExit: 0,
+  },
+  worker: {
+    title: 'Release v1.1.0 of the worker to preview (no load balancer, rolling update)',
+    explain: [
+      'A queue consumer has no load balancer: ECS starts the new tasks, and the old ones get SIGTERM and up to',
+      'their 120 s stop timeout to finish the job in flight; a task still protected by its job is left running.',
+    ],
+    args: ['deploy', '--env', 'preview', '--service', 'worker', '--tag', 'v1.1.0'],
     expectedExit: 0,
   },
 };
@@ -93,7 +102,7 @@ Exit codes: 0 every scenario ended as expected, 1 one did not, 2 bad arguments.`
 /** The demo's flags; undefined for --help. Bad flags throw one line. */
 export function parseDemoArgs(argv: readonly string[]): { timeScale: number; scenarios: string[] } | undefined {
   let timeScale = 100;
-  let scenarios = ['migration', 'failed-migration', 'bad-image', 'rolling'];
+  let scenarios = ['migration', 'failed-migration', 'bad-image', 'rolling', 'worker'];
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === '--help' || flag === '-h') return undefined;

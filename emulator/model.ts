@@ -90,6 +90,8 @@ export interface TaskRecord {
   stoppedReason?: string;
   /** Whether the task counts as a failed launch (circuit breaker, service events). */
   failed?: boolean;
+  /** Until when (real ms) task scale-in protection keeps the scheduler from stopping it (simulation/protection.ts). */
+  protectedUntil?: number;
 }
 
 /** A task set of a CODE_DEPLOY service. */

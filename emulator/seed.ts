@@ -278,8 +278,9 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
     world.repositories.push(repository);
 
     const definition = registerBootstrapRevision(sim, env, service, createdAt);
-    const { targetGroups, production, test } = seedLoadBalancer(sim, env, service, network, createdAt);
-    const loadBalancers = [{ targetGroupArn: targetGroups[0].arn, containerName: service.containerName, containerPort: service.containerPort }];
+    // A worker has no load balancer, listener or target group (modules/service.ts).
+    const balanced = service.kind === 'web' ? seedLoadBalancer(sim, env, service, network, createdAt) : undefined;
+    const loadBalancers = balanced ? [{ targetGroupArn: balanced.targetGroups[0].arn, containerName: service.containerName, containerPort: service.containerPort }] : [];
     const networkConfiguration = {
       awsvpcConfiguration: {
         subnets: network.taskSubnets,
@@ -287,7 +288,8 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         assignPublicIp: network.assignPublicIp,
       },
     };
-    const alarmNames = service.alarms.enabled ? [names.alarms.target5xx, names.alarms.unhealthyHosts] : [];
+    const ownAlarms = service.kind === 'web' ? [names.alarms.target5xx, names.alarms.unhealthyHosts] : [];
+    const alarmNames = service.alarms.enabled ? [...ownAlarms, ...service.alarms.additionalAlarmNames] : [];
 
     const record: ServiceRecord = {
       name: names.service,
@@ -311,7 +313,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
             minimumHealthyPercent: 100,
             ...(alarmNames.length > 0 ? { alarms: { alarmNames, enable: true, rollback: true } } : {}),
           },
-      healthCheckGracePeriodSeconds: 60,
+      healthCheckGracePeriodSeconds: balanced ? 60 : 0,
       propagateTags: 'SERVICE',
       enableECSManagedTags: true,
       enableExecuteCommand: false,
@@ -361,7 +363,8 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
     }
     record.events.unshift({ id: sim.ids.uuid('service-event'), createdAt: seededAt, message: `(service ${record.name}) has reached a steady state.` });
 
-    if (blueGreen) {
+    if (blueGreen && balanced) {
+      const { production, test } = balanced;
       const configName = deploymentConfigName(env, service);
       const custom = service.release.deploymentConfig;
       if (typeof custom !== 'string' && !world.deploymentConfigs.has(configName)) {

@@ -186,6 +186,7 @@ export class EnvironmentStack extends TerraformStack {
     output('task_family', released.taskDefinition.family, 'Task definition family');
     output('container_name', released.taskDefinition.containerName, 'Container that receives traffic');
     output('repository_url', released.registry.repositoryUrl, 'ECR repository releases push to');
+    if (!loadBalancer) return;
     output('target_groups', loadBalancer.targetGroups.map((group) => group.name), 'Target groups (blue, green)');
     output('production_listener_arn', loadBalancer.productionListener.arn, 'Listener carrying production traffic');
     output('url', loadBalancer.productionUrl, 'Production URL');

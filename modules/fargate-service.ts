@@ -36,12 +36,8 @@ export interface FargateServiceProps {
   readonly assignPublicIp?: boolean;
   /** Name of the tasks' security group. */
   readonly securityGroupName: string;
-  /** Security group of the load balancer: the only source admitted to the container port. */
-  readonly loadBalancerSecurityGroupId: string;
-  /** Target group the service registers its tasks in at creation (blue). */
-  readonly targetGroupArn: string;
-  /** Listeners that attach the target group to the load balancer; ECS rejects a target group without one. */
-  readonly listeners: ITerraformDependable[];
+  /** The service's load balancer; a worker has none, and its tasks then admit no traffic at all. @default undefined */
+  readonly loadBalancer?: ServiceLoadBalancer;
   /** `blue-green`: CodeDeploy controller. `rolling`: ECS controller with circuit breaker. @default 'blue-green' */
   readonly strategy?: ServiceConfig['release']['strategy'];
   /** Auto scaling owns the desired count, so Terraform ignores it. @default false */
@@ -50,6 +46,16 @@ export interface FargateServiceProps {
   readonly rollingDeploymentAlarmNames?: string[];
   /** Seconds ECS ignores failing load balancer health checks of a new task while it starts. @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
+}
+
+/** Where a web service's tasks receive traffic from. */
+export interface ServiceLoadBalancer {
+  /** Security group of the load balancer: the only source admitted to the container port. */
+  readonly securityGroupId: string;
+  /** Target group the service registers its tasks in at creation (blue). */
+  readonly targetGroupArn: string;
+  /** Listeners that attach the target group to the load balancer; ECS rejects a target group without one. */
+  readonly listeners: ITerraformDependable[];
 }
 
 export class FargateService extends Construct {
@@ -64,20 +70,24 @@ export class FargateService extends Construct {
     super(scope, id);
     const blueGreen = (props.strategy ?? 'blue-green') === 'blue-green';
 
+    const loadBalancer = props.loadBalancer;
+
     const securityGroup = new SecurityGroup(this, 'security-group', {
       name: props.securityGroupName,
-      description: `Tasks of ${props.name}: traffic only from their load balancer`,
+      description: loadBalancer ? `Tasks of ${props.name}: traffic only from their load balancer` : `Tasks of ${props.name}: no inbound traffic (worker)`,
       vpcId: props.vpcId,
       tags: { Name: props.securityGroupName },
     });
-    new VpcSecurityGroupIngressRule(this, 'ingress-from-load-balancer', {
-      securityGroupId: securityGroup.id,
-      referencedSecurityGroupId: props.loadBalancerSecurityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: props.containerPort,
-      toPort: props.containerPort,
-      description: 'Requests and health checks from the load balancer',
-    });
+    if (loadBalancer) {
+      new VpcSecurityGroupIngressRule(this, 'ingress-from-load-balancer', {
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: loadBalancer.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: props.containerPort,
+        toPort: props.containerPort,
+        description: 'Requests and health checks from the load balancer',
+      });
+    }
     // Outbound is open: image pulls (ECR, public registries), CloudWatch Logs and Secrets Manager
     // are HTTPS endpoints with changing addresses, and the application calls its own dependencies.
     new VpcSecurityGroupEgressRule(this, 'egress-all', {
@@ -109,8 +119,13 @@ export class FargateService extends Construct {
         securityGroups: [securityGroup.id],
         assignPublicIp: props.assignPublicIp ?? false,
       },
-      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }],
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+      // A worker registers nowhere; the grace period only delays load balancer health checks.
+      ...(loadBalancer
+        ? {
+            loadBalancer: [{ targetGroupArn: loadBalancer.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }],
+            healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+          }
+        : {}),
       propagateTags: 'SERVICE',
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
@@ -128,7 +143,7 @@ export class FargateService extends Construct {
       // Updated in place (TagResource, no UpdateService) whenever Terraform registers a new
       // revision, so releases find their base with the DescribeServices call they make anyway.
       tags: { [TERRAFORM_REVISION_TAG_KEY]: props.taskDefinitionArn },
-      dependsOn: props.listeners,
+      ...(loadBalancer ? { dependsOn: loadBalancer.listeners } : {}),
       lifecycle: { ignoreChanges },
     });
 

@@ -124,6 +124,13 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
     },
     'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
     'log-streams': { sid: 'ReadTheirTaskLogs', resources: (services) => services.map((s) => arnOf('logs', `log-group:${names(s).logGroup}:log-stream:*`)) },
+    // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
+    // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
+    'ecs-task-list': {
+      sid: 'ListTasksOfThisCluster',
+      resources: whenAny(arnOf('ecs', `container-instance/${cluster}/*`)),
+      condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
+    },
     'task-roles': {
       sid: 'PassTaskRolesOnlyToEcsTasks',
       resources: (services) => services.flatMap((s) => [names(s).executionRole, names(s).taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true }))),

@@ -1,6 +1,7 @@
 /**
- * Everything one service needs to be released: registry, load balancer, task definition, ECS
- * service, alarms, CodeDeploy (blue-green) and auto scaling, wired from the shared configuration.
+ * Everything one service needs to be released: registry, load balancer (web services; a worker
+ * has none), task definition, ECS service, alarms, CodeDeploy (blue-green) and auto scaling, wired
+ * from the shared configuration.
  */
 import { Construct } from 'constructs';
 import { ConfigError, deletionProtectionOf, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
@@ -40,8 +41,8 @@ export class ReleasableService extends Construct {
   public readonly config: ServiceConfig;
   /** Where release images are pushed. */
   public readonly registry: ContainerRegistry;
-  /** Load balancer, listeners and target groups. */
-  public readonly loadBalancer: BlueGreenLoadBalancer;
+  /** Load balancer, listeners and target groups; a worker has none. */
+  public readonly loadBalancer?: BlueGreenLoadBalancer;
   /** The Terraform-owned task definition. */
   public readonly taskDefinition: FargateTaskDefinition;
   /** The ECS service. */
@@ -68,7 +69,7 @@ export class ReleasableService extends Construct {
 
     this.registry = new ContainerRegistry(this, 'registry', { name: names.repository, untaggedImageDays: service.untaggedImageDays });
 
-    this.loadBalancer = new BlueGreenLoadBalancer(this, 'load-balancer', {
+    const loadBalancer = service.kind === 'web' ? new BlueGreenLoadBalancer(this, 'load-balancer', {
       name: names.loadBalancer,
       targetGroupNames: names.targetGroups,
       securityGroupName: names.albSecurityGroup,
@@ -84,7 +85,8 @@ export class ReleasableService extends Construct {
       testListenerAllowedCidrs: service.testListener.allowedCidrs,
       accessLogs: props.accessLogs && { ...props.accessLogs, prefix: `${props.accessLogs.prefix}/${service.name}` },
       deletionProtection: deletionProtectionOf(environment),
-    });
+    }) : undefined;
+    this.loadBalancer = loadBalancer;
 
     this.taskDefinition = new FargateTaskDefinition(this, 'task-definition', {
       family: names.taskFamily,
@@ -105,17 +107,19 @@ export class ReleasableService extends Construct {
       taskRoleName: names.taskRole,
     });
 
-    if (service.alarms.enabled) {
+    if (service.alarms.enabled && loadBalancer) {
       this.alarms = new DeploymentAlarms(this, 'alarms', {
         names: names.alarms,
-        loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
-        targetGroupArnSuffixes: this.loadBalancer.targetGroups.map((group) => group.arnSuffix),
+        loadBalancerArnSuffix: loadBalancer.arnSuffix,
+        targetGroupArnSuffixes: loadBalancer.targetGroups.map((group) => group.arnSuffix),
         target5xxPerMinute: service.alarms.target5xxPerMinute,
         unhealthyHosts: service.alarms.unhealthyHosts,
         evaluationPeriods: service.alarms.evaluationPeriods,
       });
     }
 
+    // The stack's own alarms and the ones the configuration names; a worker has only the latter.
+    const alarmNames = service.alarms.enabled ? [...(this.alarms?.alarmNames ?? []), ...service.alarms.additionalAlarmNames] : [];
     this.fargateService = new FargateService(this, 'service', {
       name: names.service,
       clusterArn: cluster.clusterArn,
@@ -127,17 +131,19 @@ export class ReleasableService extends Construct {
       subnetIds: network.taskSubnetIds,
       assignPublicIp: network.assignPublicIp,
       securityGroupName: names.taskSecurityGroup,
-      loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
-      targetGroupArn: this.loadBalancer.targetGroups[0].arn,
-      listeners: this.loadBalancer.listeners,
+      loadBalancer: loadBalancer && {
+        securityGroupId: loadBalancer.securityGroupId,
+        targetGroupArn: loadBalancer.targetGroups[0].arn,
+        listeners: loadBalancer.listeners,
+      },
       strategy: service.release.strategy,
       autoScaling: service.autoScaling !== undefined,
-      rollingDeploymentAlarmNames: blueGreen ? [] : (this.alarms?.alarmNames ?? []),
+      rollingDeploymentAlarmNames: blueGreen ? [] : alarmNames,
     });
-    this.loadBalancer.allowTrafficTo(this.fargateService.securityGroupId);
+    loadBalancer?.allowTrafficTo(this.fargateService.securityGroupId);
 
-    const testListener = this.loadBalancer.testListener;
-    if (blueGreen && testListener && props.codeDeployRole) {
+    const testListener = loadBalancer?.testListener;
+    if (blueGreen && loadBalancer && testListener && props.codeDeployRole) {
       const shift = service.release.deploymentConfig;
       this.deployment = new BlueGreenDeployment(this, 'deployment', {
         applicationName: names.codeDeployApplication,
@@ -146,28 +152,28 @@ export class ReleasableService extends Construct {
         serviceRolePermissions: props.codeDeployRole.permissions,
         clusterName: cluster.clusterName,
         serviceName: this.fargateService.serviceName,
-        productionListenerArn: this.loadBalancer.productionListener.arn,
+        productionListenerArn: loadBalancer.productionListener.arn,
         testListenerArn: testListener.arn,
         // Names from the target group resources, so the group waits for them to exist.
-        targetGroupNames: [this.loadBalancer.targetGroups[0].name, this.loadBalancer.targetGroups[1].name],
+        targetGroupNames: [loadBalancer.targetGroups[0].name, loadBalancer.targetGroups[1].name],
         deploymentConfig: typeof shift === 'string' ? shift : { ...shift, name: names.customDeploymentConfig },
         terminationWaitMinutes: service.release.terminationWaitMinutes,
         approvalWaitMinutes: service.release.approvalWaitMinutes,
-        alarmNames: this.alarms?.alarmNames ?? [],
+        alarmNames,
       });
     }
 
     const hook = props.verificationHook;
-    if (hook && this.deployment && this.loadBalancer.testListenerPort !== undefined && this.loadBalancer.testListenerProtocol) {
-      this.loadBalancer.allowTestListenerFrom(hook.securityGroupId, `verification hook ${hook.functionName}`);
-      hook.allowTestListener(service.name, this.loadBalancer.securityGroupId, this.loadBalancer.testListenerPort);
+    if (hook && this.deployment && loadBalancer && loadBalancer.testListenerPort !== undefined && loadBalancer.testListenerProtocol) {
+      loadBalancer.allowTestListenerFrom(hook.securityGroupId, `verification hook ${hook.functionName}`);
+      hook.allowTestListener(service.name, loadBalancer.securityGroupId, loadBalancer.testListenerPort);
       this.verificationTarget = {
         applicationName: names.codeDeployApplication,
         deploymentGroupName: names.deploymentGroup,
-        loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
-        dnsName: this.loadBalancer.dnsName,
-        protocol: this.loadBalancer.testListenerProtocol,
-        port: this.loadBalancer.testListenerPort,
+        loadBalancerArnSuffix: loadBalancer.arnSuffix,
+        dnsName: loadBalancer.dnsName,
+        protocol: loadBalancer.testListenerProtocol,
+        port: loadBalancer.testListenerPort,
         path: service.release.verifyPath,
       };
     }

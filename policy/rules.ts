@@ -171,15 +171,20 @@ function namesOneRole(resource: string): boolean {
 
 const tasksOnlyFromOwnLoadBalancer: PolicyRule = {
   id: 'tasks-only-from-own-load-balancer',
-  statement: "Each service's tasks use only their own security group, whose one ingress rule admits the container port from the service's load balancer security group, never from a CIDR.",
+  statement:
+    "Each service's tasks use only their own security group, whose one ingress rule admits the container port from the service's load balancer security group, never from a CIDR; a worker's admits nothing and it has no load balancer security group.",
   check: (synthesized, config) =>
     serviceGroups(synthesized, config).flatMap(({ service, tasks, loadBalancer }) => {
       const name = serviceNames(config, service);
-      if (!tasks || !loadBalancer) return [violation(`service ${service.name}`, `security group ${tasks ? name.albSecurityGroup : name.taskSecurityGroup} is missing`)];
+      const worker = service.kind === 'worker';
+      if (!tasks) return [violation(`service ${service.name}`, `security group ${name.taskSecurityGroup} is missing`)];
+      if (worker && loadBalancer) return [violation(loadBalancer, `is a load balancer security group of worker ${service.name}, which has no load balancer`)];
+      if (!worker && !loadBalancer) return [violation(`service ${service.name}`, `security group ${name.albSecurityGroup} is missing`)];
       const ingress = rulesOf(synthesized, 'ingress', tasks);
       const found: Violation[] = [];
-      if (ingress.length !== 1) found.push(violation(tasks, `has ${ingress.length} ingress rules; expected exactly one, from ${loadBalancer}`));
-      for (const rule of ingress) {
+      const expectedIngress = worker ? 0 : 1;
+      if (ingress.length !== expectedIngress) found.push(violation(tasks, `has ${ingress.length} ingress rules; expected ${worker ? 'none (a worker takes no traffic)' : `exactly one, from ${loadBalancer}`}`));
+      for (const rule of ingress.filter(() => !worker)) {
         const fromLoadBalancer = referenceTarget(rule.referenced_security_group_id) === loadBalancer && !rule.cidr_ipv4 && !rule.cidr_ipv6 && !rule.prefix_list_id;
         if (!fromLoadBalancer) found.push(violation(rule.__address, `admits ${describeSource(rule)}; only ${loadBalancer} may reach the tasks`));
         if (rule.from_port !== service.containerPort || rule.to_port !== service.containerPort) {
@@ -636,7 +641,8 @@ const scalingRecordNotDrift: PolicyRule = {
 
 const deploymentsRollBack: PolicyRule = {
   id: 'deployments-roll-back',
-  statement: 'Every deployment rolls back on failure and on its alarms: deployment groups with auto rollback and enabled alarms, rolling services with the circuit breaker and deployment alarms.',
+  statement:
+    "Every deployment rolls back on failure and on its alarms: deployment groups with auto rollback and enabled alarms, rolling services with the circuit breaker and deployment alarms (a worker, with no load balancer to watch, has the alarms its configuration names, each rolling back).",
   check: (synthesized) => [
     ...resources(synthesized, 'aws_codedeploy_deployment_group').flatMap((group) => {
       const rollback = group.auto_rollback_configuration;
@@ -655,7 +661,8 @@ const deploymentsRollBack: PolicyRule = {
         ...(service.deployment_circuit_breaker?.enable === true && service.deployment_circuit_breaker?.rollback === true
           ? []
           : [violation(service.__address, 'has no deployment circuit breaker with rollback')]),
-        ...(service.alarms?.enable === true && service.alarms?.rollback === true && list(service.alarms.alarm_names).length > 0
+        ...((service.alarms?.enable === true && service.alarms?.rollback === true && list(service.alarms.alarm_names).length > 0) ||
+        (list(service.load_balancer).length === 0 && service.alarms === undefined)
           ? []
           : [violation(service.__address, 'has no deployment alarms with rollback')]),
       ]),

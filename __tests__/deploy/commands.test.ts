@@ -218,7 +218,7 @@ describe('a rolling release', () => {
       .resolvesOnce(rollout(world, world.service.deployments))
       .resolvesOnce(rollout(world, [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS', runningCount: 1, desiredCount: 2, pendingCount: 1 }, { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: OLD }]))
       .resolves(rollout(world, [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'COMPLETED', runningCount: 2, desiredCount: 2 }]));
-    const run = await runCli(world, ['--env', 'preview', '--tag', 'v1.4.2']);
+    const run = await runCli(world, ['--env', 'preview', '--service', 'web', '--tag', 'v1.4.2']);
     expect(run.code).toBe(0);
     expect(world.ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toEqual([{ cluster: 'shop-preview', service: 'shop-preview-web', taskDefinition: NEW }]);
     expect(run.stdout).toContain('rollout IN_PROGRESS: 1/2 running, 1 pending');
@@ -233,7 +233,7 @@ describe('a rolling release', () => {
       .resolvesOnce(rollout(world, [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }, { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: OLD }]))
       .resolvesOnce(rollout(world, [{ id: 'ecs-svc/3', status: 'PRIMARY', taskDefinition: OLD, rolloutState: 'IN_PROGRESS' }, { id: 'ecs-svc/2', status: 'ACTIVE', taskDefinition: NEW, rolloutState: 'FAILED', rolloutStateReason: 'circuit breaker: tasks failed to start' }]))
       .resolves(rollout(world, [{ id: 'ecs-svc/3', status: 'PRIMARY', taskDefinition: OLD, rolloutState: 'COMPLETED' }]));
-    const run = await runCli(world, ['--env', 'preview', '--tag', 'v1.4.2']);
+    const run = await runCli(world, ['--env', 'preview', '--service', 'web', '--tag', 'v1.4.2']);
     expect(run.code).toBe(1);
     expect(run.stderr.at(-1)).toBe('error: preview/web: rollout of shop-preview-web:9 failed; the circuit breaker rolled back to shop-preview-web:7, which is serving');
   });
@@ -247,7 +247,7 @@ describe('a rolling release', () => {
       const putBack = world.ecs.commandCalls(UpdateServiceCommand).length > 1;
       return rollout(world, putBack ? [{ id: 'ecs-svc/3', status: 'PRIMARY', taskDefinition: OLD, rolloutState: 'COMPLETED' }] : reads === 1 ? world.service.deployments : [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: NEW, rolloutState: 'IN_PROGRESS' }]);
     });
-    const run = await runCli(world, ['--env', 'preview', '--tag', 'v1.4.2']);
+    const run = await runCli(world, ['--env', 'preview', '--service', 'web', '--tag', 'v1.4.2']);
     expect(run.code).toBe(3);
     expect(world.ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input.taskDefinition)).toEqual([NEW, OLD]);
   });

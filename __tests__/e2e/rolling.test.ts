@@ -21,7 +21,7 @@ const e2e = useEmulator(['preview']);
 describe('deploy (rolling, preview)', () => {
   it('updates the service to a new pinned revision and follows the rollout to COMPLETED: exit 0', async () => {
     const { aws } = e2e;
-    const result = await runCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0']);
+    const result = await runCli(aws, ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0']);
     expectExit(result, 0);
     expect(result.stdout).toMatch(/^service shop-preview-web updating to shop-preview-web:2 \(ECS deployment ecs-svc\/\d+\)$/m);
     expect(verdict(result)).toBe('preview/web: released shop-preview-web:2 (rolling)');
@@ -45,7 +45,7 @@ describe('deploy (rolling, preview)', () => {
   it('a bad image trips the circuit breaker, which rolls back: exit 1, the old revision serves', async () => {
     const { aws } = e2e;
     aws.putImage({ repository: 'shop-preview/web', tag: 'v1.2.0', bad: true });
-    const result = await runCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.2.0']);
+    const result = await runCli(aws, ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.2.0']);
     expectExit(result, 1);
     expect(verdict(result)).toBe('error: preview/web: rollout of shop-preview-web:2 failed; the circuit breaker rolled back to shop-preview-web:1, which is serving');
 
@@ -61,11 +61,11 @@ describe('deploy (rolling, preview)', () => {
 
   it('`stop` from another terminal puts the previous revision back; the release says so (exit 3), not that the circuit breaker did', async () => {
     const { aws, clock } = e2e;
-    const release = startCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0']);
+    const release = startCli(aws, ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0']);
     await release.waitForOutput(/^service shop-preview-web updating to shop-preview-web:2/);
     // The rollout stands still until `stop` has put revision 1 back and the release has seen it.
     clock.pause();
-    const stop = startCli(aws, ['stop', '--env', 'preview']);
+    const stop = startCli(aws, ['stop', '--env', 'preview', '--service', 'web']);
     await waitForState(aws, (state) => calls(aws, 'UpdateService').length === 2 && state.services[0].taskDefinition.endsWith(':1'), 'the put-back');
     await release.waitForOutput(/was replaced by ECS deployment/);
     clock.resume();

@@ -187,7 +187,7 @@ describe('deploy --migrate', () => {
   it('on a rolling service a failing migration leaves the service without an update', async () => {
     const { aws } = e2e;
     aws.scriptTasks({ exitCode: 1 });
-    const result = await runCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
+    const result = await runCli(aws, ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0', '--migrate', 'node migrate.js']);
     expectExit(result, 1);
     expect(verdict(result)).toMatch(/^error: preview\/web: migration failed: `node migrate\.js` exited with code 1/);
     expect(calls(aws, 'UpdateService')).toEqual([]);

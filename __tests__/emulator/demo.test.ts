@@ -26,7 +26,7 @@ describe('npm run demo', () => {
 
   it('runs every scenario as expected', () => {
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(run.stdout.match(/^=== exit code \d+ \(as expected\)$/gm)).toHaveLength(4);
+    expect(run.stdout.match(/^=== exit code \d+ \(as expected\)$/gm)).toHaveLength(5);
   });
 
   it("keeps each scenario's AWS lines to that scenario's environment", () => {

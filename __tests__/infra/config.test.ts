@@ -55,10 +55,23 @@ describe('configuration validation', () => {
     ['a secret that is not an ARN', withService({ secrets: { TOKEN: 'plain-text' } }), /test\.services\[0\]\.secrets\.TOKEN: must be an SSM parameter or Secrets Manager ARN/],
     ['an unknown field', withService({ replicas: 3 }), /test\.services\[0\]: Unrecognized key\(s\) in object: 'replicas'/],
     ['a production environment with a service on plain HTTP', environmentInput({ production: true }), /^test\.services\[0\] \(web\)\.certificateArn: a production environment serves HTTPS only \(HTTP redirects to it\); set the service's ACM certificate ARN, or production: false$/],
+    ['a worker releasing blue/green', withService({ kind: 'worker' }), /^test\.services\[0\] \(web\)\.release\.strategy: a worker has no load balancer to shift traffic on; set release: \{ strategy: 'rolling' \}$/],
+    [
+      'a worker with a certificate',
+      withService({ kind: 'worker', release: { strategy: 'rolling' }, certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/x' }),
+      /^test\.services\[0\] \(web\)\.certificateArn: a worker has no load balancer; remove it, or make the service kind "web"$/,
+    ],
+    ['a worker with a test listener', withService({ kind: 'worker', release: { strategy: 'rolling' }, testListener: { port: 9000 } }), /\.testListener: a worker has no load balancer; remove it/],
+    ['a kind that is neither web nor worker', withService({ kind: 'cron' }), /test\.services\[0\]\.kind: Invalid enum value\. Expected 'web' \| 'worker'/],
+    ['a stop timeout over the 120 s Fargate allows', withService({ stopTimeoutSeconds: 121 }), /test\.services\[0\]\.stopTimeoutSeconds: Number must be less than or equal to 120/],
     ['a log retention CloudWatch does not offer', environmentInput({ logRetentionDays: 10 }), /test\.logRetentionDays: must be a CloudWatch retention value/],
   ])('rejects %s with a message naming the field and the fix', (_case, input, expected) => {
     const problems = problemsOf(input);
     expect(problems.some((problem) => expected.test(problem))).toBe(true);
+  });
+
+  it('accepts a rolling worker in a production environment without a certificate: it serves no HTTP', () => {
+    expect(problemsOf(withService({ kind: 'worker', release: { strategy: 'rolling' } }, { production: true }))).toEqual([]);
   });
 
   it('rejects a service name used twice', () => {

@@ -159,4 +159,21 @@ describe('EnvironmentStack provider and state', () => {
     expect(count(synthesized, 'aws_cloudwatch_metric_alarm')).toBe(0);
     expect(only(synthesized, 'aws_codedeploy_deployment_group').alarm_configuration).toBeUndefined();
   });
+
+  it('builds a worker with no load balancer, listener, target group or ALB alarm, rolling on its circuit breaker and its own alarms', () => {
+    const synthesized = synthEnvironment(environment({}, { kind: 'worker', release: { strategy: 'rolling' }, alarms: { additionalAlarmNames: ['shop-test-queue-age'] } }));
+    for (const type of ['aws_lb', 'aws_lb_listener', 'aws_lb_target_group', 'aws_cloudwatch_metric_alarm', 'aws_codedeploy_app']) expect([type, count(synthesized, type)]).toEqual([type, 0]);
+    const service = only(synthesized, 'aws_ecs_service');
+    expect(service.load_balancer).toBeUndefined();
+    expect(service).toMatchObject({ deployment_circuit_breaker: { enable: true, rollback: true }, alarms: { alarm_names: ['shop-test-queue-age'], enable: true, rollback: true } });
+    expect(resources(synthesized, 'aws_vpc_security_group_ingress_rule')).toEqual([]);
+    expect(only(synthesized, 'aws_ecs_task_definition').container_definitions).toContain('"stopTimeout":30');
+    expect(Object.keys(synthesized.output ?? {}).filter((name) => /^web_(url|test_url|production_listener_arn|test_listener_arn|target_groups)$/.test(name))).toEqual([]);
+  });
+
+  it('adds configured alarms to a web service\'s own', () => {
+    const synthesized = synthEnvironment(environment({}, { alarms: { additionalAlarmNames: ['shop-test-queue-age'] } }));
+    expect(only(synthesized, 'aws_codedeploy_deployment_group').alarm_configuration.alarms).toEqual(expect.arrayContaining(['shop-test-queue-age']));
+    expect(only(synthesized, 'aws_codedeploy_deployment_group').alarm_configuration.alarms).toHaveLength(3);
+  });
 });

@@ -15,9 +15,11 @@ function build(props: Partial<FargateServiceProps> = {}) {
       vpcId: 'vpc-0abc',
       subnetIds: ['subnet-03', 'subnet-04'],
       securityGroupName: 'shop-test-web-tasks',
-      loadBalancerSecurityGroupId: 'sg-alb',
-      targetGroupArn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-test-web-blue/1',
-      listeners: [listener],
+      loadBalancer: {
+        securityGroupId: 'sg-alb',
+        targetGroupArn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/shop-test-web-blue/1',
+        listeners: [listener],
+      },
       ...props,
     });
   });
@@ -94,6 +96,31 @@ describe('FargateService (rolling)', () => {
 
   it('gives tasks a public IP only when asked (no NAT)', () => {
     expect(only(build({ assignPublicIp: true }), 'aws_ecs_service').network_configuration.assign_public_ip).toBe(true);
+    expect(resources(synthesized, 'aws_vpc_security_group_egress_rule')).toEqual([expect.objectContaining({ cidr_ipv4: '0.0.0.0/0', ip_protocol: '-1' })]);
+  });
+});
+
+describe('FargateService (worker: no load balancer)', () => {
+  const synthesized = build({ strategy: 'rolling', loadBalancer: undefined, rollingDeploymentAlarmNames: ['queue-age'] });
+  const service = only(synthesized, 'aws_ecs_service');
+
+  it('registers in no target group, waits for no listener and has no load balancer grace period', () => {
+    expect(service.load_balancer).toBeUndefined();
+    expect(service.depends_on).toBeUndefined();
+    expect(service.health_check_grace_period_seconds).toBeUndefined();
+  });
+
+  it('still rolls with the rolling-back circuit breaker and its alarms', () => {
+    expect(service).toMatchObject({
+      deployment_controller: { type: 'ECS' },
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      alarms: { alarm_names: ['queue-age'], enable: true, rollback: true },
+    });
+  });
+
+  it("admits nothing: its tasks' security group has egress only", () => {
+    expect(resources(synthesized, 'aws_vpc_security_group_ingress_rule')).toEqual([]);
+    expect(only(synthesized, 'aws_security_group').ingress).toBeUndefined();
     expect(resources(synthesized, 'aws_vpc_security_group_egress_rule')).toEqual([expect.objectContaining({ cidr_ipv4: '0.0.0.0/0', ip_protocol: '-1' })]);
   });
 });

@@ -191,7 +191,10 @@ describe('GitHub identity', () => {
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
+      ListTasksOfThisCluster: [arn('ecs', `container-instance/${cluster}/*`)],
     });
+    // Task protection, read by `status` for the rolling worker.
+    expect(statements.ListTasksOfThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
     expect(statements.RecordScalingSuspensionOfThisEnvironment.Action.sort()).toEqual([
       'application-autoscaling:ListTagsForResource',
       'application-autoscaling:TagResource',
@@ -206,7 +209,7 @@ describe('GitHub identity', () => {
     });
     expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Action).toEqual(['ecs:RunTask']);
     expect(statements.RunRevisionsOfTheseFamiliesInThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
-    expect(statements.FollowAndStopTasksOfThisCluster.Action.sort()).toEqual(['ecs:DescribeTasks', 'ecs:StopTask']);
+    expect(statements.FollowAndStopTasksOfThisCluster.Action.sort()).toEqual(['ecs:DescribeTasks', 'ecs:GetTaskProtection', 'ecs:StopTask']);
     expect(statements.ReadTheirTaskLogs.Action).toEqual(['logs:GetLogEvents']);
     expect(statements.TagRevisionsOnlyWhileRegisteringThem.Condition).toEqual({
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },

@@ -432,3 +432,30 @@ describe('the report', () => {
     expect(lines.at(-2)).toMatch(new RegExp(`^\\d+ passed, 1 failed, \\d+ not applicable \\(${POLICY_RULES.length} rules × 1 environment\\(s\\)\\)$`));
   });
 });
+
+describe('rules about workers (no load balancer)', () => {
+  const violationsOf = (stack: Stack, id: string) => checkEnvironment(stack.synthesized, stack.config).find((result) => result.rule.id === id)?.violations ?? [];
+  const isWorkerTasks = (body: Body) => body.name === 'shop-preview-worker-tasks';
+
+  it("report a worker's task security group admitting anything, even from a load balancer", () => {
+    const stack = copyOf('preview');
+    const rule = add(stack.synthesized, 'aws_vpc_security_group_ingress_rule', 'worker-in', {
+      security_group_id: groupReference(stack.synthesized, isWorkerTasks),
+      referenced_security_group_id: groupReference(stack.synthesized, isLoadBalancerGroup),
+      ip_protocol: 'tcp',
+      from_port: 80,
+      to_port: 80,
+    });
+    expect(rule).toBe('aws_vpc_security_group_ingress_rule.worker-in');
+    expect(violationsOf(stack, 'tasks-only-from-own-load-balancer').map((v) => v.message)).toEqual([expect.stringMatching(/has 1 ingress rules; expected none \(a worker takes no traffic\)/)]);
+  });
+
+  it("report a worker's alarms that do not roll back, and still a rolling web service without alarms", () => {
+    const stack = copyOf('preview');
+    const worker = first(stack.synthesized, 'aws_ecs_service', (body) => body.name === 'shop-preview-worker');
+    worker.body.alarms = { alarm_names: ['queue-age'], enable: true, rollback: false };
+    const web = first(stack.synthesized, 'aws_ecs_service', (body) => body.name === 'shop-preview-web');
+    delete web.body.alarms;
+    expect(violationsOf(stack, 'deployments-roll-back').map((v) => v.address).sort()).toEqual([web.address, worker.address].sort());
+  });
+});

@@ -11,7 +11,7 @@
  */
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
 import type { GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
-import type { DescribeServicesRequest, DescribeTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { DescribeServicesRequest, DescribeTasksRequest, GetTaskProtectionRequest, ListTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
@@ -191,6 +191,16 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
     on(account, 'ecs:UpdateService', ecsService(account, input.cluster, required(input.service, 'service'))),
   ],
   'ecs:ListTaskDefinitions': accountWide('ecs:ListTaskDefinitions'),
+  // Task protection: ListTasks is authorized on the cluster's container instances with the cluster
+  // as `ecs:cluster`; GetTaskProtection on each task.
+  'ecs:ListTasks': (input: ListTasksRequest, account) => {
+    const cluster = ecsCluster(account, input.cluster);
+    return [on(account, 'ecs:ListTasks', arn(account, 'ecs', `container-instance/${cluster.split('/').pop()}/*`), { 'ecs:cluster': cluster })];
+  },
+  'ecs:GetTaskProtection': (input: GetTaskProtectionRequest, account) =>
+    required(input.tasks?.length ? input.tasks : undefined, 'task').map((task) =>
+      on(account, 'ecs:GetTaskProtection', ecsTask(account, input.cluster, task), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
+    ),
   'ecs:DescribeTaskDefinition': accountWide('ecs:DescribeTaskDefinition'),
   'ecs:DeregisterTaskDefinition': accountWide('ecs:DeregisterTaskDefinition'),
   // Authorized on the family with any revision (AWS names `task-definition/<family>:*` when it denies one);

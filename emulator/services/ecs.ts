@@ -54,11 +54,12 @@ import { deploymentCounts, startRollingDeployment, taskSetCounts, taskSetDesired
 import { isLive, serviceEvent, stoppedAt, taskStatus, timeline } from '../simulation/tasks';
 import { RUNNING_AFTER, TIMINGS } from '../simulation/timings';
 import { date, paginate, type HandlerContext, type ServiceHandler } from './common';
+import { taskProtectionOperations } from './task-protection';
 import { findOneOffTask, presentOneOffTask, runTask, stopTask } from './ecs-run-task';
 
 // ---------------------------------------------------------------- lookups
 
-function findCluster(sim: Simulation, reference: string | undefined): ClusterRecord {
+export function findCluster(sim: Simulation, reference: string | undefined): ClusterRecord {
   const name = (reference ?? 'default').split('/').pop() as string;
   const cluster = sim.world.clusters.get(name);
   if (!cluster || (reference?.startsWith('arn:') && cluster.arn !== reference)) throw new AwsError('ClusterNotFoundException', 'Cluster not found.');
@@ -340,6 +341,7 @@ const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/;
 export const ecsHandler: ServiceHandler = {
   name: 'ecs',
   operations: {
+    ...taskProtectionOperations,
     DescribeClusters(input: DescribeClustersRequest, { sim }: HandlerContext): DescribeClustersResponse {
       const references = input.clusters && input.clusters.length > 0 ? input.clusters : ['default'];
       const clusters: Cluster[] = [];

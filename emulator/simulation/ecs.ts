@@ -5,6 +5,7 @@
 import { arn } from '../ids';
 import type { EcsDeploymentRecord, EcsLoadBalancer, ServiceRecord, TaskDefinitionRecord, TaskSetRecord } from '../model';
 import type { SimContext } from './context';
+import { protectedTasksOf, stopUnprotected } from './protection';
 import { countTasks, isLive, reconcileOwner, serviceEvent, stopAll, stoppedAt, tasksOf, type OwnerCounts } from './tasks';
 
 export function findTaskDefinition(ctx: SimContext, taskDefinitionArn: string): TaskDefinitionRecord | undefined {
@@ -188,6 +189,28 @@ function tripCircuitBreaker(ctx: SimContext, service: ServiceRecord, failed: Ecs
   serviceEvent(ctx, service, `rolling back to deployment ${rollback.id} (task definition ${lastGood.taskDefinitionArn}).`, now);
 }
 
+/**
+ * The new deployment is healthy: stop the tasks of the ones it replaces. Protected tasks keep
+ * running (simulation/protection.ts) and hold the rollout until they stop; true once none is left.
+ */
+function replaceOldDeployments(ctx: SimContext, service: ServiceRecord, primary: EcsDeploymentRecord, now: number): boolean {
+  let held = 0;
+  for (const old of service.deployments) {
+    if (old === primary) continue;
+    old.desiredCount = 0;
+    const owner = { kind: 'ecs-deployment' as const, id: old.id };
+    stopUnprotected(ctx, owner, now, `Deployment ${primary.id} replaced ${old.id}`);
+    held += protectedTasksOf(ctx, owner, now).length;
+  }
+  const reason = held > 0 ? `ECS deployment ${primary.id} waiting for ${held} protected task${held === 1 ? '' : 's'} of the replaced deployment to stop.` : undefined;
+  if (reason && primary.rolloutStateReason !== reason) {
+    primary.rolloutStateReason = reason;
+    primary.updatedAt = now;
+    serviceEvent(ctx, service, `(deployment ${primary.id}) is waiting for ${held} task${held === 1 ? '' : 's'} with scale-in protection.`, now);
+  }
+  return held === 0;
+}
+
 function stepRolling(ctx: SimContext, service: ServiceRecord, failedTasks: Set<string>, now: number): void {
   const primary = service.deployments.find((deployment) => deployment.status === 'PRIMARY');
   if (primary) primary.desiredCount = service.desiredCount;
@@ -215,15 +238,10 @@ function stepRolling(ctx: SimContext, service: ServiceRecord, failedTasks: Set<s
       tripCircuitBreaker(ctx, service, primary, now);
     } else {
       const counts = deploymentCounts(ctx, service, primary, now);
-      if (counts.healthy >= primary.desiredCount && counts.pending === 0) {
+      if (counts.healthy >= primary.desiredCount && counts.pending === 0 && replaceOldDeployments(ctx, service, primary, now)) {
         primary.rolloutState = 'COMPLETED';
         primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = now;
-        for (const old of service.deployments) {
-          if (old === primary) continue;
-          old.desiredCount = 0;
-          stopAll(ctx, { kind: 'ecs-deployment', id: old.id }, now, `Deployment ${primary.id} replaced ${old.id}`);
-        }
         serviceEvent(ctx, service, `(deployment ${primary.id}) deployment completed.`, now);
         serviceEvent(ctx, service, 'has reached a steady state.', now);
       }

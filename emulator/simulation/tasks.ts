@@ -24,6 +24,7 @@ import type {
 } from '../model';
 import type { SimContext } from './context';
 import { pullImages } from './images';
+import { isProtected } from './protection';
 import { RUNNING_AFTER, TIMINGS } from './timings';
 
 export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'STOPPED';
@@ -226,7 +227,12 @@ export function reconcileOwner(ctx: SimContext, service: ServiceRecord, owner: T
     for (let i = live.length; i < desired; i += 1) launched.push(launchTask(ctx, service, owner, spec, now));
     serviceEvent(ctx, service, `has started ${launched.length} tasks: ${launched.map((task) => `(task ${task.id})`).join(' ')}.`, now);
   } else if (live.length > desired) {
-    const extras = [...live].sort((a, b) => b.createdAt - a.createdAt).slice(0, live.length - desired);
+    // Scale-in passes over protected tasks; they stop once their protection has ended.
+    const extras = live
+      .filter((task) => !isProtected(task, now))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, live.length - desired);
+    if (extras.length === 0) return launched;
     for (const task of extras) requestStop(task, now, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${owner.id})`);
     serviceEvent(ctx, service, `has stopped ${extras.length} running tasks: ${extras.map((task) => `(task ${task.id})`).join(' ')}.`, now);
   }

@@ -10,6 +10,7 @@ import { describeTaskDefinition } from '../steps/base-revision';
 import { DeploymentReader, findActiveDeployment, type DeploymentSnapshot } from '../steps/deployment-state';
 import { clockTime, trafficLine } from '../steps/follow-deployment';
 import { shortRevision } from '../steps/outcome';
+import { protectedTasks, type ProtectedTask } from '../steps/task-protection';
 import { describeLiveService, getDeploymentGroup, runningTaskDefinition } from '../steps/preflight';
 import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
 import { pool, serviceContext, type Command, type CommandOptions } from './common';
@@ -28,6 +29,8 @@ export interface ServiceStatus {
   readonly tasks: { readonly desired: number; readonly running: number; readonly pending: number };
   readonly taskSets?: readonly { readonly status?: string; readonly taskDefinition?: string; readonly running?: number; readonly desired?: number }[];
   readonly rollouts?: readonly { readonly status?: string; readonly rolloutState?: string; readonly taskDefinition?: string }[];
+  /** Tasks of a rolling service that a scale-in or a rollout may not stop yet, with their expiry. */
+  readonly protectedTasks?: readonly ProtectedTask[];
   /** Auto scaling of a blue/green service, when it has a scalable target. */
   readonly autoScaling?: {
     readonly suspended: { readonly dynamicIn: boolean; readonly dynamicOut: boolean; readonly scheduled: boolean };
@@ -110,7 +113,11 @@ export async function serviceStatus(context: Context, target: ReleaseTarget): Pr
     tasks: { desired: service.desiredCount ?? 0, running: service.runningCount ?? 0, pending: service.pendingCount ?? 0 },
   };
   if (target.strategy === 'rolling') {
-    return { ...base, rollouts: (service.deployments ?? []).map((d) => ({ status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition })) };
+    return {
+      ...base,
+      rollouts: (service.deployments ?? []).map((d) => ({ status: d.status, rolloutState: d.rolloutState, taskDefinition: d.taskDefinition })),
+      protectedTasks: await protectedTasks(context, target),
+    };
   }
   const group = await getDeploymentGroup(context, target);
   const productionListener = group.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.prodTrafficRoute?.listenerArns?.[0];
@@ -144,6 +151,9 @@ function printStatus(context: Context, target: ReleaseTarget, status: ServiceSta
   if (status.liveTargetGroups) out.line(`  live:     ${status.liveTargetGroups.map((group) => `${group.name} ${group.weight}%`).join(', ') || 'no forward action'}`);
   for (const set of status.taskSets ?? []) out.line(`  task set: ${set.status} ${shortRevision(set.taskDefinition)} ${set.running ?? 0}/${set.desired ?? 0}`);
   for (const rollout of status.rollouts ?? []) out.line(`  rollout:  ${rollout.status} ${rollout.rolloutState ?? ''} ${shortRevision(rollout.taskDefinition)}`);
+  for (const task of status.protectedTasks ?? []) {
+    out.line(`  protected: task ${task.taskArn.split('/').pop()} until ${task.expiresAt ?? 'cleared'} (a rollout or scale-in waits for it)`);
+  }
   if (status.autoScaling) out.line(`  scaling:  ${autoScalingLine(target, status.autoScaling)}`);
   if (status.deployment) {
     const d = status.deployment;
@@ -161,6 +171,7 @@ export const statusCommand: Command<StatusOptions> = {
 For each service (all of the environment's by default): running revision and image, the target
 group the production listener forwards to, task counts, auto scaling (and whether a release left
 it suspended), and the current or last deployment with its lifecycle events and traffic split.
+For rolling services (workers among them): the tasks with scale-in protection and when it expires.
 Read-only.
 
 ${exitCodeHelp()}`,

@@ -43,8 +43,10 @@ export function simulateReleases(state: State, schemas: Schemas, synthesized: Js
   }
 
   for (const { resource, attributes: service } of services) {
-    const family = String(taskDefinitions[0].attributes.family);
-    service.task_definition = String(taskDefinitions[0].attributes.arn).replace(/:\d+$/, `:${RELEASE_REVISION}`);
+    // Each service releases its own family (an environment may have several services, e.g. a worker).
+    const own = taskDefinitions.find((candidate) => candidate.attributes.arn === service.task_definition) ?? taskDefinitions[0];
+    const family = String(own.attributes.family);
+    service.task_definition = String(own.attributes.arn).replace(/:\d+$/, `:${RELEASE_REVISION}`);
     if (!String(service.task_definition).endsWith(`task-definition/${family}:${RELEASE_REVISION}`)) throw new StateBuildError(`unexpected task definition ARN ${service.task_definition}`);
     changes.push(`${resource.name}.task_definition → ${family}:${RELEASE_REVISION}`);
 

@@ -31,7 +31,7 @@ import { ACCOUNT, buildState, readProviderSchemas, StateBuildError, TERRAFORM_RE
 import { detectDrift } from './drift-stack';
 import { driftReport, ignoredAttributes, type DriftReport } from './drift-report';
 import { displayPath } from './environment';
-import { showPlan, type Change, type JsonObject, type PlanJson } from './plan-json';
+import { showPlan, type Change, type JsonObject, type PlanJson, type ResourceChange } from './plan-json';
 import { planMarkdown } from './plan-report';
 import { planStack } from './plan-stack';
 import { refreshAfterApply, refreshDrift, refreshTargetGroups } from './refresh';
@@ -276,9 +276,14 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   }
   // The new Terraform revision reaches each service only through its TerraformRevision tag: an
   // in-place tag update that leaves what releases own (task_definition, load_balancer) alone.
+  // Only the service of the replaced family (config/names.ts names both alike) is retagged; any
+  // other service of the stack (a worker beside a web service) stays untouched.
   const services = (plan.resource_changes ?? []).filter((change) => change.type === 'aws_ecs_service');
-  const untagged = services.filter((service) => service.change.actions.join() !== 'update' || changedAttributes(service.change).join() !== 'tags,tags_all');
-  if (services.length === 0 || untagged.length > 0) {
+  const ofReplaced = (service: ResourceChange) => (service.change.before as JsonObject | null)?.name === taskDefinition.attributes.family;
+  const untagged = services.filter((service) =>
+    ofReplaced(service) ? service.change.actions.join() !== 'update' || changedAttributes(service.change).join() !== 'tags,tags_all' : service.change.actions.join() !== 'no-op',
+  );
+  if (!services.some(ofReplaced) || untagged.length > 0) {
     throw new SelfCheckFailed('a new task definition revision must change each service\'s tags in place and nothing else', JSON.stringify(services, null, 2));
   }
 
