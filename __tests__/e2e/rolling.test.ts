@@ -88,7 +88,7 @@ describe('deploy (rolling, preview)', () => {
     const { aws, clock } = e2e;
     // The rollout stands still, so only the timeout can end the release.
     clock.pause();
-    const release = startCli(aws, ['deploy', '--env', 'preview', '--tag', 'v1.1.0', '--timeout', '6s'], { env: { ECS_BG_MAX_ATTEMPTS: '6' } });
+    const release = startCli(aws, ['deploy', '--env', 'preview', '--service', 'web', '--tag', 'v1.1.0', '--timeout', '6s'], { env: { ECS_BG_MAX_ATTEMPTS: '6' } });
     await release.waitForOutput(/^service shop-preview-web updating to shop-preview-web:2/);
     aws.addFault({ service: 'ecs', operation: 'DescribeServices', kind: 'throttle', times: 10_000 });
     const result = await release.done;
@@ -103,7 +103,7 @@ describe('deploy (rolling, preview)', () => {
 
     aws.clearFaults();
     clock.resume();
-    const followed = await runCli(aws, ['wait', '--env', 'preview']);
+    const followed = await runCli(aws, ['wait', '--env', 'preview', '--service', 'web']);
     expectExit(followed, 0);
     expect(verdict(followed)).toBe('preview/web: shop-preview-web:1 is rolled out');
     expect(revisionOf(serviceOf(aws.state(), 'shop-preview-web').taskDefinition)).toBe('shop-preview-web:1');
