@@ -111,6 +111,11 @@ interface NegativeControl {
   readonly expected: string;
 }
 
+/** The attributes, in a copy of the state, of the resource `found` in the original. */
+function attributesInCopy(state: State, found: { resource: StateResource }): JsonObject {
+  return attributesOf(state, found.resource.type, (resource) => resource.name === found.resource.name)[0].attributes;
+}
+
 function negativeControls(released: State): NegativeControl[] {
   const controls: NegativeControl[] = [];
   const [group] = attributesOf(released, 'aws_security_group', (resource) => ((resource.instances[0].attributes.ingress as JsonObject[] | null) ?? []).length > 0);
@@ -118,8 +123,7 @@ function negativeControls(released: State): NegativeControl[] {
     controls.push({
       expected: 'added ingress 8080/tcp from 0.0.0.0/0',
       change: (state) => {
-        const [same] = attributesOf(state, 'aws_security_group', (resource) => resource.name === group.resource.name);
-        const ingress = same.attributes.ingress as JsonObject[];
+        const ingress = attributesInCopy(state, group).ingress as JsonObject[];
         ingress.push({ ...ingress[0], cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: [], security_groups: [], from_port: 8080, to_port: 8080, protocol: 'tcp', description: '' });
       },
     });
@@ -129,15 +133,14 @@ function negativeControls(released: State): NegativeControl[] {
     controls.push({
       expected: 'added route 10.99.0.0/16 via pcx-0console',
       change: (state) => {
-        const [same] = attributesOf(state, 'aws_route_table', (resource) => resource.name === table.resource.name);
-        const routes = same.attributes.route as JsonObject[];
+        const routes = attributesInCopy(state, table).route as JsonObject[];
         routes.push({ ...Object.fromEntries(Object.keys(routes[0]).map((key) => [key, ''])), cidr_block: '10.99.0.0/16', vpc_peering_connection_id: 'pcx-0console' });
       },
     });
   }
   const [role] = attributesOf(released, 'aws_iam_role');
   const policyArn = 'arn:aws:iam::aws:policy/AdministratorAccess';
-  const onRole = (state: State): JsonObject => attributesOf(state, 'aws_iam_role', (resource) => resource.name === role.resource.name)[0].attributes;
+  const onRole = (state: State): JsonObject => attributesInCopy(state, role);
   controls.push(
     { expected: `added managed policy ${policyArn}`, change: (state) => void (onRole(state).managed_policy_arns as string[]).push(policyArn) },
     {
@@ -161,7 +164,7 @@ function negativeControls(released: State): NegativeControl[] {
     const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:console-topic`;
     controls.push({
       expected: `added alarm_actions ${JSON.stringify(topic)}`,
-      change: (state) => void (attributesOf(state, 'aws_cloudwatch_metric_alarm', (resource) => resource.name === alarm.resource.name)[0].attributes.alarm_actions as string[]).push(topic),
+      change: (state) => void (attributesInCopy(state, alarm).alarm_actions as string[]).push(topic),
     });
   }
   return controls;
