@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../config';
+import { fleetOf } from '../config/fleet';
 import { EnvironmentStack } from '../modules/environment-stack';
 
 /** Hours in a month as AWS's pricing pages count them. */
@@ -242,12 +243,6 @@ function synthesize(env: EnvironmentConfig): { resource?: Resources } {
   }
 }
 
-/** The environment with `count` copies of its first service (`web`, `web2`, ...). */
-export function withServices(env: EnvironmentConfig, count: number): EnvironmentConfig {
-  const [first] = env.services;
-  return { ...env, services: Array.from({ length: count }, (_, index) => ({ ...first, name: index === 0 ? first.name : `${first.name}${index + 1}` })) };
-}
-
 export interface EnvironmentCost {
   readonly environment: string;
   readonly region: string;
@@ -259,8 +254,8 @@ export interface EnvironmentCost {
 export function environmentCost(env: EnvironmentConfig, serviceCounts: readonly number[] = [1, 10, 50]): EnvironmentCost {
   const prices = PRICE_LISTS[env.region];
   if (!prices) throw new Error(`no price list for region ${env.region}: add it to PRICE_LISTS in bench/cost.ts`);
-  const one = billableResources(synthesize(withServices(env, 1)));
-  const two = billableResources(synthesize(withServices(env, 2)));
+  const one = billableResources(synthesize(fleetOf(env, 1, env.services.slice(0, 1))));
+  const two = billableResources(synthesize(fleetOf(env, 2, env.services.slice(0, 1))));
   const perService = Object.fromEntries(KEYS.map((key) => [key, two[key] - one[key]])) as unknown as Billable;
   const rows = serviceCounts.map((services) => {
     const billable = atServiceCount(one, perService, services);
