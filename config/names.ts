@@ -29,6 +29,29 @@ export interface EnvironmentNames {
   readonly verificationHookLogGroup: string;
 }
 
+/**
+ * The cdktf stacks (each with its own Terraform state) of an environment, in dependency order:
+ * the shared stack (`EnvironmentNames.stack`: network, cluster, identity) first, then one stack per
+ * service in configuration order. Service stacks read the shared stack's outputs; nothing reads a
+ * service stack, so services plan and apply independently of each other.
+ */
+export interface EnvironmentStackName {
+  /** cdktf stack and Terraform state name. */
+  readonly stack: string;
+  /** The service the stack holds; absent for the shared stack. */
+  readonly service?: string;
+}
+
+/** The stack of one service: `<app>-<environment>-<service>`. */
+export function serviceStackName(env: Pick<EnvironmentConfig, 'app' | 'environment'>, service: Pick<ServiceConfig, 'name'>): string {
+  return `${env.app}-${env.environment}-${service.name}`;
+}
+
+/** Every stack of an environment, shared first (see EnvironmentStackName). */
+export function environmentStacks(env: Pick<EnvironmentConfig, 'app' | 'environment' | 'services'>): EnvironmentStackName[] {
+  return [{ stack: environmentNames(env).stack }, ...env.services.map((service) => ({ stack: serviceStackName(env, service), service: service.name }))];
+}
+
 /** Names of one service's resources. */
 export interface ServiceNames {
   /** ECS service. */
