@@ -4,9 +4,13 @@
  *
  *   npx tsx tools/names.ts --env dev --service web            # all names as JSON
  *   npx tsx tools/names.ts --env dev --service web repository # one name
+ *   npx tsx tools/names.ts --env dev stacks                   # the environment's stacks, one a line, in dependency order
+ *
+ * `stacks` lists the shared stack first, then one stack per service in configuration order: the
+ * order in which they are planned and applied (a service stack reads the shared stack).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, environmentNames, findService, loadEnvironment, serviceNames } from '../config';
+import { ConfigError, environmentNames, environmentStacks, findService, loadEnvironment, serviceNames, serviceStackName } from '../config';
 
 function main(argv: string[]): void {
   const { values, positionals } = parseArgs({
@@ -16,13 +20,17 @@ function main(argv: string[]): void {
   });
   const env = loadEnvironment(values.env!);
   const service = values.service ? findService(env, values.service) : env.services[0];
-  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), region: env.region, stateBackend: env.state.backend };
   const key = positionals[0];
+  if (key === 'stacks') {
+    for (const { stack } of environmentStacks(env)) console.log(stack);
+    return;
+  }
+  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), serviceStack: serviceStackName(env, service), region: env.region, stateBackend: env.state.backend };
   if (key === undefined) {
     console.log(JSON.stringify(names, null, 2));
     return;
   }
-  if (!(key in names)) throw new ConfigError([`unknown name "${key}"; use one of: ${Object.keys(names).join(', ')}`]);
+  if (!(key in names)) throw new ConfigError([`unknown name "${key}"; use one of: ${[...Object.keys(names), 'stacks'].join(', ')}`]);
   console.log(String(names[key]));
 }
 
