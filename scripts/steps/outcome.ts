@@ -3,6 +3,7 @@ import { EXIT, type ExitCode } from '../cli/exit-codes';
 import { taskDefinitionOfAppSpec } from './appspec';
 import type { DeploymentSnapshot } from './deployment-state';
 import type { Settled } from './settle';
+import type { HookCheck } from './verification-hook';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 
 export interface ServiceResult {
@@ -17,6 +18,8 @@ export interface ServiceResult {
   readonly image?: string;
   readonly baseRevision?: string;
   readonly durationMs?: number;
+  /** The verification hook's last checks of a deployment it failed, as its log holds them. */
+  readonly verificationChecks?: readonly HookCheck[];
 }
 
 export function serviceResult(target: ReleaseTarget, exitCode: ExitCode, verdict: string, extra: Partial<ServiceResult> = {}): ServiceResult {
