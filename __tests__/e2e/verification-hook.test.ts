@@ -143,3 +143,59 @@ describe('deploy --verify with the environment verification hook (prod)', () => 
     expect(result.stdout).not.toContain(PROD.hook);
   });
 });
+
+describe('rollback with the environment verification hook (prod)', () => {
+  /** A verified release of v1.1.0: revision 2 serves, revision 1 is the one to roll back to. */
+  async function released(aws: EmulatorHandle): Promise<void> {
+    expectExit(await runCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--verify', '/health']), 0);
+    expect(revisionOf(serviceOf(aws.state(), PROD.service).taskDefinition)).toBe('shop-prod-web:2');
+  }
+  const rollbackDeployment = (aws: EmulatorHandle) => aws.state().deployments.find((deployment) => deployment.creator !== 'codeDeployRollback' && revisionOf(deployment.taskDefinition) === 'shop-prod-web:1');
+
+  it('verifies the revision it returns to with the hook (release.verifyPath) before production traffic moves to it', async () => {
+    const { aws } = e2e;
+    await released(aws);
+    const rollback = startCli(aws, ['rollback', '--env', 'prod', '--to', '1']);
+    // prod's approval wait applies to a rollback as to any release: a person approves.
+    await rollback.waitForOutput(/waiting for approval until/);
+    expectExit(await runCli(aws, ['approve', '--env', 'prod']), 0);
+    const result = await rollback.done;
+    expectExit(result, 0);
+    expect(result.stdout).toContain(`verify: CodeDeploy runs ${PROD.hook} at AfterAllowTestTraffic: GET /health on the test listener from inside the VPC`);
+    expect(result.stdout).toMatch(/^ {2}AfterAllowTestTraffic: Succeeded$/m);
+    expect(verdict(result)).toMatch(/^prod\/web: rolled back to shop-prod-web:1 \(from shop-prod-web:2; deployment d-\w+\)$/);
+
+    const deployment = rollbackDeployment(aws);
+    const record = aws.emulator.sim.world.deployments.find((candidate) => candidate.id === deployment?.id);
+    expect(record?.appSpec.hooks).toEqual({ AfterAllowTestTraffic: PROD.hook });
+    const checked = (await hookLog(aws)).filter((entry) => entry.deploymentId === deployment?.id).map((entry) => JSON.parse(entry.line));
+    expect(checked).toEqual([expect.objectContaining({ check: '1/10', path: '/health', status: 200 }), expect.objectContaining({ reported: 'Succeeded' })]);
+    expect(revisionOf(serviceOf(aws.state(), PROD.service).taskDefinition)).toBe('shop-prod-web:1');
+  });
+
+  it('keeps the version that serves when the revision it would return to fails the check, and shows the failing response (exit 1)', async () => {
+    const { aws } = e2e;
+    await released(aws);
+    // The environment changed since revision 1 served (say, a migration it cannot read).
+    await testListenerAnswers(aws, 500, { error: 'schema version 7 is newer than this build understands' });
+    const result = await runCli(aws, ['rollback', '--env', 'prod', '--to', '1']);
+    expectExit(result, 1);
+    expect(result.stdout).toMatch(/^ {2}AfterAllowTestTraffic: Failed$/m);
+    expect(result.stdout).toContain(`verify: the last 5 of 10 checks by ${PROD.hook}`);
+    expect(verdict(result)).toMatch(
+      /^error: prod\/web: verification failed \(.+\); last check 10\/10: GET \/health → HTTP 500 in \d+ ms: \{ "error": "schema version 7 is newer than this build understands" \}; rolled back by d-\w+: old version shop-prod-web:2 serving; every check: aws logs filter-log-events .+$/,
+    );
+    const state = aws.state();
+    expect(revisionOf(serviceOf(state, PROD.service).taskDefinition)).toBe('shop-prod-web:2');
+    expect(hookEvent(state, rollbackDeployment(aws)?.id ?? '')?.status).toBe('Failed');
+  });
+
+  it('--dry-run shows the hook in the AppSpec it would deploy', async () => {
+    const { aws } = e2e;
+    await released(aws);
+    const result = await runCli(aws, ['rollback', '--env', 'prod', '--to', '1', '--dry-run']);
+    expectExit(result, 0);
+    expect(result.stdout).toMatch(new RegExp(`^ {2}Hooks:\\n {4}- AfterAllowTestTraffic: ${PROD.hook}$`, 'm'));
+  });
+});
+
