@@ -117,8 +117,10 @@ export interface HookCheck {
 
 /** What the function's log says about one deployment. */
 export interface HookLog {
-  /** Its checks, oldest first. */
-  readonly checks: readonly HookCheck[];
+  /** Its newest SHOWN_CHECKS checks, oldest first. */
+  readonly lastChecks: readonly HookCheck[];
+  /** How many checks it logged. */
+  readonly total: number;
   /** Why it reported Failed, from its last line. */
   readonly reason?: string;
 }
@@ -146,7 +148,8 @@ export function hookLogLine(message: string, deploymentId: string): Record<strin
 /** Every line the function logged for the deployment, read with FilterLogEvents on its id. */
 export async function readHookLog(context: Context, hook: HookVerification, deployment: DeploymentSnapshot): Promise<HookLog> {
   const created = deployment.info.createTime?.getTime();
-  const checks: HookCheck[] = [];
+  const lastChecks: HookCheck[] = [];
+  let total = 0;
   let reason: string | undefined;
   let nextToken: string | undefined;
   // Pages may come back partly full or empty while a nextToken says more may follow (CloudWatch
@@ -162,13 +165,18 @@ export async function readHookLog(context: Context, hook: HookVerification, depl
     );
     for (const event of answer.events ?? []) {
       const line = hookLogLine(event.message ?? '', deployment.id);
-      if (typeof line?.check === 'string') checks.push(line as unknown as HookCheck);
-      else if (typeof line?.reason === 'string') reason = line.reason;
+      if (typeof line?.check === 'string') {
+        total += 1;
+        lastChecks.push(line as unknown as HookCheck);
+        if (lastChecks.length > SHOWN_CHECKS) lastChecks.shift();
+      } else if (typeof line?.reason === 'string') {
+        reason = line.reason;
+      }
     }
     nextToken = answer.nextToken;
     if (!nextToken) break;
   }
-  return { checks, reason };
+  return { lastChecks, total, reason };
 }
 
 /** Text from a log as a terminal may show it: no control characters, one line, bounded. */
@@ -211,12 +219,12 @@ export async function showHookLog(context: Context, hook: HookVerification, depl
     context.out.line(`verify: the log of ${hook.functionName} could not be read: ${why}`);
     return { found: `its log ${hook.logGroupName} could not be read`, next: `read it: ${hookLogCommand(hook, deployment.id)}`, checks: [] };
   }
-  const shown = log.checks.slice(-SHOWN_CHECKS);
+  const shown = log.lastChecks;
   if (shown.length === 0) {
     const reason = log.reason ? `: ${printable(log.reason, SHOWN_CHECK_LIMIT)}` : '';
     return { found: log.reason ? `it checked nothing${reason}` : `no check of ${deployment.id} found in ${hook.logGroupName} yet (CloudWatch Logs can take a few seconds)`, next, checks: [] };
   }
-  const of = log.checks.length > shown.length ? `the last ${shown.length} of ${log.checks.length} checks` : `its ${shown.length} check${shown.length === 1 ? '' : 's'}`;
+  const of = log.total > shown.length ? `the last ${shown.length} of ${log.total} checks` : `its ${shown.length} check${shown.length === 1 ? '' : 's'}`;
   context.out.line(`verify: ${of} by ${hook.functionName} (log group ${hook.logGroupName}):`);
   for (const check of shown) context.out.line(`  ${hookCheckLine(check)}`);
   return { found: `last ${hookCheckLine(shown[shown.length - 1])}`, next, checks: shown };
