@@ -26,7 +26,7 @@ const DESCRIPTION_LIMIT = 100;
 export interface HookVerification {
   /** The function CodeDeploy invokes at AfterAllowTestTraffic. */
   readonly functionName: string;
-  /** Its log group, where each try and the failing response are logged. */
+  /** Its log group, where each check (the failing responses with it) is logged. */
   readonly logGroupName: string;
   /** The path it GETs on the test listener. */
   readonly path: string;
