@@ -6,7 +6,8 @@
  */
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { awsError, blueGreen, fakeWorld, runCli, START, taskDefinitionArn, type Step, type World } from './support/fake-aws';
-import { hookCheckLine, hookLogLine, SHOWN_CHECKS } from '../../scripts/steps/verification-hook';
+import { deploymentHook, hookCheckLine, hookLogLine, SHOWN_CHECKS } from '../../scripts/steps/verification-hook';
+import type { DeploymentSnapshot } from '../../scripts/steps/deployment-state';
 
 const HOOK = 'shop-prod-verify-test-listener';
 const LOG_GROUP = `/aws/lambda/${HOOK}`;
@@ -139,3 +140,23 @@ describe('the hook log lines', () => {
     expect(hookCheckLine({ check: '2/10', path: '/health', error: 'connect ECONNREFUSED 10.0.1.5:8443', ms: 1 })).toBe('check 2/10: GET /health → connect ECONNREFUSED 10.0.1.5:8443 in 1 ms');
   });
 });
+
+describe('the hook a deployment ran, for a command that did not start it (`wait`)', () => {
+  const snapshot = (hooks: object[] | undefined, description?: string, yaml = false) => {
+    const appSpec = { version: '0.0', Resources: [{ TargetService: { Properties: { TaskDefinition: taskDefinitionArn('shop-prod-web', 9) } } }], ...(hooks ? { Hooks: hooks } : {}) };
+    const content = yaml ? `version: 0.0\nHooks:\n${(hooks ?? []).map((hook) => `  - ${Object.entries(hook)[0].join(': ')}`).join('\n')}\n` : JSON.stringify(appSpec);
+    return { id: 'd-1', status: 'Failed', info: { description, revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } }, events: [], taskSets: [] } as unknown as DeploymentSnapshot;
+  };
+  const target = fakeWorld('prod').target;
+
+  it("is the environment's verification hook when the AppSpec names it, with the description's path first", () => {
+    expect(deploymentHook(target, snapshot([{ AfterAllowTestTraffic: HOOK }], 'verify /ready - release 42'))).toEqual({ functionName: HOOK, logGroupName: LOG_GROUP, path: '/ready', fromFlag: true });
+    expect(deploymentHook(target, snapshot([{ BeforeInstall: 'other' }, { AfterAllowTestTraffic: HOOK }], 'rollback to shop-prod-web:7', true))).toEqual({ functionName: HOOK, logGroupName: LOG_GROUP, path: '/health', fromFlag: false });
+  });
+
+  it('is none when the AppSpec names no hook, or another function', () => {
+    expect(deploymentHook(target, snapshot(undefined))).toBeUndefined();
+    expect(deploymentHook(target, snapshot([{ AfterAllowTestTraffic: 'my-own-check' }]))).toBeUndefined();
+  });
+});
+

@@ -96,7 +96,7 @@ describe('deploy --verify with the environment verification hook (prod)', () => 
     expect(liveTargetGroups(state, PROD.lb, 443)).toEqual([PROD.blue]);
   });
 
-  it('still verifies when the runner is killed (SIGKILL) right after creating the deployment: a failing check rolls back with nobody watching', async () => {
+  it('still verifies when the runner is killed (SIGKILL) right after creating the deployment: a failing check rolls back with nobody watching, and `wait` shows why', async () => {
     const { aws } = e2e;
     await testListenerAnswers(aws, 500, { error: 'boom' });
     const release = startCli(aws, ['deploy', '--env', 'prod', '--tag', 'v1.1.0', '--verify', '/health'], { interruptOnOutput: /^deployment d-\w+ created/, signal: 'SIGKILL' });
@@ -112,6 +112,13 @@ describe('deploy --verify with the environment verification hook (prod)', () => 
     expect(hookEvent(state, deploymentId)?.status).toBe('Failed');
     expect(revisionOf(serviceOf(state, PROD.service).taskDefinition)).toBe('shop-prod-web:1');
     expect(liveTargetGroups(state, PROD.lb, 443)).toEqual([PROD.blue]);
+
+    // Whoever picks it up later (`wait`) gets the same verdict, the failing response included.
+    const waited = await runCli(aws, ['wait', '--env', 'prod', '--deployment-id', deploymentId]);
+    expectExit(waited, 1);
+    expect(waited.stdout).toContain(`verify failed: ${PROD.hook} reported the test listener failing for GET /health`);
+    expect(waited.stdout).toContain(`verify: the last 5 of 10 checks by ${PROD.hook}`);
+    expect(verdict(waited)).toMatch(/^error: prod\/web: verification failed \(.+\); last check 10\/10: GET \/health → HTTP 500 in \d+ ms: \{ "error": "boom" \}; rolled back by d-\w+: old version shop-prod-web:1 serving; every check: aws logs filter-log-events .+$/);
   });
 
   it('leaves a passing deployment waiting for approval when the runner is killed: it never goes live without someone approving', async () => {

@@ -17,7 +17,7 @@ import { restoreAutoScaling, suspendAutoScaling, type ScalingState } from './aut
 import { createDeployment, resolveActiveDeployment, type IfActive } from './create-deployment';
 import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
-import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
+import { finishedResult, rollbackText, serviceResult, shortRevision, verificationFailedResult, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
 import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
@@ -251,15 +251,7 @@ async function conclude(context: Context, target: ReleaseTarget, followed: Follo
     if (failedVerify) {
       // Read once the rollback has run: by then CloudWatch Logs has long delivered the function's lines.
       const shown = options.failedHook ? await showHookLog(context, options.failedHook, last) : undefined;
-      const verdict = `${targetLabel(target)}: verification failed (${failedVerify})${shown ? `; ${shown.found}` : ''}; ${rollbackText(target, settled)}${shown ? `; ${shown.next}` : ''}`;
-      const result = serviceResult(target, EXIT.failed, verdict, {
-        ...options.details,
-        deploymentId: last.id,
-        rollbackDeploymentId: settled.rollback?.id,
-        status: settled.deployment.status,
-        ...(shown ? { verificationChecks: shown.checks } : {}),
-      });
-      return { result, running: unsettled(settled) };
+      return { result: verificationFailedResult(target, failedVerify, settled, options.details, shown), running: unsettled(settled) };
     }
     return { result: finishedResult(target, settled, options.details), running: unsettled(settled) };
   }

@@ -14,6 +14,7 @@ import { environmentNames, hasVerificationHook, type LifecycleHooks } from '../.
 import { toReleaseError } from '../aws/errors';
 import { BadInputError } from '../cli/errors';
 import type { Context } from '../context';
+import { hookOfAppSpec } from './appspec';
 import type { DeploymentSnapshot } from './deployment-state';
 import type { ReleaseTarget } from './target';
 import type { VerifyRequest } from './verify';
@@ -50,6 +51,21 @@ export function hookVerification(target: ReleaseTarget, verify: VerifyRequest | 
   }
   const names = environmentNames(target.env);
   return { functionName: names.verificationHook, logGroupName: names.verificationHookLogGroup, path, fromFlag: verify !== undefined };
+}
+
+/**
+ * The environment's verification hook as a deployment ran it, when its AppSpec names it: for a
+ * command that did not start the deployment (`wait`). The path is the description's `verify PATH`,
+ * else the service's configured one.
+ */
+export function deploymentHook(target: ReleaseTarget, snapshot: DeploymentSnapshot): HookVerification | undefined {
+  const names = environmentNames(target.env);
+  if (hookOfAppSpec(snapshot.info.revision?.appSpecContent?.content, 'AfterAllowTestTraffic') !== names.verificationHook) return undefined;
+  const description = snapshot.info.description ?? '';
+  const fromDescription = description.startsWith(DESCRIPTION_PATH_PREFIX) ? description.slice(DESCRIPTION_PATH_PREFIX.length).split(/\s/)[0] : undefined;
+  const path = fromDescription || target.service.release.verifyPath;
+  if (!path) return undefined;
+  return { functionName: names.verificationHook, logGroupName: names.verificationHookLogGroup, path, fromFlag: Boolean(fromDescription) };
 }
 
 /** The service's configured hooks, with the verification hook at AfterAllowTestTraffic when it verifies. */
