@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|growth|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -13,6 +13,8 @@
  *   detection  finish detection of the release tool vs a fixed 15 s waiter on a 10-minute deployment
  *              against the emulator with realistic latency (warped time), and the calls it costs
  *   cost       modelled fixed monthly cost of each environment at 1, 10 and 50 services (bench/cost.ts)
+ *   growth     an environment of 1, 10 and 50 services split into stacks: synthesis wall time and peak
+ *              RSS, stacks and resources per stack, policy time, drift self-check time (bench/growth.ts)
  *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
@@ -29,6 +31,7 @@ import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
 import type { DetectionResults, RunResult } from './detection';
 import type { EnvironmentCost } from './cost';
+import type { GrowthResults } from './growth';
 import type { HistoryResults } from './history';
 import type { ReleaseResults } from './release';
 import type { TestSuiteResults } from './tests';
@@ -36,12 +39,12 @@ import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'tests'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'growth', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
 
-  --quick          one repetition, no terraform and no tests part
+  --quick          one repetition, no terraform, growth and tests part
   --only PARTS     run only these parts (comma-separated)
   --reps N         repetitions of every measurement (default 3)
   --time-scale MS  emulator: real milliseconds per emulated second for the release part (default 2)
@@ -76,7 +79,7 @@ function parseOptions(argv: string[]): Options | undefined {
   const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')}; use ${PARTS.join(', ')}`);
   let parts = PARTS.filter((part) => only.includes(part));
-  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform' && part !== 'tests');
+  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform' && part !== 'tests' && part !== 'growth');
   const repetitions = values.quick ? 1 : Number(values.reps ?? 3);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 50) throw new Error('--reps must be a whole number from 1 to 50');
   const timeScaleMs = Number(values['time-scale'] ?? 2);
@@ -220,6 +223,23 @@ function historyReport(results: HistoryResults): string {
     table(['releases before', 'base revision found by', 'spawn→CreateDeployment', 'calls before it', 'revision reads', 'wall'], rows),
     '',
     few !== undefined && many !== undefined ? `with the tag: ${ms(many)} after 200 releases vs ${ms(few)} after 1 (ratio ${(many / few).toFixed(2)})` : '',
+  ].join('\n');
+}
+
+function growthReport(results: GrowthResults): string {
+  const synthesis = results.synthesis.map((row): Row =>
+    row.error
+      ? [row.environment, row.services, `not measured: ${row.error}`]
+      : [row.environment, row.services, medianMin(row.wall), medianMin(row.synth), mib(row.maxRssKb?.median), row.stacks, row.sharedResources, row.maxServiceResources, row.totalResources, medianMin(row.policy), row.policyFailures === 0 ? 'pass' : `${row.policyFailures} failed`],
+  );
+  const selfCheck = results.selfCheck.map((row): Row => [row.environment, row.services, row.scope, row.stacks, `${row.seconds.toFixed(1)} s`, `${row.passed} of ${row.stacks}`]);
+  return [
+    section('Growth: one environment of 1, 10 and 50 services, a shared stack and one stack per service (median (min))'),
+    table(['fleet', 'services', 'process wall', 'synthesis', 'peak RSS', 'stacks', 'shared resources', 'max per service stack', 'all resources', 'policy (all stacks)', 'rules'], synthesis),
+    `process wall: tsx bench/growth-child.ts (start-up, imports, synthesis, policy); peak RSS: ${results.rssSource}`,
+    '',
+    table(['fleet', 'services', 'drift self-check of', 'stacks', 'wall', 'passed'], selfCheck),
+    'the self-check as npm run drift -- --self-check runs it: real Terraform, offline, at the tools\' concurrency (cores, at least 2)',
   ].join('\n');
 }
 
@@ -441,6 +461,11 @@ async function main(): Promise<number> {
       const costs = environments.map((name) => environmentCost(loadEnvironment(name, { offline: true })));
       results.cost = costs;
       report(costReport(costs));
+    } else if (part === 'growth') {
+      const { benchGrowth } = await import('./growth');
+      const growth = await benchGrowth(options.repetitions);
+      results.growth = growth;
+      report(growthReport(growth));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();
