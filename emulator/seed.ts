@@ -133,7 +133,7 @@ function networkOf(env: EnvironmentConfig): Network {
   };
 }
 
-/** The task definition Terraform registers (modules/task-definition.ts), revision 1 of the family. */
+/** The task definition Terraform registers (modules/fargate-task-definition.ts), revision 1 of the family. */
 function registerBootstrapRevision(sim: Simulation, env: EnvironmentConfig, service: ServiceConfig, createdAt: number): TaskDefinitionRecord {
   const names = serviceNames(env, service);
   const account = sim.world.accountId;

@@ -10,9 +10,9 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
 import { accessLogsOf, ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 import { AccessLogBucket } from './access-log-bucket';
-import { EcsCluster } from './cluster';
+import { EcsCluster } from './ecs-cluster';
 import { GithubIdentity } from './github-identity';
-import { CodeDeployServiceRole } from './codedeploy-role';
+import { CodeDeployServiceRole } from './code-deploy-service-role';
 import { Network } from './network';
 import { ReleasableService } from './service';
 import { VerificationHook } from './verification-hook';

@@ -1,4 +1,4 @@
-import { BlueGreenLoadBalancer, TLS_POLICY, type BlueGreenLoadBalancerProps } from '../../modules/load-balancer';
+import { BlueGreenLoadBalancer, TLS_POLICY, type BlueGreenLoadBalancerProps } from '../../modules/blue-green-load-balancer';
 import { ignoreChanges, only, resources, synthConstructs } from './support';
 
 const certificateArn = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/abc';
