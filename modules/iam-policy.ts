@@ -3,10 +3,12 @@
  * statement literally.
  */
 import { GITHUB_OIDC_HOST } from '../config/schema';
-import { PLAN_READS_ON_ANY_RESOURCE } from '../config/plan-permissions';
-import { RELEASE_PERMISSIONS } from '../config/release-permissions';
 
-/** Managed policies this repository may attach, each for a reason written here. */
+/**
+ * Managed policies this repository may attach, each for a reason written here. The policy rules
+ * do not read this list: policy/allowed-iam.ts pins its own, so adding one here fails
+ * `npm run policy` until it is pinned there too.
+ */
 export const ALLOWED_MANAGED_POLICIES = {
   // AWS maintains the exact set CodeDeploy needs to drive ECS blue/green (task sets, listener
   // rules, alarms, passing the task roles); copying it inline would go stale.
@@ -16,15 +18,6 @@ export type AllowedManagedPolicy = keyof typeof ALLOWED_MANAGED_POLICIES;
 
 /** ECR's login: the token is account-wide, IAM offers no resource to scope it to. */
 export const ECR_LOGIN_ACTION = 'ecr:GetAuthorizationToken';
-
-/**
- * The actions allowed on `Resource: "*"`: ECR's login, and the release actions whose row in the
- * Service Authorization Reference names no resource type (config/release-permissions.ts gives
- * the reason for each).
- */
-export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
-  ...new Set([ECR_LOGIN_ACTION, ...RELEASE_PERMISSIONS.filter((permission) => permission.resource === 'account-wide').map((permission) => permission.action)]),
-];
 
 /**
  * What a Lambda function's execution role needs to run the function in a VPC: Lambda creates,
@@ -39,15 +32,6 @@ export const LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
   'ec2:DeleteNetworkInterface',
   'ec2:AssignPrivateIpAddresses',
   'ec2:UnassignPrivateIpAddresses',
-];
-
-/**
- * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, the
- * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts), and a
- * VPC function's network interface management.
- */
-export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [
-  ...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE, ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS]),
 ];
 
 export interface PolicyStatement {

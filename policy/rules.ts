@@ -21,7 +21,7 @@ import {
   type EnvironmentConfig,
   type ServiceConfig,
 } from '../config';
-import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
+import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, isAllowedManagedPolicyArn, isAllowedOnAnyResource, MANAGED_POLICIES_ALLOWED } from './allowed-iam';
 import {
   actionCovers,
   iamDocuments,
@@ -429,12 +429,12 @@ const iamNoNegations: PolicyRule = {
 
 const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
   id: 'iam-resource-star-only-for-unscoped-actions',
-  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts) and the read-only refresh calls of terraform plan (config/plan-permissions.ts).`,
+  statement: `Resource "*" is granted only for the ${Object.keys(ACTIONS_ALLOWED_ON_ANY_RESOURCE).length} actions pinned in policy/allowed-iam.ts, each with its reason: IAM cannot scope it to a resource, Lambda's network interfaces, or a read-only refresh of terraform plan.`,
   check: (synthesized) =>
     allowStatements(synthesized, 'permissions').flatMap(({ document, statement }) =>
       list(statement.Resource).includes('*')
         ? list(statement.Action)
-            .filter((action) => !ACTIONS_ALLOWED_ON_ANY_RESOURCE.includes(action))
+            .filter((action) => !isAllowedOnAnyResource(action))
             .map((action) => violation(document.address, `${statementName(statement)} allows "${action}" on every resource`))
         : [],
     ),
@@ -442,9 +442,9 @@ const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
 
 const iamManagedPoliciesAllowListed: PolicyRule = {
   id: 'iam-managed-policies-allow-listed',
-  statement: `Only the AWS managed policies listed in modules/iam-policy.ts (${Object.keys(ALLOWED_MANAGED_POLICIES).join(', ')}) are attached, each for its written reason.`,
+  statement: `Only the AWS managed policies pinned in policy/allowed-iam.ts (${Object.keys(MANAGED_POLICIES_ALLOWED).join(', ')}) are attached, each for its written reason.`,
   check: (synthesized) => {
-    const allowed = (arn: unknown) => typeof arn === 'string' && Object.keys(ALLOWED_MANAGED_POLICIES).some((name) => new RegExp(`^arn:aws[a-z-]*:iam::aws:policy/${name}$`).test(arn));
+    const allowed = isAllowedManagedPolicyArn;
     return [
       ...['aws_iam_role_policy_attachment', 'aws_iam_policy_attachment'].flatMap((type) =>
         resources(synthesized, type)
