@@ -49,7 +49,7 @@ const notFound = (world: World) => world.codeDeploy.on(GetDeploymentCommand).rej
 const devDeployment = (world: World) =>
   world.codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-DEV000001', applicationName: 'shop-dev-web', deploymentGroupName: 'shop-dev-web', status: 'Ready' } });
 
-/** Through scripts/cli/main.ts in-process, AWS faked with aws-sdk-client-mock (__tests__/deploy/bad-input.test.ts). */
+/** Through scripts/main.ts in-process, AWS faked with aws-sdk-client-mock (__tests__/deploy/bad-input.test.ts). */
 export const UNIT_CASES: readonly BadInputCase[] = [
   // flags and values
   { inputClass: 'flags and values', title: 'an unknown command', argv: ['deploi', '--env', 'prod'], expected: /^error: unknown command "deploi"; use one of: deploy, status/, aws: 'none' },

@@ -476,7 +476,7 @@ export interface CliRun {
 
 /** Run the CLI as `npm run deploy -- ...` would, against the fake world. */
 export async function runCli(world: World, argv: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const { main } = await import('../../../scripts/cli/main');
+  const { main } = await import('../../../scripts/main');
   const stdout: string[] = [];
   const stderr: string[] = [];
   const collect = (into: string[]) => (text: string) => into.push(...text.replace(/\n$/, '').split('\n'));
