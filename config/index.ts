@@ -4,7 +4,7 @@
  */
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
-import { ELB_NAME_LIMIT, serviceNames } from './names';
+import { ELB_NAME_LIMIT, RELEASE_TAG_KEY, serviceNames, TERRAFORM_REVISION_TAG_KEY } from './names';
 import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
@@ -35,6 +35,20 @@ export function deploymentConfigName(env: EnvironmentConfig, service: ServiceCon
   return typeof config === 'string' ? config : serviceNames(env, service).customDeploymentConfig;
 }
 
+/** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * How a created VPC is split (modules/network.ts): each subnet takes `bitsPerSubnet` more prefix
+ * bits, which gives 16 slots, public subnets in the first `slotsPerTier` and private ones in the
+ * rest; AWS's smallest subnet is a /28.
+ */
+export const SUBNET_LAYOUT = { bitsPerSubnet: 4, slotsPerTier: 8, smallestPrefix: 28 } as const;
+
 /** Load balancer rules: names within ELB's limit, health check timing, HTTPS in production, a closed test port. */
 function webProblems(env: EnvironmentConfig, service: ServiceConfig, at: string): string[] {
   const problems: string[] = [];
@@ -61,6 +75,9 @@ function webProblems(env: EnvironmentConfig, service: ServiceConfig, at: string)
   if (service.testListener.allowedCidrs.includes('0.0.0.0/0')) {
     problems.push(`${at}.testListener.allowedCidrs: 0.0.0.0/0 opens the unreleased version to the world; list your office or VPN CIDRs`);
   }
+  if (service.release.strategy === 'rolling' && service.testListener.allowedCidrs.length > 0) {
+    problems.push(`${at}.testListener.allowedCidrs: a rolling service has no test listener; remove the CIDRs or switch release.strategy to "blue-green"`);
+  }
   return problems;
 }
 
@@ -76,6 +93,29 @@ function workerProblems(service: ServiceConfig, at: string): string[] {
   ].filter((field): field is string => typeof field === 'string');
   for (const field of unused) problems.push(`${at}.${field}: a worker has no load balancer; remove it, or make the service kind "web"`);
   return problems;
+}
+
+/** A created VPC must split into one public and one private subnet per zone (SUBNET_LAYOUT). */
+function networkProblems(env: EnvironmentConfig): string[] {
+  if (env.network.mode !== 'create') return [];
+  const problems: string[] = [];
+  const { bitsPerSubnet, slotsPerTier, smallestPrefix } = SUBNET_LAYOUT;
+  if (Number(env.network.cidr.split('/')[1]) + bitsPerSubnet > smallestPrefix) {
+    problems.push(`${env.environment}.network.cidr: ${env.network.cidr} is too small to split into subnets; use a /${smallestPrefix - bitsPerSubnet} or larger block such as 10.0.0.0/16`);
+  }
+  if (env.availabilityZones.length > slotsPerTier) {
+    problems.push(`${env.environment}.availabilityZones: ${env.availabilityZones.length} zones exceed the ${slotsPerTier} subnet slots per tier; list at most ${slotsPerTier}`);
+  }
+  return problems;
+}
+
+/** Tag keys the stack and the release tool set themselves, which configured tags must not claim. */
+function reservedTagProblems(env: EnvironmentConfig): string[] {
+  const reasons: Record<string, string> = {
+    [RELEASE_TAG_KEY]: 'this tag marks revisions the release tool registers',
+    [TERRAFORM_REVISION_TAG_KEY]: 'the stack sets this tag on each ECS service to its newest task definition revision',
+  };
+  return Object.entries(reasons).filter(([key]) => key in env.tags).map(([key, reason]) => `${env.environment}.tags.${key}: ${reason}; remove it from the tags`);
 }
 
 /** Rules zod cannot express field by field: they relate fields to each other. */
@@ -112,12 +152,16 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
     }
   });
 
-  problems.push(...verificationHookProblems(env));
+  problems.push(...verificationHookProblems(env), ...networkProblems(env), ...reservedTagProblems(env));
   const zones = env.availabilityZones;
   if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
   const provider = env.github?.oidcProvider;
   if (env.accountId && provider?.mode === 'existing' && provider.arn.split(':')[4] !== env.accountId) {
     problems.push(`${env.environment}.accountId: ${env.accountId} is not the account of github.oidcProvider.arn (${provider.arn.split(':')[4]}); a role can only trust a provider of its own account`);
+  }
+  const providerPartition = provider?.mode === 'existing' ? provider.arn.split(':')[1] : undefined;
+  if (providerPartition !== undefined && providerPartition !== partitionOf(env.region)) {
+    problems.push(`${env.environment}.github.oidcProvider.arn: partition "${providerPartition}" does not match region ${env.region} ("${partitionOf(env.region)}"); use the provider of this environment's account`);
   }
   if (env.sharedAccountWith.includes(env.environment)) problems.push(`${env.environment}.sharedAccountWith: lists the environment itself; list the others in its account`);
   const strayZone = zones.find((zone) => !zone.startsWith(env.region));
@@ -179,23 +223,40 @@ export interface LoadOptions {
   readonly offline?: boolean;
 }
 
-/** Load and validate one environment by name. */
+/** The other environments that parse (one that does not reports its own problems when it is loaded). */
+function otherEnvironments(name: string): EnvironmentConfig[] {
+  return environmentNamesList()
+    .filter((other) => other !== name)
+    .flatMap((other) => {
+      try {
+        return [parseEnvironment(other, ENVIRONMENTS[other])];
+      } catch (error) {
+        if (error instanceof ConfigError) return [];
+        throw error;
+      }
+    });
+}
+
+/**
+ * Load and validate one environment by name, including that it acknowledges every other
+ * environment of its AWS account: every tool (the stack, `npm run deploy`, plan, policy) calls
+ * this, so all of them reach the same verdict on the same configuration.
+ */
 export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
   const raw: EnvironmentConfigInput | undefined = ENVIRONMENTS[name];
   if (!raw) {
     throw new ConfigError([`unknown environment "${name}"; use one of: ${environmentNamesList().join(', ')}`]);
   }
   const config = parseEnvironment(name, raw);
+  const shared = sharedAccountProblems(config, [config, ...otherEnvironments(name)]);
+  if (shared.length > 0) throw new ConfigError(shared);
   const offline = options.offline ?? /^(1|true)$/i.test(process.env.ECS_BG_OFFLINE ?? '');
   return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
 }
 
-/** Every environment, validated, together: shared AWS accounts must be acknowledged on both sides. */
+/** Every environment, validated. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
-  const all = environmentNamesList().map((name) => loadEnvironment(name, options));
-  const problems = all.flatMap((env) => sharedAccountProblems(env, all));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return all;
+  return environmentNamesList().map((name) => loadEnvironment(name, options));
 }
 
 /** Find a service in an environment, with a clear error naming the choices. */

@@ -8,7 +8,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { accessLogsOf, ConfigError, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { accessLogsOf, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, RELEASE_TAG_PREFIX, stateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 import { AccessLogBucket } from './access-log-bucket';
 import { EcsCluster } from './ecs-cluster';
 import { GithubIdentity } from './github-identity';
@@ -80,12 +80,6 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, id);
     const env = props.config;
     const names = environmentNames(env);
-    if (RELEASE_TAG_KEY in env.tags) {
-      throw new ConfigError([`${env.environment}.tags.${RELEASE_TAG_KEY}: this tag marks revisions the release tool registers; remove it from the tags`]);
-    }
-    if (TERRAFORM_REVISION_TAG_KEY in env.tags) {
-      throw new ConfigError([`${env.environment}.tags.${TERRAFORM_REVISION_TAG_KEY}: the stack sets this tag on each ECS service to its newest task definition revision; remove it from the tags`]);
-    }
 
     new AwsProvider(this, 'aws', providerConfig(env));
     this.useStateBackend(env, id);

@@ -269,12 +269,9 @@ export class GithubIdentity extends Construct {
 
     let account: string;
     if (github.oidcProvider.mode === 'existing') {
-      const [, providerPartition, , , providerAccount] = github.oidcProvider.arn.split(':');
-      if (providerPartition !== partition) {
-        throw new ConfigError([`${env.environment}.github.oidcProvider.arn: partition "${providerPartition}" does not match region ${env.region} ("${partition}"); use the provider of this environment's account`]);
-      }
+      // config/index.ts has checked that the provider's partition is the region's.
       this.providerArn = github.oidcProvider.arn;
-      account = providerAccount;
+      account = github.oidcProvider.arn.split(':')[4];
     } else {
       const provider = new IamOpenidConnectProvider(this, 'oidc-provider', {
         url: `https://${GITHUB_OIDC_HOST}`,

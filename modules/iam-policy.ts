@@ -2,7 +2,7 @@
  * IAM policy documents as plain JSON, so the synthesized stack shows (and tests read) every
  * statement literally.
  */
-import { GITHUB_OIDC_HOST } from '../config/schema';
+import { GITHUB_OIDC_HOST, partitionOf } from '../config';
 
 /**
  * Managed policies this repository may attach, each for a reason written here. The policy rules
@@ -90,12 +90,8 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
   });
 }
 
-/** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+// The configuration checks partitions too, so the function lives there.
+export { partitionOf } from '../config';
 
 /** ARN of an AWS managed policy from the allow-list. */
 export function managedPolicyArn(region: string, name: AllowedManagedPolicy): string {

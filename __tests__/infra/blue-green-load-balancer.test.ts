@@ -102,8 +102,4 @@ describe('BlueGreenLoadBalancer for a rolling service', () => {
   it('lets Terraform own the production listener, since ECS never rewrites it', () => {
     expect(listenerOn(synthesized, 80).lifecycle).toBeUndefined();
   });
-
-  it('rejects test listener CIDRs, naming the field and the fix', () => {
-    expect(() => build({ strategy: 'rolling', testListenerAllowedCidrs: ['203.0.113.0/24'] })).toThrow(/testListener\.allowedCidrs: a rolling service has no test listener; remove the CIDRs/);
-  });
 });
