@@ -172,6 +172,8 @@ export function childEnv(aws: EmulatorHandle, extra: CliOptions['env'] = {}): No
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
+    // The shop example the emulator plays, in place of config/environments.ts (__tests__/support/example-config.ts).
+    NODE_OPTIONS: process.env.NODE_OPTIONS,
     ...aws.env,
     // No profile, no shared files, no instance metadata: the SDK sees only the emulator.
     AWS_CONFIG_FILE: resolve(REPO_ROOT, '__tests__/e2e/no-such-aws-config'),
