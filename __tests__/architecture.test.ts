@@ -22,7 +22,7 @@ interface Layer {
   readonly mayImport: readonly string[];
 }
 
-/** Bottom first: each layer may import only layers listed in its `mayImport`, all of them further up this list. */
+/** Bottom first: each layer may import only the layers in its `mayImport`, each of them listed before it. */
 const LAYERS: readonly Layer[] = [
   { name: 'config', paths: ['config/'], mayImport: [] },
   // The release tool (scripts/), bottom up: leaves, AWS clients, the run context, steps, commands, the dispatcher, the entry.
