@@ -6,10 +6,13 @@
  * CIDRs on a rolling service, the OIDC provider's partition) would let a release go ahead on a
  * configuration the stack rejects.
  *
- * Each case replaces config/environments.ts with one environment (jest.doMock) and runs the
- * release tool's dispatcher and the stack on it.
+ * Each case adds its environment `bad` to the configured ones (the example the tests pin,
+ * __tests__/support/example-config.ts) and runs the release tool's dispatcher and the stack on it.
  */
-import type { EnvironmentConfigInput } from '../../config';
+import { ConfigError, loadEnvironment, type EnvironmentConfigInput } from '../../config';
+import { ENVIRONMENTS } from '../../config/environments';
+import { main } from '../../scripts/main';
+import { synthEnvironment } from './support';
 
 /** A valid environment; each case breaks one thing. */
 const BASE: EnvironmentConfigInput = {
@@ -76,40 +79,32 @@ interface Verdicts {
 
 const NO_AWS = 'no AWS client may be built for a configuration the stack refuses';
 
-/** The verdicts on a configuration whose environment `bad` is `input`, beside `others`. */
+/** The verdicts on the configuration with environment `bad` = `input`, and `others`, added for the call. */
 async function verdictsOn(input: EnvironmentConfigInput, others: Record<string, EnvironmentConfigInput> = {}): Promise<Verdicts> {
-  let tool!: typeof import('../../scripts/main');
-  let config!: typeof import('../../config');
-  let support!: typeof import('./support');
+  const added = { bad: input, ...others };
+  Object.assign(ENVIRONMENTS, added);
   try {
-    jest.isolateModules(() => {
-      jest.doMock('../../config/environments', () => ({ ENVIRONMENTS: { bad: input, ...others } }));
-      tool = require('../../scripts/main');
-      config = require('../../config');
-      support = require('./support');
+    const stderr: string[] = [];
+    const code = await main(['--env', 'bad', '--tag', 'v1'], {
+      streams: { stdout: () => undefined, stderr: (text) => void stderr.push(text) },
+      env: {},
+      interrupts: { signal: new AbortController().signal },
+      clients: async () => {
+        throw new Error(NO_AWS);
+      },
     });
+
+    let synthesis: readonly string[] = [];
+    try {
+      synthEnvironment(loadEnvironment('bad', { offline: true }));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      synthesis = error.problems;
+    }
+    return { deploy: { code, stderr: stderr.join('') }, synthesis };
   } finally {
-    jest.dontMock('../../config/environments');
+    for (const name of Object.keys(added)) delete ENVIRONMENTS[name];
   }
-
-  const stderr: string[] = [];
-  const code = await tool.main(['--env', 'bad', '--tag', 'v1'], {
-    streams: { stdout: () => undefined, stderr: (text) => void stderr.push(text) },
-    env: {},
-    interrupts: { signal: new AbortController().signal },
-    clients: async () => {
-      throw new Error(NO_AWS);
-    },
-  });
-
-  let synthesis: readonly string[] = [];
-  try {
-    support.synthEnvironment(config.loadEnvironment('bad', { offline: true }));
-  } catch (error) {
-    if (!(error instanceof config.ConfigError)) throw error;
-    synthesis = error.problems;
-  }
-  return { deploy: { code, stderr: stderr.join('') }, synthesis };
 }
 
 describe('npm run deploy and synthesis reach the same verdict on the same configuration', () => {
