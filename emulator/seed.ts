@@ -93,8 +93,13 @@ export function pushImage(repository: RepositoryRecord, tag: string, pushedAt: n
   return image;
 }
 
+/** The tags every resource of the stack carries: the provider's default_tags (modules/environment-stack.ts). */
+function stackTags(env: EnvironmentConfig): Record<string, string> {
+  return { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' };
+}
+
 function ecsTags(env: EnvironmentConfig, extra: Record<string, string> = {}): EcsTag[] {
-  return Object.entries({ ...env.tags, ...extra }).map(([key, value]) => ({ key, value }));
+  return Object.entries({ ...stackTags(env), ...extra }).map(([key, value]) => ({ key, value }));
 }
 
 interface Network {
@@ -179,7 +184,7 @@ function registerBootstrapRevision(sim: Simulation, env: EnvironmentConfig, serv
     region: env.region,
     registeredAt: createdAt,
     body,
-    tags: ecsTags(env, { ManagedBy: 'terraform' }),
+    tags: ecsTags(env),
   };
   sim.world.taskDefinitions.push(record);
   return record;
@@ -424,8 +429,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
-        // As the provider's default_tags put them (modules/environment-stack.ts).
-        tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' },
+        tags: stackTags(env),
       });
     }
   }

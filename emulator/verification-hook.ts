@@ -45,7 +45,7 @@ interface VerificationFunctionModule {
   verifyDeployment(event: { DeploymentId: string; LifecycleEventHookExecutionId: string }, deps: Record<string, unknown>): Promise<string>;
 }
 
-interface TargetSettings {
+export interface TargetSettings {
   readonly path?: string;
   readonly tries: number;
   readonly protocol: 'HTTP';
@@ -56,8 +56,12 @@ interface TargetSettings {
 
 const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'ok' } };
 
-/** What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook. */
-function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
+/**
+ * What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook
+ * (__tests__/emulator/seeded-stack.test.ts compares them), except the protocol: the function
+ * reaches the emulated test listener over plain HTTP.
+ */
+export function verificationTargetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
   return Object.fromEntries(
     env.services
       .filter((service) => service.release.strategy === 'blue-green')
@@ -83,7 +87,7 @@ export class VerificationHooks {
     environments: readonly EnvironmentConfig[],
     private readonly sim: Simulation,
   ) {
-    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, targetsOf(env));
+    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, verificationTargetsOf(env));
   }
 
   /** Where the function's SDK client and HTTP requests go: this emulator's server. Until then hooks run on their timer. */
