@@ -169,7 +169,8 @@ class Reader {
     if (type === 'data.terraform_remote_state') {
       const output = /^outputs\.([^.[]+)$/.exec(attribute)?.[1];
       if (!output) throw new FactsError(`unsupported remote state reference ${value}`);
-      return this.target(...this.output(document, output, value));
+      const defined = this.output(document, output, value);
+      return defined && this.target(...defined);
     }
     if (type.startsWith('data.')) throw new FactsError(`unsupported data source reference ${value}`);
     const body = document.resource?.[type]?.[id];
@@ -177,11 +178,15 @@ class Reader {
     return { document, type, body };
   }
 
-  /** The stack that defines an output another stack reads, and the output's value. */
-  private output(reader: Synthesized, name: string, reference: string): [Synthesized, unknown] {
+  /**
+   * The stack that defines an output another stack reads, and the output's value; undefined when
+   * that stack is not among the documents (a reader of one stack alone then sees the reference as
+   * text, where a name would be).
+   */
+  private output(reader: Synthesized, name: string, reference: string): [Synthesized, unknown] | undefined {
     const found = this.documents.filter((document) => document !== reader && document.output?.[name] !== undefined);
-    if (found.length !== 1) throw new FactsError(`${reference}: ${found.length === 0 ? 'no other stack has' : 'several stacks have'} the output ${name}`);
-    return [found[0], found[0].output![name].value];
+    if (found.length > 1) throw new FactsError(`${reference}: several stacks have the output ${name}`);
+    return found.length === 1 ? [found[0], found[0].output![name].value] : undefined;
   }
 
   /** The name a value gives: a literal name (or the last part of an ARN), or the name of the resource it references. */
@@ -362,8 +367,9 @@ function verificationHookFacts({ body }: Located): VerificationHookFacts | undef
 
 /**
  * The facts of one environment, from the synthesized document of each of its stacks (one
- * document today; a shared stack plus one per service after the split). Throws FactsError on a
- * reference it cannot follow.
+ * document today; a shared stack plus one per service after the split). A name read from a stack
+ * that is not given (a service stack's cluster, without the shared stack) stays its `${...}`
+ * text; any other reference it cannot follow throws FactsError.
  */
 export function stackFacts(documents: readonly Synthesized[]): EnvironmentFacts {
   const reader = new Reader(documents);
