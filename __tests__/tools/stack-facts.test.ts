@@ -1,0 +1,66 @@
+/**
+ * stackFacts reads an environment from all its stack documents: today one per environment, after
+ * the split a shared stack plus one per service whose references to the shared stack are
+ * `${data.terraform_remote_state.<x>.outputs.<output>}` expressions. Here the two-service
+ * environment's document is cut into such stacks by hand, and the facts must not change.
+ */
+import type { Synthesized } from '../../policy/synthesized';
+import { FactsError, stackFacts } from '../../tools/terraform/stack-facts';
+import { twoServiceEnvironment } from '../infra/support';
+import { comparable } from '../support/observed-facts';
+import { synthEnvironmentStacks } from '../support/synth';
+
+type Resources = NonNullable<Synthesized['resource']>;
+
+/** `whole` cut into a shared stack (everything not under `service-<name>`) and one stack per service, reading the shared one's outputs. */
+function cutIntoStacks(whole: Synthesized, services: readonly string[]): Synthesized[] {
+  const ownerOf = (id: string) => services.find((service) => id.startsWith(`service-${service}_`)) ?? 'shared';
+  const parts = new Map<string, Resources>(['shared', ...services].map((part) => [part, {}]));
+  for (const [type, byId] of Object.entries(whole.resource ?? {})) {
+    for (const [id, body] of Object.entries(byId)) {
+      const part = parts.get(ownerOf(id))!;
+      part[type] = { ...part[type], [id]: body };
+    }
+  }
+  const sharedOutputs: Record<string, { value: unknown }> = {};
+  const readShared = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (reference, type: string, id: string, attribute: string) => {
+        if (ownerOf(id) !== 'shared') return reference;
+        const output = `${type}_${id}_${attribute}`.replace(/[^A-Za-z0-9_]/g, '_');
+        sharedOutputs[output] = { value: reference };
+        return `\${data.terraform_remote_state.shared.outputs.${output}}`;
+      });
+    }
+    if (Array.isArray(value)) return value.map(readShared);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, readShared(field)]));
+    return value;
+  };
+  const serviceStacks = services.map((service) => ({ provider: whole.provider, resource: readShared(parts.get(service)) as Resources }));
+  return [{ provider: whole.provider, resource: parts.get('shared'), output: sharedOutputs }, ...serviceStacks];
+}
+
+describe('the facts of an environment', () => {
+  const env = twoServiceEnvironment();
+  const [whole] = synthEnvironmentStacks(env);
+  const stacks = cutIntoStacks(whole, env.services.map((service) => service.name));
+
+  it('are the same read from one stack or from a shared stack and one per service', () => {
+    expect(JSON.stringify(stacks)).toContain('${data.terraform_remote_state.shared.outputs.');
+    expect(comparable(stackFacts(stacks))).toEqual(comparable(stackFacts([whole])));
+  });
+
+  it('keep a name read from a stack that is not given as its expression, and everything else', () => {
+    const alone = stackFacts([stacks[1]]);
+    const [service] = alone.services;
+    expect(service.cluster).toMatch(/^\$\{data\.terraform_remote_state\.shared\.outputs\..*\}$/);
+    expect({ ...service, cluster: undefined }).toEqual({ ...stackFacts([whole]).services.find((candidate) => candidate.name === service.name), cluster: undefined });
+  });
+
+  it('say which reference they cannot follow', () => {
+    const broken = JSON.parse(JSON.stringify(whole)) as Synthesized;
+    const [service] = Object.values(broken.resource!.aws_ecs_service);
+    service.task_definition = '${aws_ecs_task_definition.missing.arn}';
+    expect(() => stackFacts([broken])).toThrow(new FactsError('${aws_ecs_task_definition.missing.arn} names no resource of its stack'));
+  });
+});
