@@ -2,6 +2,11 @@
  * What `cdktf deploy` would have created for an environment, built from the same configuration
  * and the same names (config/names.ts) the stack and the release tool use, so the release tool
  * finds everything exactly where it looks for it in AWS.
+ *
+ * Written from the configuration, not read from the synthesized stacks: the emulator must start
+ * fast and without cdktf (the demo and every e2e test start one). What it seeds is compared with
+ * the stacks' facts (tools/terraform/stack-facts.ts) by __tests__/emulator/seeded-stack.test.ts,
+ * so a change in modules/ that the seed does not follow fails there (emulator/README.md).
  */
 import { createHash } from 'node:crypto';
 import {

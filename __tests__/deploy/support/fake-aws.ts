@@ -2,6 +2,11 @@
  * A small fake AWS world for the release tool's tests: aws-sdk-client-mock stubs answering like
  * the real services for one environment's service, plus scripted CodeDeploy deployments, a fake
  * clock and an in-memory reporter.
+ *
+ * Hand-written (a world is built per test; synthesizing the stacks for each would cost seconds per
+ * file) from the configuration: whatever it answers must be what the stacks create, which
+ * __tests__/deploy/fake-aws.test.ts checks against the synthesized stacks (emulator/README.md,
+ * "The seeded account and the stacks").
  */
 // The SDK's notice about future Node versions would clutter test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
