@@ -98,13 +98,13 @@ export function pushImage(repository: RepositoryRecord, tag: string, pushedAt: n
   return image;
 }
 
-/** The tags every resource of the stack carries: the provider's default_tags (modules/environment-stack.ts). */
-function stackTags(env: EnvironmentConfig): Record<string, string> {
+/** The tags the provider's default_tags put on every resource (modules/environment-stack.ts). */
+function providerDefaultTags(env: EnvironmentConfig): Record<string, string> {
   return { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' };
 }
 
 function ecsTags(env: EnvironmentConfig, extra: Record<string, string> = {}): EcsTag[] {
-  return Object.entries({ ...stackTags(env), ...extra }).map(([key, value]) => ({ key, value }));
+  return Object.entries({ ...providerDefaultTags(env), ...extra }).map(([key, value]) => ({ key, value }));
 }
 
 interface Network {
@@ -434,7 +434,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
-        tags: stackTags(env),
+        tags: providerDefaultTags(env),
       });
     }
   }

@@ -45,7 +45,7 @@ interface VerificationFunctionModule {
   verifyDeployment(event: { DeploymentId: string; LifecycleEventHookExecutionId: string }, deps: Record<string, unknown>): Promise<string>;
 }
 
-export interface TargetSettings {
+interface TargetSettings {
   readonly path?: string;
   readonly tries: number;
   readonly protocol: 'HTTP';
@@ -61,7 +61,7 @@ const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'o
  * (__tests__/emulator/seeded-stack.test.ts compares them), except the protocol: the function
  * reaches the emulated test listener over plain HTTP.
  */
-export function verificationTargetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
+export function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
   return Object.fromEntries(
     env.services
       .filter((service) => service.release.strategy === 'blue-green')
@@ -87,7 +87,7 @@ export class VerificationHooks {
     environments: readonly EnvironmentConfig[],
     private readonly sim: Simulation,
   ) {
-    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, verificationTargetsOf(env));
+    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, targetsOf(env));
   }
 
   /** Where the function's SDK client and HTTP requests go: this emulator's server. Until then hooks run on their timer. */

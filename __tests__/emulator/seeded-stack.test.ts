@@ -9,7 +9,7 @@
  * release tool's own SDK calls: a change in modules/ that the seed does not follow fails here.
  */
 import { environmentNames, environmentNamesList, hasVerificationHook, loadEnvironment } from '../../config';
-import { verificationTargetsOf } from '../../emulator/verification-hook';
+import { targetsOf as verificationTargetsOf } from '../../emulator/verification-hook';
 import { stackFacts, type EnvironmentFacts } from '../../tools/terraform/stack-facts';
 import { comparable, observedFacts } from '../support/observed-facts';
 import { synthEnvironmentStacks } from '../support/synth';
