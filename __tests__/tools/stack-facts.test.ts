@@ -2,8 +2,10 @@
  * stackFacts reads an environment from all its stack documents: today one per environment, after
  * the split a shared stack plus one per service whose references to the shared stack are
  * `${data.terraform_remote_state.<x>.outputs.<output>}` expressions. Here the two-service
- * environment's document is cut into such stacks by hand, and the facts must not change.
+ * environment is read from such stacks (cut by hand while synthesis gives one document), and the
+ * facts must not change and must name everything.
  */
+import { environmentNames } from '../../config';
 import type { Synthesized } from '../../policy/synthesized';
 import { FactsError, stackFacts } from '../../tools/terraform/stack-facts';
 import { twoServiceEnvironment } from '../infra/support';
@@ -42,23 +44,28 @@ function cutIntoStacks(whole: Synthesized, services: readonly string[]): Synthes
 
 describe('the facts of an environment', () => {
   const env = twoServiceEnvironment();
-  const [whole] = synthEnvironmentStacks(env);
-  const stacks = cutIntoStacks(whole, env.services.map((service) => service.name));
+  const documents = synthEnvironmentStacks(env);
+  const [whole] = documents;
+  const stacks = documents.length === 1 ? cutIntoStacks(whole, env.services.map((service) => service.name)) : documents;
 
-  it('are the same read from one stack or from a shared stack and one per service', () => {
-    expect(JSON.stringify(stacks)).toContain('${data.terraform_remote_state.shared.outputs.');
-    expect(comparable(stackFacts(stacks))).toEqual(comparable(stackFacts([whole])));
+  it('are the same read from one stack or from a shared stack and one per service, every name resolved', () => {
+    expect(JSON.stringify(stacks)).toContain('${data.terraform_remote_state.');
+    const facts = stackFacts(stacks);
+    expect(JSON.stringify(facts)).not.toContain('${');
+    expect(facts.services.map((service) => service.cluster)).toEqual(env.services.map(() => environmentNames(env).cluster));
+    expect(comparable(facts)).toEqual(comparable(stackFacts(documents)));
   });
 
   it('keep a name read from a stack that is not given as its expression, and everything else', () => {
-    const alone = stackFacts([stacks[1]]);
-    const [service] = alone.services;
-    expect(service.cluster).toMatch(/^\$\{data\.terraform_remote_state\.shared\.outputs\..*\}$/);
-    expect({ ...service, cluster: undefined }).toEqual({ ...stackFacts([whole]).services.find((candidate) => candidate.name === service.name), cluster: undefined });
+    const [service] = stackFacts([stacks[1]]).services;
+    const complete = stackFacts(stacks).services.find((candidate) => candidate.name === service.name)!;
+    const remote = Object.entries(service).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(complete[key as keyof typeof complete]));
+    expect(remote.length).toBeGreaterThan(0);
+    for (const [, value] of remote) expect(value).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
   });
 
   it('say which reference they cannot follow', () => {
-    const broken = JSON.parse(JSON.stringify(whole)) as Synthesized;
+    const broken = JSON.parse(JSON.stringify(stacks.find((document) => document.resource?.aws_ecs_service))) as Synthesized;
     const [service] = Object.values(broken.resource!.aws_ecs_service);
     service.task_definition = '${aws_ecs_task_definition.missing.arn}';
     expect(() => stackFacts([broken])).toThrow(new FactsError('${aws_ecs_task_definition.missing.arn} names no resource of its stack'));
