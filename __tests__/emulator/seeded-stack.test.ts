@@ -37,15 +37,17 @@ describe.each(environmentNamesList())('the seeded %s environment, beside its syn
     expect(seeded[kind]).toEqual(stack[kind]);
   });
 
-  it('runs the verification hook the stacks create, checking the same test listener ports and paths', () => {
+  it('runs the verification hook the stacks create, checking the same test listener ports and paths, logging where the stacks say', () => {
     const expected = stack.verificationHooks.map((hook) => ({
       functionName: hook.functionName,
+      logGroup: hook.logGroup,
       // The function reaches the emulated test listener over plain HTTP: the protocol is the emulator's own.
       targets: Object.fromEntries(Object.entries(hook.targets).map(([group, { protocol: _protocol, ...target }]) => [group, target])),
     }));
-    const emulated = hasVerificationHook(config)
-      ? [{ functionName: environmentNames(config).verificationHook, targets: Object.fromEntries(Object.entries(verificationTargetsOf(config)).map(([group, target]) => [group, comparable({ port: target.port, path: target.path, tries: target.tries })])) }]
-      : [];
+    // The function the emulator runs, and the log group it writes the function's output to (emulator/verification-hook.ts).
+    const names = environmentNames(config);
+    const targets = Object.entries(verificationTargetsOf(config)).map(([group, target]) => [group, comparable({ port: target.port, path: target.path, tries: target.tries })]);
+    const emulated = hasVerificationHook(config) ? [{ functionName: names.verificationHook, logGroup: names.verificationHookLogGroup, targets: Object.fromEntries(targets) }] : [];
     expect(emulated).toEqual(expected);
   });
 });

@@ -72,6 +72,8 @@ export interface ContainerFacts {
   readonly ports: readonly number[];
   readonly stopTimeoutSeconds?: number;
   readonly essential: boolean;
+  /** The CloudWatch Logs group its awslogs driver writes to (where `run` and the hook's readers look). */
+  readonly logGroup?: string;
 }
 
 export interface ServiceFacts {
@@ -111,6 +113,8 @@ export interface ScalableTargetFacts {
 
 export interface VerificationHookFacts {
   readonly functionName: string;
+  /** Where the function's output goes (the release tool reads failing checks there). */
+  readonly logGroup: string;
   /** Deployment group → what the function checks on its test listener. */
   readonly targets: Readonly<Record<string, { readonly protocol: string; readonly port: number; readonly path?: string; readonly tries: number }>>;
 }
@@ -139,6 +143,7 @@ const NAME_ATTRIBUTE: Record<string, string> = {
   aws_codedeploy_app: 'name',
   aws_codedeploy_deployment_config: 'deployment_config_name',
   aws_lambda_function: 'function_name',
+  aws_cloudwatch_log_group: 'name',
 };
 
 const REFERENCE = /^\$\{((?:data\.)?[a-z0-9_]+)\.([^.}]+)\.([^}]+)\}$/;
@@ -294,6 +299,7 @@ function containerFacts(definition: Record<string, any>): ContainerFacts {
     ports: list(definition.portMappings as { containerPort: number }[]).map((mapping) => mapping.containerPort),
     ...(definition.stopTimeout !== undefined ? { stopTimeoutSeconds: Number(definition.stopTimeout) } : {}),
     essential: definition.essential !== false,
+    ...(definition.logConfiguration?.options?.['awslogs-group'] !== undefined ? { logGroup: String(definition.logConfiguration.options['awslogs-group']) } : {}),
   };
 }
 
@@ -353,12 +359,13 @@ function scalableTargetFacts({ document, body }: Located): ScalableTargetFacts {
 }
 
 /** The verification hook: a Lambda function whose VERIFY_TARGETS names what it checks per deployment group. */
-function verificationHookFacts({ body }: Located): VerificationHookFacts | undefined {
+function verificationHookFacts(reader: Reader, { document, body }: Located): VerificationHookFacts | undefined {
   const variables = one(body.environment)?.variables as Record<string, string> | undefined;
   if (!variables?.VERIFY_TARGETS) return undefined;
   const targets = JSON.parse(variables.VERIFY_TARGETS) as Record<string, { protocol: string; port: number; path?: string; tries: number }>;
   return {
     functionName: String(body.function_name),
+    logGroup: reader.name(document, one(body.logging_config)?.log_group),
     targets: Object.fromEntries(
       Object.entries(targets).map(([group, target]) => [group, { protocol: target.protocol, port: target.port, ...(target.path !== undefined ? { path: target.path } : {}), tries: target.tries }]),
     ),
@@ -382,6 +389,6 @@ export function stackFacts(documents: readonly Synthesized[]): EnvironmentFacts 
     deploymentGroups: all('aws_codedeploy_deployment_group').map((group) => deploymentGroupFacts(reader, group)),
     deploymentConfigs: all('aws_codedeploy_deployment_config').map(deploymentConfigFacts),
     scalableTargets: all('aws_appautoscaling_target').map(scalableTargetFacts),
-    verificationHooks: all('aws_lambda_function').flatMap((hook) => list(verificationHookFacts(hook))),
+    verificationHooks: all('aws_lambda_function').flatMap((hook) => list(verificationHookFacts(reader, hook))),
   };
 }
