@@ -64,6 +64,23 @@ describe('the facts of an environment', () => {
     for (const [, value] of remote) expect(value).toMatch(/^\$\{data\.terraform_remote_state\.[^}]+\}$/);
   });
 
+  it('follow a remote state to the stack whose state it reads when several stacks have an output of that name', () => {
+    const stackWithCluster = (stack: string, cluster: string): Synthesized => ({
+      terraform: { backend: { local: { path: `../../../terraform.${stack}.tfstate` } } },
+      resource: { aws_ecs_cluster: { cluster: { name: cluster } } },
+      output: { cluster_name: { value: '${aws_ecs_cluster.cluster.name}' } },
+    });
+    const service: Synthesized = {
+      data: { terraform_remote_state: { shared: { backend: 'local', config: { path: '../shop-two/terraform.shop-two.tfstate' } } } },
+      resource: {
+        aws_ecs_task_definition: { task: { family: 'shop-two-web', cpu: '256', memory: '512', execution_role_arn: 'arn:aws:iam::123456789012:role/shop-two-web-execution', task_role_arn: 'arn:aws:iam::123456789012:role/shop-two-web-task', container_definitions: '[]' } },
+        aws_ecs_service: { service: { name: 'shop-two-web', cluster: '${data.terraform_remote_state.shared.outputs.cluster_name}', task_definition: '${aws_ecs_task_definition.task.arn}', desired_count: 1, launch_type: 'FARGATE' } },
+      },
+    };
+    const facts = stackFacts([stackWithCluster('shop-other', 'shop-other'), stackWithCluster('shop-two', 'shop-two'), service]);
+    expect(facts.services.map((candidate) => [candidate.cluster, candidate.taskDefinition.taskRole])).toEqual([['shop-two', 'shop-two-web-task']]);
+  });
+
   it('say which reference they cannot follow', () => {
     const broken = JSON.parse(JSON.stringify(stacks.find((document) => document.resource?.aws_ecs_service))) as Synthesized;
     const [service] = Object.values(broken.resource!.aws_ecs_service);

@@ -161,6 +161,16 @@ function located(documents: readonly Synthesized[], type: string): Located[] {
 
 export class FactsError extends Error {}
 
+/** Whether a terraform_remote_state data source reads the state of a stack (by its backend: the local file, or the S3 bucket and key). */
+function readsStateOf(dataSource: Record<string, any> | undefined, document: Synthesized): boolean {
+  const config = one(dataSource?.config) ?? {};
+  const backend = document.terraform?.backend ?? {};
+  const fileName = (path: unknown) => String(path).replace(/^.*\//, '');
+  if (dataSource?.backend === 'local') return backend.local !== undefined && fileName(config.path) === fileName(backend.local.path);
+  if (dataSource?.backend === 's3') return backend.s3 !== undefined && config.bucket === backend.s3.bucket && config.key === backend.s3.key;
+  return false;
+}
+
 /** Reads values of one document, following references into it and into the other documents' outputs. */
 class Reader {
   constructor(private readonly documents: readonly Synthesized[]) {}
@@ -174,7 +184,7 @@ class Reader {
     if (type === 'data.terraform_remote_state') {
       const output = /^outputs\.([^.[]+)$/.exec(attribute)?.[1];
       if (!output) throw new FactsError(`unsupported remote state reference ${value}`);
-      const defined = this.output(document, output, value);
+      const defined = this.output(document, id, output, value);
       return defined && this.target(...defined);
     }
     if (type.startsWith('data.')) throw new FactsError(`unsupported data source reference ${value}`);
@@ -188,8 +198,10 @@ class Reader {
    * that stack is not among the documents (a reader of one stack alone then sees the reference as
    * text, where a name would be).
    */
-  private output(reader: Synthesized, name: string, reference: string): [Synthesized, unknown] | undefined {
-    const found = this.documents.filter((document) => document !== reader && document.output?.[name] !== undefined);
+  private output(reader: Synthesized, dataSource: string, name: string, reference: string): [Synthesized, unknown] | undefined {
+    let found = this.documents.filter((document) => document !== reader && document.output?.[name] !== undefined);
+    // Several stacks with an output of that name: the one whose state the data source reads.
+    if (found.length > 1) found = found.filter((document) => readsStateOf(reader.data?.terraform_remote_state?.[dataSource], document));
     if (found.length > 1) throw new FactsError(`${reference}: several stacks have the output ${name}`);
     return found.length === 1 ? [found[0], found[0].output![name].value] : undefined;
   }
