@@ -63,8 +63,12 @@ interface TargetSettings {
 
 const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'ok' } };
 
-/** What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook. */
-function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
+/**
+ * What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook
+ * (__tests__/emulator/seeded-stack.test.ts compares them), except the protocol: the function
+ * reaches the emulated test listener over plain HTTP.
+ */
+export function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
   return Object.fromEntries(
     env.services
       .filter((service) => service.release.strategy === 'blue-green')

@@ -8,6 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
+import { environmentNames, type EnvironmentConfig } from '../../config';
+import { EnvironmentStack } from '../../modules/environment-stack';
+import type { Synthesized } from '../../policy/synthesized';
 
 /** Run `use` with a Testing app whose outdir is removed afterwards, also when `use` throws. */
 export function withTestApp<T>(use: (app: App) => T): T {
@@ -25,5 +28,18 @@ export function synthScope(build: (scope: TerraformStack) => void): string {
     const stack = new TerraformStack(app, 'stack');
     build(stack);
     return Testing.synth(stack);
+  });
+}
+
+/**
+ * Every stack of an environment, as main.ts builds them, each synthesized to its Terraform JSON,
+ * in dependency order (config/names.ts `environmentStacks`). Tests that need an environment's
+ * stacks whole (its facts, its policy) take them from here, so a change in how an environment is
+ * split into stacks is made once.
+ */
+export function synthEnvironmentStacks(config: EnvironmentConfig): Synthesized[] {
+  return withTestApp((app) => {
+    const stack = new EnvironmentStack(app, environmentNames(config).stack, { config });
+    return [JSON.parse(Testing.synth(stack)) as Synthesized];
   });
 }
