@@ -152,6 +152,27 @@ export function sharedAccountProblems(env: EnvironmentConfig, all: readonly Envi
   ];
 }
 
+/**
+ * The deploy policy names an environment's resources by patterns (`<app>-<environment>-*`,
+ * modules/github-identity.ts). In one AWS account, another environment whose `<app>-<environment>`
+ * begins with this one's plus a dash (environment `dev-eu` beside `dev` of the same app, or an app
+ * `shop-dev` beside app `shop`'s `dev`) would have task families and roles matching this one's
+ * patterns, so its deploy role could register and pass them. Such names are refused within an
+ * account; the CodeDeploy statements also check the Environment tag (docs/identity.md).
+ */
+export function namePrefixProblems(env: EnvironmentConfig, all: readonly EnvironmentConfig[]): string[] {
+  const account = accountOf(env);
+  if (account === undefined) return [];
+  const prefix = (other: EnvironmentConfig) => `${other.app}-${other.environment}-`;
+  return all
+    .filter((other) => other !== env && other.environment !== env.environment && accountOf(other) === account)
+    .filter((other) => prefix(other).startsWith(prefix(env)))
+    .map(
+      (other) =>
+        `${other.environment}.environment: "${other.app}-${other.environment}" begins with "${env.app}-${env.environment}-" of environment ${env.environment} in the same AWS account (${account}), so ${env.environment}'s deploy role would match its task families and roles; rename one so neither name begins with the other's plus a dash, or give them separate accounts`,
+    );
+}
+
 function formatZodError(name: string, error: ZodError): string[] {
   return error.issues.map((issue) => {
     const path = [name, ...issue.path].join('.').replace(/\.(\d+)/g, '[$1]');
@@ -193,7 +214,7 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
 /** Every environment, validated, together: shared AWS accounts must be acknowledged on both sides. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
   const all = environmentNamesList().map((name) => loadEnvironment(name, options));
-  const problems = all.flatMap((env) => sharedAccountProblems(env, all));
+  const problems = all.flatMap((env) => [...sharedAccountProblems(env, all), ...namePrefixProblems(env, all)]);
   if (problems.length > 0) throw new ConfigError(problems);
   return all;
 }

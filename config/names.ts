@@ -127,6 +127,13 @@ export function serviceNames(
 }
 
 /**
+ * Tag the provider puts on every resource with the environment's name (default_tags): the deploy
+ * policy requires it where IAM evaluates resource tags, so a resource whose name happens to match
+ * this environment's patterns but belongs to another environment is still refused.
+ */
+export const ENVIRONMENT_TAG_KEY = 'Environment';
+
+/**
  * Tag the release tool puts on every task definition revision it registers. Revisions without it
  * were registered by Terraform: the newest of those is the base of the next release.
  */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import {
   deploymentConfigName,
+  ENVIRONMENT_TAG_KEY,
   environmentNames,
   productionPort,
   serviceNames,
@@ -91,6 +92,11 @@ export function pushImage(repository: RepositoryRecord, tag: string, pushedAt: n
   };
   repository.images.push(image);
   return image;
+}
+
+/** The tags the provider's default_tags put on every resource (modules/environment-stack.ts). */
+function providerDefaultTags(env: EnvironmentConfig): Record<string, string> {
+  return { ...env.tags, [ENVIRONMENT_TAG_KEY]: env.environment, ManagedBy: 'terraform' };
 }
 
 function ecsTags(env: EnvironmentConfig, extra: Record<string, string> = {}): EcsTag[] {
@@ -384,6 +390,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           name: names.codeDeployApplication,
           computePlatform: 'ECS',
           createdAt,
+          tags: providerDefaultTags(env),
         });
       }
       const approval = service.release.approvalWaitMinutes;
@@ -407,6 +414,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', ...(alarmNames.length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : [])],
         },
         alarms: { enabled: alarmNames.length > 0, names: alarmNames },
+        tags: providerDefaultTags(env),
       });
     }
 
@@ -424,8 +432,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
-        // As the provider's default_tags put them (modules/environment-stack.ts).
-        tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' },
+        tags: providerDefaultTags(env),
       });
     }
   }

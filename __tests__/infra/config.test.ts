@@ -5,6 +5,7 @@ import {
   findService,
   loadAllEnvironments,
   loadEnvironment,
+  namePrefixProblems,
   parseEnvironment,
   productionPort,
   sharedAccountProblems,
@@ -130,6 +131,39 @@ describe('environments sharing an AWS account', () => {
   it("hold for this repository's environments (synthesis loads them together)", () => {
     const all = loadAllEnvironments();
     expect(all.flatMap((env) => sharedAccountProblems(env, all))).toEqual([]);
+  });
+});
+
+describe("names whose prefix covers another environment's in one account (the deploy policy's patterns)", () => {
+  const inAccount = (app: string, name: string, account: string) => parseEnvironment(name, environmentInput({ app, environment: name, accountId: account }));
+
+  it("refuse an environment dev-eu beside dev of the same app: shop-dev-* matches shop-dev-eu-web's task family and roles", () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    const devEu = inAccount('shop', 'dev-eu', '111111111111');
+    expect(namePrefixProblems(dev, [dev, devEu])).toEqual([
+      'dev-eu.environment: "shop-dev-eu" begins with "shop-dev-" of environment dev in the same AWS account (111111111111), so dev\'s deploy role would match its task families and roles; rename one so neither name begins with the other\'s plus a dash, or give them separate accounts',
+    ]);
+    expect(namePrefixProblems(devEu, [dev, devEu])).toEqual([]);
+  });
+
+  it('refuse an app shop-dev beside app shop\'s dev, and the same names built from other parts (shop + dev-eu, shop-dev + eu)', () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    const otherApp = inAccount('shop-dev', 'staging', '111111111111');
+    expect(namePrefixProblems(dev, [dev, otherApp])).toHaveLength(1);
+    const split = inAccount('shop', 'dev-eu', '111111111111');
+    const joined = inAccount('shop-dev', 'eu', '111111111111');
+    expect(namePrefixProblems(split, [split, joined])).toHaveLength(1);
+  });
+
+  it('allow the same names in different accounts, and names that only share letters (dev and devops)', () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    expect(namePrefixProblems(dev, [dev, inAccount('shop', 'dev-eu', '222222222222')])).toEqual([]);
+    expect(namePrefixProblems(dev, [dev, inAccount('shop', 'devops', '111111111111')])).toEqual([]);
+  });
+
+  it("hold for this repository's environments", () => {
+    const all = loadAllEnvironments();
+    expect(all.flatMap((env) => namePrefixProblems(env, all))).toEqual([]);
   });
 });
 

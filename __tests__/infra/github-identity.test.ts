@@ -169,30 +169,40 @@ describe('GitHub identity', () => {
     });
   });
 
-  it('scopes every deploy statement to the names in config/names.ts, and nothing more', () => {
+  it("scopes every deploy statement to config/names.ts's names with the service name as a wildcard, one pattern per kind, and nothing more", () => {
     const config = mixedConfig;
-    const [web, api, worker] = config.services.map((service) => serviceNames(config, service));
+    const any = serviceNames(config, { name: '*' });
     const cluster = environmentNames(config).cluster;
     const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:${ACCOUNT}:${resource}`;
     const statements = bySid(inlinePolicy(mixed, 'release'));
     const scoped = Object.fromEntries(Object.entries(statements).map(([sid, statement]) => [sid, statement.Resource]));
     expect(scoped).toEqual({
-      EcsServicesOfThisEnvironment: [web, api, worker].map((n) => arn('ecs', `service/${cluster}/${n.service}`)).sort(),
-      RegisterRevisionsOfTheseFamilies: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
-      TagRevisionsOnlyWhileRegisteringThem: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
-      RunRevisionsOfTheseFamiliesInThisCluster: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
+      EcsServicesOfThisEnvironment: [arn('ecs', `service/${cluster}/shop-test-*`)],
+      RegisterRevisionsOfTheseFamilies: [arn('ecs', 'task-definition/shop-test-*:*')],
+      TagRevisionsOnlyWhileRegisteringThem: [arn('ecs', 'task-definition/shop-test-*:*')],
+      RunRevisionsOfTheseFamiliesInThisCluster: [arn('ecs', 'task-definition/shop-test-*:*')],
       FollowAndStopTasksOfThisCluster: [arn('ecs', `task/${cluster}/*`)],
-      ReadTheirTaskLogs: [web, api, worker].map((n) => arn('logs', `log-group:${n.logGroup}:log-stream:*`)).sort(),
-      PassTaskRolesOnlyToEcsTasks: [web, api, worker].flatMap((n) => [n.executionRole, n.taskRole]).map((role) => `arn:aws:iam::${ACCOUNT}:role/${role}`).sort(),
-      ReadAndPushTheseRepositories: [web, api, worker].map((n) => arn('ecr', `repository/${n.repository}`)).sort(),
-      RecordAppSpecRevisions: [web, api].map((n) => arn('codedeploy', `application:${n.codeDeployApplication}`)).sort(),
-      DeployTheseDeploymentGroups: [web, api].map((n) => arn('codedeploy', `deploymentgroup:${n.codeDeployApplication}/${n.deploymentGroup}`)).sort(),
-      ReadTheirDeploymentConfigs: [...PREDEFINED_DEPLOYMENT_CONFIGS, api.customDeploymentConfig].map((name) => arn('codedeploy', `deploymentconfig:${name}`)).sort(),
+      ReadTheirTaskLogs: [arn('logs', 'log-group:/ecs/shop-test/*:log-stream:*')],
+      PassTaskRolesOnlyToEcsTasks: [`arn:aws:iam::${ACCOUNT}:role/shop-test-*-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-test-*-task`],
+      ReadAndPushTheseRepositories: [arn('ecr', 'repository/shop-test/*')],
+      RecordAppSpecRevisions: [arn('codedeploy', 'application:shop-test-*')],
+      DeployTheseDeploymentGroups: [arn('codedeploy', 'deploymentgroup:shop-test-*/shop-test-*')],
+      ReadTheirDeploymentConfigs: [...PREDEFINED_DEPLOYMENT_CONFIGS, 'shop-test-*-traffic-shift'].map((name) => arn('codedeploy', `deploymentconfig:${name}`)).sort(),
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
       ListTasksOfThisCluster: [arn('ecs', `container-instance/${cluster}/*`)],
     });
+    // Every service's own names fall under the patterns (the naming convention and the patterns come from one function).
+    for (const service of config.services.map((each) => serviceNames(config, each))) {
+      expect(service.taskFamily).toMatch(/^shop-test-[^/]+$/);
+      expect(service.repository).toMatch(/^shop-test\/[^/]+$/);
+      expect([service.executionRole, service.taskRole]).toEqual([expect.stringMatching(/^shop-test-.+-execution$/), expect.stringMatching(/^shop-test-.+-task$/)]);
+      expect(any.logGroup.replace('*', service.service.slice('shop-test-'.length))).toBe(service.logGroup);
+    }
+    // CodeDeploy evaluates resource tags on applications and deployment groups: those statements also need the environment's tag.
+    expect(statements.DeployTheseDeploymentGroups.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'test' } });
+    expect(statements.RecordAppSpecRevisions.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'test' } });
     // Task protection, read by `status` for the rolling worker.
     expect(statements.ListTasksOfThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
     expect(statements.RecordScalingSuspensionOfThisEnvironment.Action.sort()).toEqual([
@@ -218,13 +228,11 @@ describe('GitHub identity', () => {
   });
 
   it("passes only this environment's task and execution roles, and only to ECS tasks", () => {
-    const config = mixedConfig;
     const passRole = inlinePolicy(mixed, 'release').filter((statement) => statement.Action.includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
     expect(passRole[0].Action).toEqual(['iam:PassRole']);
     expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-    const ownRoles = config.services.flatMap((service) => [serviceNames(config, service).executionRole, serviceNames(config, service).taskRole]);
-    expect(passRole[0].Resource.map((arn) => arn.split(':role/')[1]).sort()).toEqual(ownRoles.sort());
+    expect(passRole[0].Resource.map((arn) => arn.split(':role/')[1]).sort()).toEqual(['shop-test-*-execution', 'shop-test-*-task']);
   });
 
   it('grants only what its strategies need: no CodeDeploy without blue-green, no UpdateService or scaling changes without their services', () => {
