@@ -4,7 +4,7 @@
  */
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
-import { ELB_NAME_LIMIT, serviceNames } from './names';
+import { ELB_NAME_LIMIT, serviceNames, type ServiceNames } from './names';
 import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
@@ -33,6 +33,33 @@ export function testListenerPort(service: Pick<ServiceConfig, 'certificateArn' |
 export function deploymentConfigName(env: EnvironmentConfig, service: ServiceConfig): string {
   const config = service.release.deploymentConfig;
   return typeof config === 'string' ? config : serviceNames(env, service).customDeploymentConfig;
+}
+
+/**
+ * The longest name each AWS API accepts for the names config/names.ts builds per service (each
+ * API's reference: CreateRole, CreateService, RegisterTaskDefinition, CreateRepository,
+ * CreateLogGroup, CreateApplication, CreateDeploymentGroup, CreateDeploymentConfig,
+ * PutMetricAlarm, CreateSecurityGroup). ELB's 32 characters, the tightest, is checked for web
+ * services below; an environment of 100 services stays within all of them with the example's names.
+ */
+const SERVICE_NAME_LIMITS: readonly { readonly what: string; readonly limit: number; readonly names: (names: ServiceNames) => readonly string[] }[] = [
+  { what: "IAM's role name", limit: 64, names: (n) => [n.executionRole, n.taskRole] },
+  { what: "ECS's service and task family name", limit: 255, names: (n) => [n.service, n.taskFamily] },
+  { what: "ECR's repository name", limit: 256, names: (n) => [n.repository] },
+  { what: "CloudWatch Logs' log group name", limit: 512, names: (n) => [n.logGroup] },
+  { what: "CodeDeploy's application, deployment group and deployment config name", limit: 100, names: (n) => [n.codeDeployApplication, n.deploymentGroup, n.customDeploymentConfig] },
+  { what: "CloudWatch's alarm name", limit: 255, names: (n) => [n.alarms.target5xx, n.alarms.unhealthyHosts] },
+  { what: "EC2's security group name", limit: 255, names: (n) => [n.albSecurityGroup, n.taskSecurityGroup] },
+];
+
+/** Names of a service over the limit of the API that creates them, one line each. */
+function nameLengthProblems(env: EnvironmentConfig, service: ServiceConfig, at: string): string[] {
+  const names = serviceNames(env, service);
+  return SERVICE_NAME_LIMITS.flatMap(({ what, limit, names: of }) =>
+    of(names)
+      .filter((name) => name.length > limit)
+      .map((name) => `${at}.name: "${name}" is ${name.length} characters, over ${what} limit of ${limit}; shorten app, environment or service name`),
+  );
 }
 
 /** Load balancer rules: names within ELB's limit, health check timing, HTTPS in production, a closed test port. */
@@ -94,6 +121,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
       problems.push(`${at}.memory: ${service.memory} MiB does not fit cpu ${service.cpu}; use one of ${memories.join(', ')}`);
     }
 
+    problems.push(...nameLengthProblems(env, service, at));
     problems.push(...(service.kind === 'worker' ? workerProblems(service, at) : webProblems(env, service, at)));
 
     const release = service.release;

@@ -11,6 +11,7 @@ import {
   sharedAccountProblems,
   testListenerPort,
 } from '../../config';
+import { fleetOf } from '../../config/fleet';
 import { environment, environmentInput } from './support';
 
 /** The problems a configuration produces, or [] when it is valid. */
@@ -34,6 +35,11 @@ describe('configuration validation', () => {
       'names too long for ELB',
       withService({ name: 'checkout-service' }, { app: 'bookshop', environment: 'production' }),
       /\.name: "bookshop-production-checkout-service-green" is \d+ characters, over ELB's 32; shorten app, environment or service name/,
+    ],
+    [
+      "a worker's name too long for its IAM roles (workers have no load balancer name to hit ELB's limit first)",
+      withService({ name: `queue-${'x'.repeat(50)}`, kind: 'worker', release: { strategy: 'rolling' } }),
+      /\.name: "shop-test-queue-x+-execution" is 76 characters, over IAM's role name limit of 64; shorten app, environment or service name/,
     ],
     ['a health check timeout not shorter than the interval', withService({ healthCheck: { intervalSeconds: 10, timeoutSeconds: 10 } }), /healthCheck\.timeoutSeconds: 10 must be less than intervalSeconds \(10\)/],
     ['a test port equal to the production port', withService({ testListener: { port: 80 } }), /testListener\.port: 80 clashes with the production listener; pick another port/],
@@ -131,6 +137,13 @@ describe('environments sharing an AWS account', () => {
   it("hold for this repository's environments (synthesis loads them together)", () => {
     const all = loadAllEnvironments();
     expect(all.flatMap((env) => sharedAccountProblems(env, all))).toEqual([]);
+  });
+});
+
+describe('an environment of 100 services', () => {
+  it.each(environmentNamesList())("%s's services, repeated to 100 (web100, ...), keep every generated name within its API's length limit", (name) => {
+    const fleet = fleetOf(loadEnvironment(name), 100);
+    expect(() => parseEnvironment(name, fleet)).not.toThrow();
   });
 });
 
