@@ -141,6 +141,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
   });
 
   problems.push(...verificationHookProblems(env));
+  problems.push(...customDeploymentConfigProblems([env]));
   const zones = env.availabilityZones;
   if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
   const provider = env.github?.oidcProvider;
@@ -201,6 +202,35 @@ export function namePrefixProblems(env: EnvironmentConfig, all: readonly Environ
     );
 }
 
+/** CodeDeploy's quota of custom deployment configurations per account and Region ("CodeDeploy quotas"; not adjustable). */
+export const CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT = 50;
+
+/** The services of `environments` that declare their own traffic shift (`release.deploymentConfig` as an object): one CodeDeploy deployment config each. */
+function customDeploymentConfigs(environments: readonly EnvironmentConfig[]): string[] {
+  return environments.flatMap((env) => env.services.filter((service) => typeof service.release.deploymentConfig !== 'string').map((service) => `${env.environment}/${service.name}`));
+}
+
+/**
+ * CodeDeploy allows 50 custom deployment configs per account and Region, so the environments of
+ * one account and region together may not declare more: one line per account and region over it
+ * (an environment of unknown account is counted on its own, in `crossFieldProblems`).
+ */
+export function customDeploymentConfigProblems(all: readonly EnvironmentConfig[]): string[] {
+  const groups = new Map<string, EnvironmentConfig[]>();
+  for (const env of all) {
+    const key = `${accountOf(env) ?? `unknown account of ${env.environment}`} (${env.region})`;
+    groups.set(key, [...(groups.get(key) ?? []), env]);
+  }
+  return [...groups].flatMap(([where, environments]) => {
+    const count = customDeploymentConfigs(environments).length;
+    if (count <= CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT) return [];
+    const at = environments.map((env) => env.environment).join(', ');
+    return [
+      `${environments.length === 1 ? `${at}.services` : at}: ${count} services declare their own release.deploymentConfig in account ${where}, over CodeDeploy's ${CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT} custom deployment configs per account and Region (not adjustable); give the others a predefined CodeDeployDefault.ECS* config`,
+    ];
+  });
+}
+
 function formatZodError(name: string, error: ZodError): string[] {
   return error.issues.map((issue) => {
     const path = [name, ...issue.path].join('.').replace(/\.(\d+)/g, '[$1]');
@@ -242,7 +272,11 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
 /** Every environment, validated, together: shared AWS accounts must be acknowledged on both sides. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
   const all = environmentNamesList().map((name) => loadEnvironment(name, options));
-  const problems = all.flatMap((env) => [...sharedAccountProblems(env, all), ...namePrefixProblems(env, all)]);
+  const problems = [
+    ...all.flatMap((env) => [...sharedAccountProblems(env, all), ...namePrefixProblems(env, all)]),
+    // Each environment was checked on its own as it loaded; here the environments of one account together.
+    ...customDeploymentConfigProblems(all),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   return all;
 }

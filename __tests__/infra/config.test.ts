@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  customDeploymentConfigProblems,
   deploymentConfigName,
   environmentNamesList,
   findService,
@@ -142,8 +143,22 @@ describe('environments sharing an AWS account', () => {
 
 describe('an environment of 100 services', () => {
   it.each(environmentNamesList())("%s's services, repeated to 100 (web100, ...), keep every generated name within its API's length limit", (name) => {
-    const fleet = fleetOf(loadEnvironment(name), 100);
-    expect(() => parseEnvironment(name, fleet)).not.toThrow();
+    const problems = problemsOf(fleetOf(loadEnvironment(name), 100));
+    expect(problems.filter((problem) => /characters, over/.test(problem))).toEqual([]);
+  });
+
+  it("refuses more than CodeDeploy's 50 custom deployment configs: prod's canary repeated to 51 services", () => {
+    expect(problemsOf(fleetOf(loadEnvironment('prod'), 50))).toEqual([]);
+    expect(problemsOf(fleetOf(loadEnvironment('prod'), 51))).toEqual([
+      "prod.services: 51 services declare their own release.deploymentConfig in account 123456789012 (ap-northeast-1), over CodeDeploy's 50 custom deployment configs per account and Region (not adjustable); give the others a predefined CodeDeployDefault.ECS* config",
+    ]);
+  });
+
+  it('counts the custom deployment configs of all environments of one account and region together', () => {
+    const inAccount = (name: string, count: number) =>
+      fleetOf(parseEnvironment(name, environmentInput({ environment: name, accountId: '111111111111' }, { release: { deploymentConfig: { type: 'linear', percentage: 10, intervalMinutes: 1 } } })), count);
+    expect(customDeploymentConfigProblems([inAccount('dev', 30), inAccount('staging', 21)])).toEqual([expect.stringMatching(/^dev, staging: 51 services declare their own release\.deploymentConfig in account 111111111111 \(ap-northeast-1\)/)]);
+    expect(customDeploymentConfigProblems([inAccount('dev', 30), { ...inAccount('staging', 21), accountId: '222222222222' }])).toEqual([]);
   });
 });
 
