@@ -86,7 +86,7 @@ export function inlinePoliciesProblem(at: string, role: string, documents: reado
 export function trustPolicyProblem(at: string, role: string, document: string): string | undefined {
   const size = iamPolicySize(document);
   const limit = IAM_QUOTAS.trustPolicyCharacters;
-  return size > limit ? `${at}: the trust policy of role ${role} is ${size} characters, over IAM's default ${limit}; list fewer branches, or raise the account's quota (up to 4096) and this limit with it (docs/limits.md)` : undefined;
+  return size > limit ? `${at}: the trust policy of role ${role} is ${size} characters, over IAM's default ${limit}; list fewer (the account's quota can be raised to 4096 on request, this check keeps the default: docs/limits.md)` : undefined;
 }
 
 export interface PolicyStatement {

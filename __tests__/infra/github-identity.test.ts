@@ -278,6 +278,14 @@ describe('invalid GitHub identity configuration', () => {
     ]);
   });
 
+  it("rejects, at synth, plan branches that take the plan role's trust policy over IAM's 2,048 characters, naming the field", () => {
+    const branches = Array.from({ length: 12 }, (_, index) => `release/2026-${String(index + 1).padStart(2, '0')}`);
+    expect(problems(() => synthEnvironment(withGithub({}, { planBranches: branches })))).toEqual([
+      expect.stringMatching(/^test\.github\.planBranches: the trust policy of role shop-test-github-plan is \d+ characters, over IAM's default 2048; /),
+    ]);
+    expect(problems(() => synthEnvironment(withGithub({}, { planBranches: branches.slice(0, 3) })))).toEqual([]);
+  });
+
   it('rejects, at synth, a provider from another partition than the region', () => {
     const china = withGithub({ region: 'cn-north-1', availabilityZones: ['cn-north-1a', 'cn-north-1b'] });
     expect(problems(() => synthEnvironment(china))).toEqual([
