@@ -16,6 +16,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
+  anyServiceNames,
   BASE_REVISION_TAG_KEY,
   ConfigError,
   ENVIRONMENT_TAG_KEY,
@@ -26,13 +27,11 @@ import {
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
-  serviceNames,
   STATE_LOCK_SUFFIX,
   stateKey,
   type EnvironmentConfig,
   type GithubIdentityConfig,
   type ServiceConfig,
-  type ServiceNames,
 } from '../config';
 import { PLAN_READS, PLAN_READS_NOTHING, type PlanReadScope } from '../config/plan-permissions';
 import { RELEASE_PERMISSIONS, type NeededBy, type ReleaseResourceKind } from '../config/release-permissions';
@@ -99,16 +98,6 @@ function servicesNeeding(env: EnvironmentConfig, neededBy: NeededBy): ServiceCon
       // Only blue-green releases suspend scaling (rolling updates leave it running).
       return env.services.filter((service) => blueGreen(service) && service.autoScaling !== undefined);
   }
-}
-
-/**
- * The names of every service of an environment as IAM patterns: the naming convention of
- * config/names.ts with `*` for the service name (`shop-dev-*`, `shop-dev/*`, `/ecs/shop-dev/*`,
- * `shop-dev-*-task`). Built by the same function that names the resources, so the two cannot
- * disagree, and the same size for 1 service or 100.
- */
-export function anyServiceNames(env: Pick<EnvironmentConfig, 'app' | 'environment'>): ServiceNames {
-  return serviceNames(env, { name: '*' });
 }
 
 interface StatementShape {

@@ -42,12 +42,18 @@ export const LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
 ];
 
 /**
+ * A CodeDeploy lifecycle hook reports its result with PutLifecycleEventHookExecutionStatus, which
+ * supports no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
+ */
+export const HOOK_RESULT_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
+
+/**
  * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, the
  * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts), and a
  * VPC function's network interface management.
  */
 export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [
-  ...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE, ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS]),
+  ...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE, ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, HOOK_RESULT_ACTION]),
 ];
 
 /**

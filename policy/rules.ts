@@ -9,6 +9,7 @@
  */
 import {
   accountOf,
+  anyServiceNames,
   environmentNames,
   environmentNamesList,
   GITHUB_OIDC_HOST,
@@ -466,7 +467,7 @@ const iamManagedPoliciesAllowListed: PolicyRule = {
  */
 function namesServiceRolesOf(config: EnvironmentConfig, resource: string): boolean {
   const role = /^arn:aws[a-z-]*:iam::(?:\d{12}|\$\{[^}]+\}):role\/(.+)$/.exec(resource)?.[1];
-  const any = serviceNames(config, { name: '*' });
+  const any = anyServiceNames(config);
   return role === any.executionRole || role === any.taskRole;
 }
 
