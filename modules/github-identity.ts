@@ -3,12 +3,14 @@
  * or referenced by ARN), a read-only plan role for pull requests and a deploy role for release
  * jobs. Both roles trust only the configured repository and workflows; the deploy role only the
  * release workflow of the release branch in its GitHub environment. The plan role reads exactly
- * what `terraform plan` of this stack refreshes (config/plan-permissions.ts) and the state.
+ * what `terraform plan` of the environment's stacks refreshes (config/plan-permissions.ts) and the state.
  *
  * The deploy role holds exactly config/release-permissions.ts, scoped to this environment's
- * resources by the names in config/names.ts. Its ARNs need the account id, which no data source
- * may look up (plans run offline), so it is read from the OIDC provider's ARN: IAM roles can
- * only trust a provider of their own account.
+ * resources by the naming patterns of config/names.ts (the service name a wildcard) and, where IAM
+ * evaluates it, the Environment tag: the same size for one service or a hundred, and no reference
+ * to any service, so it stays in the shared stack when each service has a stack of its own. Its
+ * ARNs need the account id, which no data source may look up (plans run offline), so it is read
+ * from the OIDC provider's ARN: IAM roles can only trust a provider of their own account.
  */
 import { Construct } from 'constructs';
 import { App, Fn, Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
@@ -289,7 +291,7 @@ export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Poli
 export class GithubIdentity extends Construct {
   /** ARN of the account's GitHub OIDC provider (created here or configured). */
   public readonly providerArn: string;
-  /** Role pull-request and push jobs assume to run `terraform plan`: the reads of the stack's resource types, and the state. */
+  /** Role pull-request and push jobs assume to run `terraform plan`: the reads of the environment's stacks' resource types, and the state. */
   public readonly planRoleArn: string;
   /** Role release jobs of the GitHub environment assume to push images and run `npm run deploy`. */
   public readonly deployRoleArn: string;
