@@ -2,6 +2,9 @@
  * The GitHub identity of an environment: OIDC provider, trust of the plan and deploy roles, the
  * plan role's state access, and a deploy policy scoped to exactly this environment's names.
  */
+import { Testing, TerraformStack } from 'cdktf';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import {
   ConfigError,
   environmentNames,
@@ -13,6 +16,8 @@ import {
   type EnvironmentConfig,
   type EnvironmentConfigInput,
 } from '../../config';
+import { GithubIdentity } from '../../modules/github-identity';
+import { withTestApp } from '../support/synth';
 import { environmentInput, only, resources, synthEnvironment, type Synthesized } from './support';
 
 const ACCOUNT = '123456789012';
@@ -137,6 +142,22 @@ describe('GitHub identity', () => {
     const planRole = roleNamed(synthesized, 'shop-test-github-plan');
     expect(resources(synthesized, 'aws_iam_role_policy_attachment').filter((attachment) => attachment.role === `\${aws_iam_role.${planRole?.__id}.name}`)).toEqual([]);
     expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`).map((policy) => policy.name)).toEqual(['terraform-plan-reads']);
+  });
+
+  it("reads the resource types of every stack of the environment (one per service after the split), and of no other stack", () => {
+    const environment = withGithub();
+    const synthesized: Synthesized = JSON.parse(
+      withTestApp((app) => {
+        const shared = new TerraformStack(app, 'shop-test');
+        new GithubIdentity(shared, 'identity', { environment, github: environment.github! });
+        new EcrRepository(new TerraformStack(app, 'shop-test-web'), 'repository', { name: 'shop-test/web' });
+        new NatGateway(new TerraformStack(app, 'shop-other-web'), 'nat', { subnetId: 'subnet-1' });
+        return Testing.synth(shared);
+      }),
+    );
+    const reads = inlinePolicy(synthesized, 'terraform-plan-reads').flatMap((statement) => statement.Action);
+    expect(reads).toContain('ecr:DescribeRepositories');
+    expect(reads).not.toContain('ec2:DescribeNatGateways');
   });
 
   it("scopes the plan role's IAM reads to this environment's roles and its OIDC provider", () => {
