@@ -26,6 +26,7 @@ import {
   environmentStacks,
   GITHUB_OIDC_HOST,
   GITHUB_ROLE_WORKFLOWS,
+  hasVerificationHook,
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
@@ -99,6 +100,9 @@ function servicesNeeding(env: EnvironmentConfig, neededBy: NeededBy): ServiceCon
     case 'auto scaling':
       // Only blue-green releases suspend scaling (rolling updates leave it running).
       return env.services.filter((service) => blueGreen(service) && service.autoScaling !== undefined);
+    case 'verification hook':
+      // The hook verifies blue-green releases, and only where the stack creates it.
+      return hasVerificationHook(env) ? env.services.filter(blueGreen) : [];
   }
 }
 
@@ -120,7 +124,7 @@ interface StatementShape {
  */
 function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseResourceKind, StatementShape> {
   const any = anyServiceNames(env);
-  const cluster = environmentNames(env).cluster;
+  const { cluster, verificationHookLogGroup: hookLogGroup } = environmentNames(env);
   const revisions = arnOf('ecs', `task-definition/${any.taskFamily}:*`);
   const taggedForThisEnvironment = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG_KEY}`]: env.environment } };
   const customConfigs = env.services.some((service) => typeof service.release.deploymentConfig !== 'string') ? [any.customDeploymentConfig] : [];
@@ -142,6 +146,13 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
     },
     'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: [arnOf('ecs', `task/${cluster}/*`)] },
     'log-streams': { sid: 'ReadTheirTaskLogs', resources: [arnOf('logs', `log-group:${any.logGroup}:log-stream:*`)] },
+    // The log-group resource type of the Service Authorization Reference is `log-group:<name>`;
+    // AWS authorizes group-wide reads on `log-group:<name>:log-stream:` (its AccessDenied messages
+    // name that), which `:*` covers. Both name this one group only (a group name has no colon).
+    'verification-hook-log': {
+      sid: 'ReadTheVerificationHookLog',
+      resources: [`log-group:${hookLogGroup}`, `log-group:${hookLogGroup}:*`].map((resource) => arnOf('logs', resource)),
+    },
     // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
     // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
     'ecs-task-list': {
