@@ -350,11 +350,13 @@ export interface SynthesizedPolicy {
   readonly locals: Readonly<Record<string, unknown>>;
 }
 
+/** Keyed by the whole configuration: two tests may give one environment name different services (a fleet), and so different actions. */
 const synthesized = new Map<string, SynthesizedPolicy>();
 
 /** The synthesized deploy policy of an environment (`release` on the GitHub deploy role). */
 export function synthesizedDeployPolicy(environment: EnvironmentConfig): SynthesizedPolicy {
-  const cached = synthesized.get(environment.environment);
+  const key = JSON.stringify(environment);
+  const cached = synthesized.get(key);
   if (cached) return cached;
   const github = environment.github ?? STAND_IN;
   const stack = JSON.parse(synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
@@ -362,7 +364,7 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const release = policies.find((policy) => policy.name === 'release');
   if (!release) throw new Error(`no deploy policy synthesized for ${environment.environment}`);
   const policy = { statements: JSON.parse(release.policy).Statement, locals: stack.locals ?? {} };
-  synthesized.set(environment.environment, policy);
+  synthesized.set(key, policy);
   return policy;
 }
 
