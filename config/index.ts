@@ -4,7 +4,7 @@
  */
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
-import { ELB_NAME_LIMIT, RELEASE_TAG_KEY, serviceNames, TERRAFORM_REVISION_TAG_KEY } from './names';
+import { ELB_NAME_LIMIT, RELEASE_TAG_KEY, serviceNames, TERRAFORM_REVISION_TAG_KEY, type ServiceNames } from './names';
 import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
@@ -48,6 +48,33 @@ export function partitionOf(region: string): string {
  * rest; AWS's smallest subnet is a /28.
  */
 export const SUBNET_LAYOUT = { bitsPerSubnet: 4, slotsPerTier: 8, smallestPrefix: 28 } as const;
+
+/**
+ * The longest name each AWS API accepts for the names config/names.ts builds per service (each
+ * API's reference: CreateRole, CreateService, RegisterTaskDefinition, CreateRepository,
+ * CreateLogGroup, CreateApplication, CreateDeploymentGroup, CreateDeploymentConfig,
+ * PutMetricAlarm, CreateSecurityGroup). ELB's 32 characters, the tightest, is checked for web
+ * services below; an environment of 100 services stays within all of them with the example's names.
+ */
+const SERVICE_NAME_LIMITS: readonly { readonly what: string; readonly limit: number; readonly names: (names: ServiceNames) => readonly string[] }[] = [
+  { what: "IAM's role name", limit: 64, names: (n) => [n.executionRole, n.taskRole] },
+  { what: "ECS's service and task family name", limit: 255, names: (n) => [n.service, n.taskFamily] },
+  { what: "ECR's repository name", limit: 256, names: (n) => [n.repository] },
+  { what: "CloudWatch Logs' log group name", limit: 512, names: (n) => [n.logGroup] },
+  { what: "CodeDeploy's application, deployment group and deployment config name", limit: 100, names: (n) => [n.codeDeployApplication, n.deploymentGroup, n.customDeploymentConfig] },
+  { what: "CloudWatch's alarm name", limit: 255, names: (n) => [n.alarms.target5xx, n.alarms.unhealthyHosts] },
+  { what: "EC2's security group name", limit: 255, names: (n) => [n.albSecurityGroup, n.taskSecurityGroup] },
+];
+
+/** Names of a service over the limit of the API that creates them, one line each. */
+function nameLengthProblems(env: EnvironmentConfig, service: ServiceConfig, at: string): string[] {
+  const names = serviceNames(env, service);
+  return SERVICE_NAME_LIMITS.flatMap(({ what, limit, names: of }) =>
+    of(names)
+      .filter((name) => name.length > limit)
+      .map((name) => `${at}.name: "${name}" is ${name.length} characters, over ${what} limit of ${limit}; shorten app, environment or service name`),
+  );
+}
 
 /** Load balancer rules: names within ELB's limit, health check timing, HTTPS in production, a closed test port. */
 function webProblems(env: EnvironmentConfig, service: ServiceConfig, at: string): string[] {
@@ -134,6 +161,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
       problems.push(`${at}.memory: ${service.memory} MiB does not fit cpu ${service.cpu}; use one of ${memories.join(', ')}`);
     }
 
+    problems.push(...nameLengthProblems(env, service, at));
     problems.push(...(service.kind === 'worker' ? workerProblems(service, at) : webProblems(env, service, at)));
 
     const release = service.release;
@@ -153,6 +181,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
   });
 
   problems.push(...verificationHookProblems(env), ...networkProblems(env), ...reservedTagProblems(env));
+  problems.push(...customDeploymentConfigProblems([env]));
   const zones = env.availabilityZones;
   if (new Set(zones).size !== zones.length) problems.push(`${env.environment}.availabilityZones: list each zone once`);
   const provider = env.github?.oidcProvider;
@@ -194,6 +223,56 @@ export function sharedAccountProblems(env: EnvironmentConfig, all: readonly Envi
     ),
     ...stale.map((name) => `${env.environment}.sharedAccountWith: lists "${name}", which is not in this environment's account (${account ?? 'unknown: set accountId'}); remove it`),
   ];
+}
+
+/**
+ * The deploy policy names an environment's resources by patterns (`<app>-<environment>-*`,
+ * modules/github-identity.ts). In one AWS account, another environment whose `<app>-<environment>`
+ * begins with this one's plus a dash (environment `dev-eu` beside `dev` of the same app, or an app
+ * `shop-dev` beside app `shop`'s `dev`) would have task families and roles matching this one's
+ * patterns, so its deploy role could register and pass them. Such names are refused within an
+ * account; the CodeDeploy statements also check the Environment tag (docs/identity.md).
+ */
+export function namePrefixProblems(env: EnvironmentConfig, all: readonly EnvironmentConfig[]): string[] {
+  const account = accountOf(env);
+  if (account === undefined) return [];
+  const prefix = (other: EnvironmentConfig) => `${other.app}-${other.environment}-`;
+  return all
+    .filter((other) => other !== env && other.environment !== env.environment && accountOf(other) === account)
+    .filter((other) => prefix(other).startsWith(prefix(env)))
+    .map(
+      (other) =>
+        `${other.environment}.environment: "${other.app}-${other.environment}" begins with "${env.app}-${env.environment}-" of environment ${env.environment} in the same AWS account (${account}), so ${env.environment}'s deploy role would match its task families and roles; rename one so neither name begins with the other's plus a dash, or give them separate accounts`,
+    );
+}
+
+/** CodeDeploy's quota of custom deployment configurations per account and Region ("CodeDeploy quotas"; not adjustable). */
+export const CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT = 50;
+
+/** The services of `environments` that declare their own traffic shift (`release.deploymentConfig` as an object): one CodeDeploy deployment config each. */
+function customDeploymentConfigs(environments: readonly EnvironmentConfig[]): string[] {
+  return environments.flatMap((env) => env.services.filter((service) => typeof service.release.deploymentConfig !== 'string').map((service) => `${env.environment}/${service.name}`));
+}
+
+/**
+ * CodeDeploy allows 50 custom deployment configs per account and Region, so the environments of
+ * one account and region together may not declare more: one line per account and region over it
+ * (an environment of unknown account is counted on its own, in `crossFieldProblems`).
+ */
+export function customDeploymentConfigProblems(all: readonly EnvironmentConfig[]): string[] {
+  const groups = new Map<string, EnvironmentConfig[]>();
+  for (const env of all) {
+    const key = `${accountOf(env) ?? `unknown account of ${env.environment}`} (${env.region})`;
+    groups.set(key, [...(groups.get(key) ?? []), env]);
+  }
+  return [...groups].flatMap(([where, environments]) => {
+    const count = customDeploymentConfigs(environments).length;
+    if (count <= CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT) return [];
+    const at = environments.map((env) => env.environment).join(', ');
+    return [
+      `${environments.length === 1 ? `${at}.services` : at}: ${count} services declare their own release.deploymentConfig in account ${where}, over CodeDeploy's ${CUSTOM_DEPLOYMENT_CONFIGS_PER_ACCOUNT} custom deployment configs per account and Region (not adjustable); give the others a predefined CodeDeployDefault.ECS* config`,
+    ];
+  });
 }
 
 function formatZodError(name: string, error: ZodError): string[] {
@@ -248,8 +327,16 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
     throw new ConfigError([`unknown environment "${name}"; use one of: ${environmentNamesList().join(', ')}`]);
   }
   const config = parseEnvironment(name, raw);
-  const shared = sharedAccountProblems(config, [config, ...otherEnvironments(name)]);
-  if (shared.length > 0) throw new ConfigError(shared);
+  const all = [config, ...otherEnvironments(name)];
+  const accountProblems = [
+    ...sharedAccountProblems(config, all),
+    // Name prefixes either way: this environment's covering another's, or another's covering this one's.
+    ...namePrefixProblems(config, all),
+    ...all.filter((other) => other !== config).flatMap((other) => namePrefixProblems(other, [other, config])),
+    // The custom deployment configs of every environment in this one's account and Region together.
+    ...customDeploymentConfigProblems(all.filter((other) => other === config || (accountOf(config) !== undefined && accountOf(other) === accountOf(config) && other.region === config.region))),
+  ];
+  if (accountProblems.length > 0) throw new ConfigError(accountProblems);
   const offline = options.offline ?? /^(1|true)$/i.test(process.env.ECS_BG_OFFLINE ?? '');
   return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
 }

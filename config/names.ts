@@ -127,6 +127,23 @@ export function serviceNames(
 }
 
 /**
+ * The names of every service of an environment as IAM patterns: the names above with `*` for the
+ * service name (`shop-dev-*`, `shop-dev/*`, `/ecs/shop-dev/*`, `shop-dev-*-task`). Built by the
+ * same function that names the resources, so policies cannot disagree with them, and the same size
+ * for 1 service or 100.
+ */
+export function anyServiceNames(env: Pick<EnvironmentConfig, 'app' | 'environment'>): ServiceNames {
+  return serviceNames(env, { name: '*' });
+}
+
+/**
+ * Tag the provider puts on every resource with the environment's name (default_tags): the deploy
+ * policy requires it where IAM evaluates resource tags, so a resource whose name happens to match
+ * this environment's patterns but belongs to another environment is still refused.
+ */
+export const ENVIRONMENT_TAG_KEY = 'Environment';
+
+/**
  * Tag the release tool puts on every task definition revision it registers. Revisions without it
  * were registered by Terraform: the newest of those is the base of the next release.
  */

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import {
   deploymentConfigName,
+  ENVIRONMENT_TAG_KEY,
   environmentNames,
   productionPort,
   serviceNames,
@@ -100,7 +101,7 @@ export function pushImage(repository: RepositoryRecord, tag: string, pushedAt: n
 
 /** The tags the provider's default_tags put on every resource (modules/environment-stack.ts). */
 function providerDefaultTags(env: EnvironmentConfig): Record<string, string> {
-  return { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' };
+  return { ...env.tags, [ENVIRONMENT_TAG_KEY]: env.environment, ManagedBy: 'terraform' };
 }
 
 function ecsTags(env: EnvironmentConfig, extra: Record<string, string> = {}): EcsTag[] {
@@ -394,6 +395,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           name: names.codeDeployApplication,
           computePlatform: 'ECS',
           createdAt,
+          tags: providerDefaultTags(env),
         });
       }
       const approval = service.release.approvalWaitMinutes;
@@ -417,6 +419,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', ...(alarmNames.length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : [])],
         },
         alarms: { enabled: alarmNames.length > 0, names: alarmNames },
+        tags: providerDefaultTags(env),
       });
     }
 

@@ -116,6 +116,7 @@ export class EnvironmentStack extends TerraformStack {
         logGroupName: names.verificationHookLogGroup,
         logRetentionDays: env.logRetentionDays,
         region: env.region,
+        environment: env,
         vpcId: this.network.vpcId,
         subnetIds: this.network.taskSubnetIds,
       });

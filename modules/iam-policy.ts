@@ -34,6 +34,51 @@ export const LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
+/**
+ * A CodeDeploy lifecycle hook reports its result with PutLifecycleEventHookExecutionStatus, which
+ * supports no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
+ */
+export const HOOK_RESULT_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
+
+/**
+ * IAM quotas that bound the documents and roles this repository creates (IAM User Guide, "IAM
+ * and AWS STS quotas"). Sizes are in characters, whitespace not counted. docs/limits.md shows
+ * where an environment of 100 services stands against each.
+ */
+export const IAM_QUOTAS = {
+  /** All inline policies of one role together. Fixed. */
+  roleInlinePolicyCharacters: 10_240,
+  /** One customer managed policy. Fixed. */
+  managedPolicyCharacters: 6_144,
+  /** A role's trust policy: 2,048 by default, adjustable up to 4,096. */
+  trustPolicyCharacters: 2_048,
+  /** Managed policies attached to one role: 10 by default, adjustable up to 20. */
+  managedPoliciesPerRole: 10,
+  /** Roles in one account: 1,000 by default, adjustable. */
+  rolesPerAccount: 1_000,
+  /** A role's name. */
+  roleNameCharacters: 64,
+} as const;
+
+/** The size IAM counts for a policy document: its characters, whitespace not counted. */
+export function iamPolicySize(document: string): number {
+  return document.replace(/\s/g, '').length;
+}
+
+/** Why the inline policies of `role` do not fit IAM's quota for one role (one line), or undefined. */
+export function inlinePoliciesProblem(at: string, role: string, documents: readonly string[]): string | undefined {
+  const size = documents.reduce((total, document) => total + iamPolicySize(document), 0);
+  const limit = IAM_QUOTAS.roleInlinePolicyCharacters;
+  return size > limit ? `${at}: the inline policies of role ${role} are ${size} characters, over IAM's ${limit} per role; shorten the app and environment names (docs/limits.md)` : undefined;
+}
+
+/** Why the trust policy of `role` does not fit IAM's default quota (one line), or undefined. */
+export function trustPolicyProblem(at: string, role: string, document: string): string | undefined {
+  const size = iamPolicySize(document);
+  const limit = IAM_QUOTAS.trustPolicyCharacters;
+  return size > limit ? `${at}: the trust policy of role ${role} is ${size} characters, over IAM's default ${limit}; list fewer (the account's quota can be raised to 4096 on request, this check keeps the default: docs/limits.md)` : undefined;
+}
+
 export interface PolicyStatement {
   /** Why the statement exists, in one identifier. */
   readonly Sid: string;

@@ -45,7 +45,8 @@ export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: Readonly<Record<string, string>> =
   'elasticloadbalancing:DescribeListeners': NO_RESOURCE_TYPE,
   'elasticloadbalancing:DescribeLoadBalancers': NO_RESOURCE_TYPE,
   'application-autoscaling:DescribeScalableTargets': NO_RESOURCE_TYPE,
-  // The verification hook's execution role (modules/verification-hook.ts).
+  // The verification hook's execution role (modules/verification-hook.ts): its result, and Lambda's network interfaces.
+  'codedeploy:PutLifecycleEventHookExecutionStatus': NO_RESOURCE_TYPE,
   'ec2:CreateNetworkInterface': LAMBDA_NETWORK_INTERFACES,
   'ec2:DescribeNetworkInterfaces': LAMBDA_NETWORK_INTERFACES,
   'ec2:DescribeSubnets': LAMBDA_NETWORK_INTERFACES,

@@ -9,6 +9,7 @@
  */
 import {
   accountOf,
+  anyServiceNames,
   environmentNames,
   environmentNamesList,
   GITHUB_OIDC_HOST,
@@ -460,17 +461,30 @@ const iamManagedPoliciesAllowListed: PolicyRule = {
   },
 };
 
+/**
+ * The task and execution roles of every service of the environment, as the deploy policy names
+ * them: config/names.ts's role names with `*` for the service (`shop-dev-*-task`).
+ */
+function namesServiceRolesOf(config: EnvironmentConfig, resource: string): boolean {
+  const role = /^arn:aws[a-z-]*:iam::(?:\d{12}|\$\{[^}]+\}):role\/(.+)$/.exec(resource)?.[1];
+  const any = anyServiceNames(config);
+  return role === any.executionRole || role === any.taskRole;
+}
+
 const iamPassRoleScoped: PolicyRule = {
   id: 'iam-pass-role-scoped',
-  statement: 'iam:PassRole is allowed only on named roles (role ARNs without wildcards, or roles of this stack), never on "*".',
+  statement:
+    'iam:PassRole is allowed only on named roles (role ARNs without wildcards, or roles of this stack) or on the task and execution roles of this environment\'s services by their naming pattern, never on "*".',
   appliesTo: (synthesized) => allowStatements(synthesized, 'permissions').some(({ statement }) => list(statement.Action).some((action) => actionCovers(action, 'iam:PassRole'))),
-  check: (synthesized) =>
+  check: (synthesized, config) =>
     allowStatements(synthesized, 'permissions')
       .filter(({ statement }) => list(statement.Action).some((action) => actionCovers(action, 'iam:PassRole')))
       .flatMap(({ document, statement }) => {
         const resourcesGranted = list(statement.Resource);
         if (resourcesGranted.length === 0) return [violation(document.address, `${statementName(statement)} allows iam:PassRole without naming a role`)];
-        return resourcesGranted.filter((resource) => !namesOneRole(resource)).map((resource) => violation(document.address, `${statementName(statement)} allows iam:PassRole on ${resource}`));
+        return resourcesGranted
+          .filter((resource) => !namesOneRole(resource) && !namesServiceRolesOf(config, resource))
+          .map((resource) => violation(document.address, `${statementName(statement)} allows iam:PassRole on ${resource}`));
       }),
 };
 

@@ -11,7 +11,7 @@
 import type { EnvironmentConfig } from '../../config';
 import { PLAN_READS } from '../../config/plan-permissions';
 import { RELEASE_PERMISSIONS } from '../../config/release-permissions';
-import { ALLOWED_MANAGED_POLICIES, ECR_LOGIN_ACTION, LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../modules/iam-policy';
+import { ALLOWED_MANAGED_POLICIES, ECR_LOGIN_ACTION, HOOK_RESULT_ACTION, LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../modules/iam-policy';
 import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, MANAGED_POLICIES_ALLOWED } from '../../policy/allowed-iam';
 import type { RuleResult } from '../../policy/check';
 import type { Synthesized } from '../../policy/synthesized';
@@ -113,6 +113,7 @@ describe('the pinned lists hold nothing the generator no longer grants', () => {
       ECR_LOGIN_ACTION,
       ...RELEASE_PERMISSIONS.filter((permission) => permission.resource === 'account-wide').map((permission) => permission.action),
       ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS,
+      HOOK_RESULT_ACTION,
       ...Object.values(PLAN_READS).filter((read) => read.scope === 'any').flatMap((read) => read.actions),
     ]);
     expect(Object.keys(ACTIONS_ALLOWED_ON_ANY_RESOURCE).filter((action) => !grantable.has(action))).toEqual([]);

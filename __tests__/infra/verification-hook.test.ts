@@ -37,16 +37,19 @@ describe('the verification hook of an environment with NAT', () => {
     expect(targets[web.deploymentGroup].dnsName).toMatch(/^\$\{aws_lb\..+\.dns_name\}$/);
   });
 
-  it('may only report hook results of its deployment groups, manage its network interfaces and write its own log', () => {
+  it("reads only this environment's deployments (one pattern and its Environment tag), reports hook results, manages its network interfaces and writes its own log", () => {
     const statements = policyOf('verify-and-report').Statement;
     expect(statements.map((statement: { Action: string[] }) => statement.Action)).toEqual([
-      ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      ['codedeploy:GetDeployment'],
+      ['codedeploy:PutLifecycleEventHookExecutionStatus'],
       [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS],
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
     ]);
-    expect(statements[0].Resource).toHaveLength(2);
-    for (const resource of statements[0].Resource) expect(resource).toMatch(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-(web|api)\/shop-two-(web|api)$/);
-    expect(statements[2].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
+    expect(statements[0].Resource).toEqual([expect.stringMatching(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-\*\/shop-two-\*$/)]);
+    expect(statements[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'two' } });
+    // No resource type in the Service Authorization Reference: only "*" matches it.
+    expect(statements[1].Resource).toEqual(['*']);
+    expect(statements[3].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
   });
 
   it("is invoked by CodeDeploy's service role, for this function only", () => {
