@@ -77,6 +77,18 @@ export interface ReadOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+/**
+ * GetDeployment, or with several services the shared batch read (batched-calls.ts); a deployment
+ * the batch did not return is read on its own, so its error (DeploymentDoesNotExistException) is
+ * the one a single read gives.
+ */
+export async function readDeploymentInfo(context: Context, deploymentId: string, abortSignal?: AbortSignal): Promise<DeploymentInfo> {
+  const batched = await context.batch?.deployment(deploymentId);
+  if (batched) return batched;
+  const found = await context.clients.codeDeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal });
+  return found.deploymentInfo ?? {};
+}
+
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
 export class DeploymentReader {
   private targetIds: string[] = [];
@@ -106,8 +118,7 @@ export class DeploymentReader {
   async read(options: ReadOptions = {}): Promise<DeploymentSnapshot> {
     const { codeDeploy } = this.context.clients;
     const sent = { abortSignal: options.abortSignal };
-    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }), sent);
-    const info = found.deploymentInfo ?? {};
+    const info = await readDeploymentInfo(this.context, this.deploymentId, options.abortSignal);
     const previous = this.last;
     const statusMoved = previous === undefined || previous.status !== info.status
       || previous.info.instanceTerminationWaitTimeStarted !== info.instanceTerminationWaitTimeStarted;

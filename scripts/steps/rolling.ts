@@ -12,7 +12,7 @@ import { readBefore } from './follow-deployment';
 import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import type { RevisionSource } from './release';
-import { interruptedBeforeChange, withDeploymentNote } from './release';
+import { awaitRegistrationTurn, interruptedBeforeChange, withDeploymentNote } from './release';
 import { SETTLE_LIMIT_MS } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 
@@ -30,7 +30,10 @@ export interface RollingOptions {
   readonly migrate?: readonly string[];
 }
 
+/** DescribeServices of this service, or with several services the shared batch read (batched-calls.ts). */
 async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal): Promise<Service> {
+  const batched = await context.batch?.service(target.cluster, target.names.service);
+  if (batched) return batched;
   const found = await context.clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.names.service] }), { abortSignal });
   const service = found.services?.[0];
   if (!service) throw new Error(`service ${target.names.service} disappeared during the release`);
@@ -66,6 +69,7 @@ async function followRollout(
     const ours = deployments.find((deployment) => (deploymentId ? deployment.id === deploymentId : deployment.taskDefinition === taskDefinition));
     primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
     const line = `rollout ${ours?.rolloutState ?? 'gone'}: ${ours?.runningCount ?? 0}/${ours?.desiredCount ?? 0} running${ours?.pendingCount ? `, ${ours.pendingCount} pending` : ''}${ours?.failedTasks ? `, ${ours.failedTasks} failed` : ''}${ours?.rolloutStateReason ? ` (${ours.rolloutStateReason})` : ''}`;
+    context.progress?.update({ phase: `rollout ${ours?.rolloutState ?? 'gone'}`, tasks: `${ours?.runningCount ?? 0}/${ours?.desiredCount ?? 0}` });
     const changed = !said.has(line);
     if (changed) {
       said.add(line);
@@ -95,7 +99,7 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
   const { target } = release;
   const started = context.clock.now();
   const previous = runningTaskDefinition(release.service);
-  if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
+  if (!(await awaitRegistrationTurn(context, release.revision))) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
   if (options.migrate) await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
