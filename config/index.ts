@@ -5,7 +5,8 @@
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
 import { ELB_NAME_LIMIT, serviceNames } from './names';
-import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
+import { FLEET_WORKER_INPUT, mixedFleet, testFleetCount, TEST_FLEET_VARIABLE } from './fleet';
+import { environmentSchema, serviceSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
 export * from './names';
@@ -177,6 +178,8 @@ export function environmentNamesList(): string[] {
 export interface LoadOptions {
   /** Force fake credentials and skip AWS calls at provider start-up. @default the ECS_BG_OFFLINE variable ("1"/"true") */
   readonly offline?: boolean;
+  /** `ENV=COUNT`: the environment as a synthetic fleet (config/fleet.ts). @default the TEST_FLEET variable */
+  readonly fleet?: string;
 }
 
 /** Load and validate one environment by name. */
@@ -185,9 +188,25 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   if (!raw) {
     throw new ConfigError([`unknown environment "${name}"; use one of: ${environmentNamesList().join(', ')}`]);
   }
-  const config = parseEnvironment(name, raw);
   const offline = options.offline ?? /^(1|true)$/i.test(process.env.ECS_BG_OFFLINE ?? '');
+  const config = withTestFleet(parseEnvironment(name, raw), options.fleet ?? process.env[TEST_FLEET_VARIABLE], offline);
   return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
+}
+
+/** `TEST_FLEET` (config/fleet.ts): the environment as a synthetic fleet, offline only; validated like any environment. */
+function withTestFleet(config: EnvironmentConfig, fleet: string | undefined, offline: boolean): EnvironmentConfig {
+  let count: number | undefined;
+  try {
+    count = testFleetCount(fleet, config.environment);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+  if (count === undefined) return config;
+  if (!offline && !config.aws.offline) {
+    throw new ConfigError([`${TEST_FLEET_VARIABLE} makes ${config.environment} a synthetic fleet for the emulator and is honoured only offline (ECS_BG_OFFLINE=1); unset it`]);
+  }
+  const worker = serviceSchema.parse(FLEET_WORKER_INPUT);
+  return parseEnvironment(config.environment, mixedFleet(config, count, worker));
 }
 
 /** Every environment, validated, together: shared AWS accounts must be acknowledged on both sides. */
