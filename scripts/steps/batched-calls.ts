@@ -97,7 +97,7 @@ export class CoalescedReads<T> {
   private due(now: number): string[] {
     const { keepMs, settled } = this.options;
     return [...this.entries]
-      .filter(([, entry]) => entry.askedAt >= entry.readAt || (now - entry.askedAt <= keepMs && !(entry.value !== undefined && settled?.(entry.value))))
+      .filter(([, entry]) => entry.askedAt > entry.readAt || (now - entry.askedAt <= keepMs && !(entry.value !== undefined && settled?.(entry.value))))
       .map(([key]) => key);
   }
 
