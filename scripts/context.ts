@@ -46,10 +46,13 @@ export interface Context {
  * deployments and one DescribeServices for up to 10 services, instead of one call each.
  */
 export interface BatchedCalls {
-  /** The deployment as of a recent batch read; undefined when the batch did not return it. */
-  deployment(deploymentId: string): Promise<DeploymentInfo | undefined>;
-  /** The service as of a recent batch read; undefined when the batch did not return it. */
-  service(cluster: string, serviceName: string): Promise<Service | undefined>;
+  /**
+   * The deployment as of a recent batch read sent no earlier than `since` (a caller that just
+   * changed it must not be answered from before); undefined when the batch did not return it.
+   */
+  deployment(deploymentId: string, since?: number): Promise<DeploymentInfo | undefined>;
+  /** The service, likewise. */
+  service(cluster: string, serviceName: string, since?: number): Promise<Service | undefined>;
   /** Waits until one more task definition registration fits the account's published rate; returns early when `signal` fires. */
   paceRegistration(signal: AbortSignal): Promise<void>;
   /** The shortest interval between reads of one deployment's targets (lifecycle events, task sets). */

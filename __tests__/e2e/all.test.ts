@@ -56,7 +56,7 @@ function settledState(count: number): Promise<StateDump> {
 }
 
 describe('deploy --all', () => {
-  it(`releases all ${FLEET} services, blue/green and rolling, reading deployments ${DEPLOYMENTS_PER_BATCH} and services ${SERVICES_PER_DESCRIBE} at a time`, async () => {
+  it(`releases all ${FLEET} services, blue/green and rolling, reading up to ${DEPLOYMENTS_PER_BATCH} deployments and ${SERVICES_PER_DESCRIBE} services at a time`, async () => {
     const { aws } = e2e;
     const before = originalRevisions(FLEET);
     const result = await runCli(aws, release, { ...fleetOf(FLEET), killAfterMs: 150_000 });
@@ -72,13 +72,14 @@ describe('deploy --all', () => {
     // One read for many: deployments are followed through BatchGetDeployments, never one GetDeployment each.
     const batches = calls(aws, 'BatchGetDeployments');
     expect(batches.length).toBeGreaterThan(0);
-    expect(Math.max(...batches.map((call) => (call.input as { deploymentIds: string[] }).deploymentIds.length))).toBe(DEPLOYMENTS_PER_BATCH);
+    expect(Math.max(...batches.map((call) => (call.input as { deploymentIds: string[] }).deploymentIds.length))).toBeLessThanOrEqual(DEPLOYMENTS_PER_BATCH);
     // Coalesced: a batch answers several followers at once, not one each.
     const idsRead = batches.reduce((sum, call) => sum + (call.input as { deploymentIds: string[] }).deploymentIds.length, 0);
     expect(idsRead / batches.length).toBeGreaterThan(2);
     expect(calls(aws, 'GetDeployment')).toHaveLength(0);
     const described = calls(aws, 'DescribeServices').map((call) => (call.input as { services: string[] }).services.length);
-    expect(Math.max(...described)).toBe(SERVICES_PER_DESCRIBE);
+    expect(Math.max(...described)).toBeLessThanOrEqual(SERVICES_PER_DESCRIBE);
+    expect(Math.max(...described)).toBeGreaterThan(1);
     // Every registration and every deployment started once.
     expect(calls(aws, 'RegisterTaskDefinition').filter((call) => call.status === 200)).toHaveLength(FLEET);
     expect(calls(aws, 'CreateDeployment').filter((call) => call.status === 200)).toHaveLength(FLEET / 2);

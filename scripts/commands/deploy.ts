@@ -248,9 +248,11 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
   const several = options.targets.length > 1;
   const env = options.targets[0].env;
 
+  // With several services their reads are shared and their registrations paced (batched-calls.ts).
+  const batch = several ? createBatchedCalls(context) : undefined;
   // Phase 1, read-only for every service: nothing is changed unless every service passes.
   const planned = await pool(options.targets, Math.min(options.concurrency, PLANNING_CONCURRENCY), async (target) => {
-    const serviceCtx = serviceContext(context, target, several);
+    const serviceCtx = { ...serviceContext(context, target, several), batch };
     try {
       const plan = await planRelease(serviceCtx, target, options.request);
       const willRelease = !plan.alreadyRunning || options.force;
@@ -284,7 +286,7 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
     }
     return finishRelease(context, 'deploy', env, [result]);
   }
-  return releaseSeveral(context, plans, options, started);
+  return releaseSeveral({ ...context, batch }, plans, options, started);
 }
 
 /**
@@ -302,7 +304,7 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
     context.out.streams,
     live,
   );
-  const batch = createBatchedCalls(context);
+  const batch = context.batch ?? createBatchedCalls(context);
   const above = board.above();
   const controllers = plans.map(() => new AbortController());
   const forward = () => controllers.forEach((controller) => controller.abort());

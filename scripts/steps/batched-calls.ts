@@ -72,8 +72,11 @@ export class CoalescedReads<T> {
 
   constructor(private readonly options: CoalescedReadsOptions<T>) {}
 
-  /** The value as of a batch read sent no earlier than `freshMs` ago; undefined when the API did not return it. */
-  async read(key: string): Promise<T | undefined> {
+  /**
+   * The value as of a batch read sent no earlier than `freshMs` ago, nor before `since`; undefined
+   * when the API did not return it.
+   */
+  async read(key: string, since = -Infinity): Promise<T | undefined> {
     const asked = this.options.clock.now();
     let entry = this.entries.get(key);
     if (!entry) {
@@ -81,7 +84,7 @@ export class CoalescedReads<T> {
       this.entries.set(key, entry);
     }
     entry.askedAt = asked;
-    if (asked - entry.readAt < this.options.freshMs) return entry.value;
+    if (asked - entry.readAt < this.options.freshMs && entry.readAt >= since) return entry.value;
     // A batch already under way may have been sent before this key was asked for: wait for it,
     // then start another unless it answered this key.
     for (;;) {
@@ -93,12 +96,14 @@ export class CoalescedReads<T> {
     }
   }
 
-  /** The keys a batch reads now: those waiting for an answer, and those asked for lately that may still change. */
+  /**
+   * The keys a batch reads now: those waiting for an answer, and, read along, those asked for lately
+   * whose answer is half stale and may still change (their followers are asleep and will ask soon).
+   */
   private due(now: number): string[] {
-    const { keepMs, settled } = this.options;
-    return [...this.entries]
-      .filter(([, entry]) => entry.askedAt > entry.readAt || (now - entry.askedAt <= keepMs && !(entry.value !== undefined && settled?.(entry.value))))
-      .map(([key]) => key);
+    const { keepMs, freshMs, settled } = this.options;
+    const readAlong = (entry: Entry<T>) => now - entry.askedAt <= keepMs && now - entry.readAt >= freshMs / 2 && !(entry.value !== undefined && settled?.(entry.value));
+    return [...this.entries].filter(([, entry]) => entry.askedAt > entry.readAt || readAlong(entry)).map(([key]) => key);
   }
 
   private async flush(): Promise<void> {
@@ -144,7 +149,8 @@ export async function describeServicesInBatches(clients: Pick<AwsClients, 'ecs'>
   }
   const calls = [...byCluster].flatMap(([cluster, names]) =>
     chunks(names, SERVICES_PER_DESCRIBE).map(async (services) => {
-      const answer = await clients.ecs.send(new DescribeServicesCommand({ cluster, services }));
+      // With the tags, as planning reads them (the stack's newest revision, base-revision.ts).
+      const answer = await clients.ecs.send(new DescribeServicesCommand({ cluster, services, include: ['TAGS'] }));
       return (answer?.services ?? []).map((service) => [serviceKey(cluster, service.serviceName ?? ''), service] as const);
     }),
   );
@@ -203,8 +209,8 @@ export function createBatchedCalls(context: Pick<Context, 'clients' | 'clock' | 
   const services = new CoalescedReads<Service>({ ...common, fetch: (keys) => describeServicesInBatches(clients, keys) });
   const registrations = new TokenBucket(clock, REGISTRATION_BURST, REGISTRATIONS_PER_SECOND);
   return {
-    deployment: (id) => deployments.read(id),
-    service: (cluster, name) => services.read(serviceKey(cluster, name)),
+    deployment: (id, since) => deployments.read(id, since),
+    service: (cluster, name, since) => services.read(serviceKey(cluster, name), since),
     paceRegistration: (signal) => registrations.take(signal),
     // Lifecycle events and task sets are read per deployment (BatchGetDeploymentTargets takes one
     // deployment): with many, every 15 polls (30 s) unless the status moves, instead of every 1-3.

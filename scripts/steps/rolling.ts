@@ -31,8 +31,8 @@ export interface RollingOptions {
 }
 
 /** DescribeServices of this service, or with several services the shared batch read (batched-calls.ts). */
-async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal): Promise<Service> {
-  const batched = await context.batch?.service(target.cluster, target.names.service);
+async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal, since?: number): Promise<Service> {
+  const batched = await context.batch?.service(target.cluster, target.names.service, since);
   if (batched) return batched;
   const found = await context.clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.names.service] }), { abortSignal });
   const service = found.services?.[0];
@@ -58,12 +58,14 @@ async function followRollout(
   const base = pollIntervalMs(context.env);
   const { signal } = context.interrupts;
   const said = new Set<string>();
+  // Following starts after the change (UpdateService): a shared read from before it would show the old rollout.
+  const since = context.clock.now();
   let interval = base;
   let primary: Deployment | undefined;
   for (;;) {
     // A read still under way when --timeout elapses (throttling and the SDK's backoff) is
     // abandoned, so the overrun stays one poll interval plus the put-back call.
-    const service = await readBefore(context, options.deadline, (abortSignal) => describe(context, target, abortSignal));
+    const service = await readBefore(context, options.deadline, (abortSignal) => describe(context, target, abortSignal, since));
     if (service === undefined) return { ending: 'timeout', primary };
     const deployments = service.deployments ?? [];
     const ours = deployments.find((deployment) => (deploymentId ? deployment.id === deploymentId : deployment.taskDefinition === taskDefinition));
