@@ -163,6 +163,8 @@ export interface AllResults {
   readonly ratio: number;
   readonly targetRatio: number;
   readonly rates: readonly ApiRate[];
+  /** The single blue/green release's calls per minute: what each of 25 would send without shared reads. */
+  readonly singleBlueGreenRates: readonly ApiRate[];
   readonly summaryLine: string;
 }
 
@@ -280,6 +282,7 @@ export async function benchAll(): Promise<AllResults> {
       ratio: +(all.measure.wallSeconds / slowest).toFixed(3),
       targetRatio: ALL_TARGET_RATIO,
       rates,
+      singleBlueGreenRates: ratesOf(singleBlueGreen.calls, 0, singleBlueGreen.measure.wallSeconds * 1000),
       summaryLine,
     };
   } finally {

@@ -389,6 +389,11 @@ function allReport(results: AllResults): string {
     `ratio: ${results.ratio} × the slowest single deployment plus start-up (target ≤ ${results.targetRatio}: ${verdict}); the run ended with "${results.summaryLine}"`,
     '',
     rates,
+    '',
+    `one blue/green release alone, per minute: ${results.singleBlueGreenRates
+      .filter((rate) => ['GetDeployment', 'BatchGetDeploymentTargets', 'ListDeploymentTargets'].includes(rate.operation))
+      .map((rate) => `${rate.operation} ${rate.perMinute}`)
+      .join(', ')} (followed alone, ${results.blueGreen} releases would send ${results.blueGreen}× that)`,
   ].join('\n');
 }
 
