@@ -126,6 +126,7 @@ describe('deploy --all', () => {
     const cli = startCli(aws, release, { ...fleetOf(8), killAfterMs: 60_000, interruptOnOutput: /^\[web\d*\] deployment d-\w+ created/ });
     const result = await cli.done;
     expect(result.interrupted).toBe(true);
+    expect(result.stderr).toMatch(/^SIGINT: ending the 8 releases safely, each as a single deploy would/m);
     expect([3, 6]).toContain(result.code);
     await settledState(8);
     expect(result.stdout).toMatch(/^8 services: /m);

@@ -312,6 +312,7 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
   context.interrupts.signal.addEventListener('abort', forward, { once: true });
   let failed = false;
   const order = startOrder(plans);
+  context.interrupts.onInterrupt = `ending the ${plans.length} releases safely, each as a single deploy would: deployments in flight stopped with rollback (left to finish where traffic has already moved${options.detach ? '; with --detach all left running' : ''}), rolling ones put back, none started after this`;
   try {
     const results = await pool(order, options.concurrency, async (index): Promise<ServiceResult> => {
       const plan = plans[index];
