@@ -30,6 +30,8 @@ import { progress } from './measure';
 
 /** Services in the fleet. */
 export const FLEET_SIZE = 50;
+/** Fleet sizes of the growth rows (`--all` on the first N services of the same fleet). */
+export const GROWTH_SIZES = [1, 10, FLEET_SIZE] as const;
 /** Latency of one call on the shared clock (loopback answers in about a millisecond; AWS in tens). */
 export const LATENCY_MS = 60;
 /** The issue's target: `--all` within 1.2× of the slowest single deployment plus start-up. */
@@ -151,6 +153,33 @@ export interface RunMeasure {
   readonly calls: number;
 }
 
+export interface GrowthRow {
+  readonly services: number;
+  readonly wallSeconds: number;
+  readonly calls: number;
+  /** All calls per minute over the run, and by service. */
+  readonly perMinute: number;
+  readonly codeDeployPerMinute: number;
+  readonly ecsPerMinute: number;
+}
+
+/** The AWS service of an SDK operation, for the growth rows. */
+const CODEDEPLOY_OPERATIONS = new Set(['BatchGetDeployments', 'BatchGetDeploymentTargets', 'ListDeploymentTargets', 'CreateDeployment', 'GetDeployment', 'GetDeploymentGroup', 'ListDeployments', 'GetDeploymentConfig', 'StopDeployment', 'ContinueDeployment']);
+const ECS_OPERATIONS = new Set(['DescribeServices', 'DescribeTaskDefinition', 'ListTaskDefinitions', 'RegisterTaskDefinition', 'UpdateService']);
+
+function growthRow(services: number, measure: RunMeasure, calls: readonly SentCall[]): GrowthRow {
+  const minutes = measure.wallSeconds / 60;
+  const rate = (count: number) => +(count / minutes).toFixed(1);
+  return {
+    services,
+    wallSeconds: measure.wallSeconds,
+    calls: calls.length,
+    perMinute: rate(calls.length),
+    codeDeployPerMinute: rate(calls.filter((call) => CODEDEPLOY_OPERATIONS.has(call.operation)).length),
+    ecsPerMinute: rate(calls.filter((call) => ECS_OPERATIONS.has(call.operation)).length),
+  };
+}
+
 export interface AllResults {
   readonly services: number;
   readonly blueGreen: number;
@@ -163,6 +192,8 @@ export interface AllResults {
   readonly ratio: number;
   readonly targetRatio: number;
   readonly rates: readonly ApiRate[];
+  /** `--all` on 1, 10 and 50 services: wall time and calls per minute. */
+  readonly growth: readonly GrowthRow[];
   /** The single blue/green release's calls per minute: what each of 25 would send without shared reads. */
   readonly singleBlueGreenRates: readonly ApiRate[];
   readonly summaryLine: string;
@@ -219,15 +250,17 @@ interface Harness {
 }
 
 /** Runs the real CLI in this process on the shared clock; the emulator's call log dates every call. */
-async function run(harness: Harness, argv: readonly string[]): Promise<{ measure: RunMeasure; output: string; calls: SentCall[] }> {
+async function run(harness: Harness, argv: readonly string[], fleetSize = FLEET_SIZE): Promise<{ measure: RunMeasure; output: string; calls: SentCall[] }> {
   const { aws, clock, clients, sent } = harness;
   aws.reset();
   sent.length = 0;
+  // The tool loads its environment from the process's variables (config/index.ts).
+  process.env[TEST_FLEET_VARIABLE] = `dev=${fleetSize}`;
   const output: string[] = [];
   const from = clock.now();
   const code = await main([...argv], {
     streams: { stdout: (text) => void output.push(text), stderr: (text) => void output.push(text) },
-    env: { ECS_BG_OFFLINE: '1', [TEST_FLEET_VARIABLE]: `dev=${FLEET_SIZE}` },
+    env: { ECS_BG_OFFLINE: '1', [TEST_FLEET_VARIABLE]: `dev=${fleetSize}` },
     interrupts: { signal: new AbortController().signal },
     clients: async () => clients,
     clock,
@@ -267,6 +300,14 @@ export async function benchAll(): Promise<AllResults> {
     const rates = ratesOf(all.calls, 0, all.measure.wallSeconds * 1000);
     const summaryLine = all.output.trimEnd().split('\n').pop() ?? '';
     progress('all: single releases');
+    const growth: GrowthRow[] = [];
+    for (const size of GROWTH_SIZES.filter((size) => size !== FLEET_SIZE)) {
+      progress(`all: deploy --all on ${size}`);
+      const smaller = await run(harness, ['deploy', '--env', 'dev', '--all', '--tag', 'v1.1.0'], size);
+      if (smaller.measure.exitCode !== 0) throw new Error(`deploy --all on ${size} exited ${smaller.measure.exitCode}:\n${smaller.output}`);
+      growth.push(growthRow(size, smaller.measure, smaller.calls));
+    }
+    growth.push(growthRow(FLEET_SIZE, all.measure, all.calls));
     const singleBlueGreen = await run(harness, ['deploy', '--env', 'dev', '--service', 'web', '--tag', 'v1.1.0']);
     const singleRolling = await run(harness, ['deploy', '--env', 'dev', '--service', 'worker', '--tag', 'v1.1.0']);
     for (const single of [singleBlueGreen, singleRolling]) if (single.measure.exitCode !== 0) throw new Error(`${single.measure.command} exited ${single.measure.exitCode}:\n${single.output}`);
@@ -282,6 +323,7 @@ export async function benchAll(): Promise<AllResults> {
       ratio: +(all.measure.wallSeconds / slowest).toFixed(3),
       targetRatio: ALL_TARGET_RATIO,
       rates,
+      growth,
       singleBlueGreenRates: ratesOf(singleBlueGreen.calls, 0, singleBlueGreen.measure.wallSeconds * 1000),
       summaryLine,
     };

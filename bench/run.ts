@@ -381,6 +381,10 @@ function allReport(results: AllResults): string {
     ['API', 'Calls', 'Per min', 'Peak per min', 'Peak per s', 'Published sustained limit'],
     results.rates.map((rate) => [rate.operation, rate.calls, rate.perMinute, rate.peakPerMinute, rate.peakPerSecond, rate.limitPerMinute !== undefined ? `${rate.limitPerMinute}/min: ${rate.limit}` : rate.limit]),
   );
+  const growth = table(
+    ['Services', 'Wall (virtual)', 'Calls', 'Calls/min', 'CodeDeploy/min', 'ECS/min'],
+    results.growth.map((row) => [row.services, seconds(row.wallSeconds), row.calls, row.perMinute, row.codeDeployPerMinute, row.ecsPerMinute]),
+  );
   const verdict = results.ratio <= results.targetRatio ? 'met' : `MISSED by ${((results.ratio / results.targetRatio - 1) * 100).toFixed(0)} %`;
   return [
     section(`deploy --all on ${results.services} services (${results.blueGreen} blue/green, ${results.rolling} rolling), ${results.latencyMs} ms per call`),
@@ -389,6 +393,8 @@ function allReport(results: AllResults): string {
     `ratio: ${results.ratio} × the slowest single deployment plus start-up (target ≤ ${results.targetRatio}: ${verdict}); the run ended with "${results.summaryLine}"`,
     '',
     rates,
+    '',
+    growth,
     '',
     `one blue/green release alone, per minute: ${results.singleBlueGreenRates
       .filter((rate) => ['GetDeployment', 'BatchGetDeploymentTargets', 'ListDeploymentTargets'].includes(rate.operation))
