@@ -186,6 +186,8 @@ export interface AllResults {
   readonly rolling: number;
   readonly latencyMs: number;
   readonly all: RunMeasure;
+  /** The same 50 services 2 at a time, as `--all` ran before this measurement. */
+  readonly twoAtATime: RunMeasure;
   readonly singleBlueGreen: RunMeasure;
   readonly singleRolling: RunMeasure;
   /** all.wallSeconds / max(single runs' wall seconds). */
@@ -308,6 +310,9 @@ export async function benchAll(): Promise<AllResults> {
       growth.push(growthRow(size, smaller.measure, smaller.calls));
     }
     growth.push(growthRow(FLEET_SIZE, all.measure, all.calls));
+    progress('all: the naive alternative, 2 at a time (the default before --all was measured)');
+    const twoAtATime = await run(harness, ['deploy', '--env', 'dev', '--all', '--tag', 'v1.1.0', '--concurrency', '2']);
+    if (twoAtATime.measure.exitCode !== 0) throw new Error(`deploy --all --concurrency 2 exited ${twoAtATime.measure.exitCode}:\n${twoAtATime.output}`);
     const singleBlueGreen = await run(harness, ['deploy', '--env', 'dev', '--service', 'web', '--tag', 'v1.1.0']);
     const singleRolling = await run(harness, ['deploy', '--env', 'dev', '--service', 'worker', '--tag', 'v1.1.0']);
     for (const single of [singleBlueGreen, singleRolling]) if (single.measure.exitCode !== 0) throw new Error(`${single.measure.command} exited ${single.measure.exitCode}:\n${single.output}`);
@@ -318,6 +323,7 @@ export async function benchAll(): Promise<AllResults> {
       rolling: fleet.services.filter((service) => service.release.strategy === 'rolling').length,
       latencyMs: LATENCY_MS,
       all: all.measure,
+      twoAtATime: twoAtATime.measure,
       singleBlueGreen: singleBlueGreen.measure,
       singleRolling: singleRolling.measure,
       ratio: +(all.measure.wallSeconds / slowest).toFixed(3),

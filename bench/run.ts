@@ -375,7 +375,7 @@ function allReport(results: AllResults): string {
   const seconds = (value: number | undefined) => (value === undefined ? undefined : `${value} s`);
   const runs = table(
     ['Run', 'Wall (virtual)', 'Last start', 'Calls', 'Exit'],
-    [results.all, results.singleBlueGreen, results.singleRolling].map((run) => [run.command, seconds(run.wallSeconds), seconds(run.lastStartSeconds), run.calls, run.exitCode]),
+    [results.all, results.twoAtATime, results.singleBlueGreen, results.singleRolling].map((run) => [run.command, seconds(run.wallSeconds), seconds(run.lastStartSeconds), run.calls, run.exitCode]),
   );
   const rates = table(
     ['API', 'Calls', 'Per min', 'Peak per min', 'Peak per s', 'Published sustained limit'],
