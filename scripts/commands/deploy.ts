@@ -326,7 +326,8 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
       };
       board.started(name);
       let result: ServiceResult;
-      if (failed && options.failFast) {
+      const skipped = failed && options.failFast;
+      if (skipped) {
         result = serviceResult(plan.target, EXIT.badInput, `${targetLabel(plan.target)}: skipped after an earlier failure (--fail-fast); nothing changed`);
       } else {
         try {
@@ -336,7 +337,7 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
           result = resultOfError(plan.target, error);
         }
       }
-      board.finished(name, result.exitCode, finalPhase(result, failed && options.failFast));
+      board.finished(name, result.exitCode, finalPhase(result, skipped));
       if (result.exitCode !== EXIT.succeeded && !failed) {
         failed = true;
         if (options.failFast) controllers.forEach((controller, other) => other !== index && controller.abort());
@@ -356,7 +357,7 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
 
 /** The phase a finished service shows in the summary. */
 function finalPhase(result: ServiceResult, skipped: boolean): string {
-  if (skipped && result.exitCode === EXIT.badInput) return 'skipped';
+  if (skipped) return 'skipped';
   if (result.exitCode === EXIT.succeeded && !result.deploymentId) return 'unchanged';
   return result.status ?? (result.exitCode === EXIT.succeeded ? 'Succeeded' : 'ended');
 }
