@@ -104,7 +104,10 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
   if (!(await awaitRegistrationTurn(context, release.revision))) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
-  if (options.migrate) await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
+  if (options.migrate) {
+    context.progress?.update({ phase: 'migrating' });
+    await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
+  }
   const details = { ...release.details, taskDefinition: arn };
   let deploymentId: string | undefined;
   try {
