@@ -5,7 +5,8 @@
 import { ZodError } from 'zod';
 import { ENVIRONMENTS } from './environments';
 import { ELB_NAME_LIMIT, RELEASE_TAG_KEY, serviceNames, TERRAFORM_REVISION_TAG_KEY, type ServiceNames } from './names';
-import { environmentSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
+import { FLEET_WORKER_INPUT, mixedFleet, testFleetCount, TEST_FLEET_VARIABLE } from './fleet';
+import { environmentSchema, serviceSchema, FARGATE_SIZES, verificationHookProblems, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfig } from './schema';
 
 export * from './schema';
 export * from './names';
@@ -300,6 +301,8 @@ export function environmentNamesList(): string[] {
 export interface LoadOptions {
   /** Force fake credentials and skip AWS calls at provider start-up. @default the ECS_BG_OFFLINE variable ("1"/"true") */
   readonly offline?: boolean;
+  /** `ENV=COUNT`: the environment as a synthetic fleet (config/fleet.ts). @default the TEST_FLEET variable */
+  readonly fleet?: string;
 }
 
 /** The other environments that parse (one that does not reports its own problems when it is loaded). */
@@ -326,22 +329,39 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   if (!raw) {
     throw new ConfigError([`unknown environment "${name}"; use one of: ${environmentNamesList().join(', ')}`]);
   }
-  const config = parseEnvironment(name, raw);
-  const all = [config, ...otherEnvironments(name)];
+  const parsed = parseEnvironment(name, raw);
+  const all = [parsed, ...otherEnvironments(name)];
   const accountProblems = [
-    ...sharedAccountProblems(config, all),
+    ...sharedAccountProblems(parsed, all),
     // Name prefixes either way: this environment's covering another's, or another's covering this one's.
-    ...namePrefixProblems(config, all),
-    ...all.filter((other) => other !== config).flatMap((other) => namePrefixProblems(other, [other, config])),
+    ...namePrefixProblems(parsed, all),
+    ...all.filter((other) => other !== parsed).flatMap((other) => namePrefixProblems(other, [other, parsed])),
     // The custom deployment configs of every environment in this one's account and Region together.
-    ...customDeploymentConfigProblems(all.filter((other) => other === config || (accountOf(config) !== undefined && accountOf(other) === accountOf(config) && other.region === config.region))),
+    ...customDeploymentConfigProblems(all.filter((other) => other === parsed || (accountOf(parsed) !== undefined && accountOf(other) === accountOf(parsed) && other.region === parsed.region))),
   ];
   if (accountProblems.length > 0) throw new ConfigError(accountProblems);
   const offline = options.offline ?? /^(1|true)$/i.test(process.env.ECS_BG_OFFLINE ?? '');
+  const config = withTestFleet(parsed, options.fleet ?? process.env[TEST_FLEET_VARIABLE], offline);
   return offline ? { ...config, aws: { ...config.aws, offline: true } } : config;
 }
 
-/** Every environment, validated. */
+/** `TEST_FLEET` (config/fleet.ts): the environment as a synthetic fleet, offline only; validated like any environment. */
+function withTestFleet(config: EnvironmentConfig, fleet: string | undefined, offline: boolean): EnvironmentConfig {
+  let count: number | undefined;
+  try {
+    count = testFleetCount(fleet, config.environment);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+  if (count === undefined) return config;
+  if (!offline && !config.aws.offline) {
+    throw new ConfigError([`${TEST_FLEET_VARIABLE} makes ${config.environment} a synthetic fleet for the emulator and is honoured only offline (ECS_BG_OFFLINE=1); unset it`]);
+  }
+  const worker = serviceSchema.parse(FLEET_WORKER_INPUT);
+  return parseEnvironment(config.environment, mixedFleet(config, count, worker));
+}
+
+/** Every environment, validated (each load checks it against the others of its account). */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
   return environmentNamesList().map((name) => loadEnvironment(name, options));
 }

@@ -16,6 +16,7 @@ import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
   GetDeploymentGroupInput,
+  BatchGetDeploymentsInput,
   GetDeploymentInput,
   ListDeploymentsInput,
 } from '@aws-sdk/client-codedeploy';
@@ -279,6 +280,13 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
     if (!deployment) throw new Unresolved(`deployment ${input.deploymentId} is unknown to the account, so is its group`);
     return [on(account, 'codedeploy:GetDeployment', deploymentGroup(account, deployment.application, deployment.deploymentGroup))];
   },
+  // Each id is authorized on its own deployment group (Service Authorization Reference, BatchGetDeployments).
+  'codedeploy:BatchGetDeployments': (input: BatchGetDeploymentsInput, account) =>
+    required(input.deploymentIds?.length ? input.deploymentIds : undefined, 'deployment id').map((id) => {
+      const deployment = account.deployments.find((candidate) => candidate.id === id);
+      if (!deployment) throw new Unresolved(`deployment ${id} is unknown to the account, so is its group`);
+      return on(account, 'codedeploy:BatchGetDeployments', deploymentGroup(account, deployment.application, deployment.deploymentGroup));
+    }),
   'codedeploy:ListDeployments': (input: ListDeploymentsInput, account) => [
     on(account, 'codedeploy:ListDeployments', deploymentGroup(account, input.applicationName, input.deploymentGroupName)),
   ],
