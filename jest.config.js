@@ -11,6 +11,8 @@
  */
 const common = {
   testEnvironment: 'node',
+  // The shop example, pinned, whatever config/environments.ts holds (__tests__/support/example-config.ts).
+  setupFiles: ['<rootDir>/__tests__/support/example-config.ts'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
 };

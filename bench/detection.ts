@@ -12,7 +12,7 @@
  *
  * Scenarios, each on a freshly reset account: the deployment succeeding at its end, and an alarm
  * stopping it (with rollback) at evenly spread moments of its run: rollout, canary, termination
- * wait. The tool is the real `deploy` command (scripts/cli/main.ts); the waiter is handed the same
+ * wait. The tool is the real `deploy` command (scripts/main.ts); the waiter is handed the same
  * deployment, created by the tool's own planning and creation steps.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -24,7 +24,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { loadEnvironment, type EnvironmentConfig } from '../config';
 import { startEmulator, type EmulatorHandle } from '../emulator';
 import type { AwsClients } from '../scripts/aws/clients';
-import { main } from '../scripts/cli/main';
+import { main } from '../scripts/main';
 import type { Clock, Context } from '../scripts/context';
 import { memoryReporter } from '../scripts/cli/output';
 import { buildAppSpec } from '../scripts/steps/appspec';

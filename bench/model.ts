@@ -29,6 +29,7 @@ import { memoryReporter } from '../scripts/cli/output';
 import type { Context } from '../scripts/context';
 import { followDeployment } from '../scripts/steps/follow-deployment';
 import { targetFor } from '../scripts/steps/target';
+import { hookVerification, releaseHooks } from '../scripts/steps/verification-hook';
 
 // ------------------------------------------------------------------ deployment timeline
 
@@ -53,6 +54,43 @@ export function trafficSteps(config: ServiceConfig['release']['deploymentConfig'
   return steps;
 }
 
+/**
+ * What the model reads of a service: the settings its stack gives the target group, the
+ * deployment group and the ECS service, taken from the configuration the stack is built from, and
+ * the hooks a release runs (the release tool's own choice, the verification hook included).
+ * __tests__/bench/model.test.ts compares them with the synthesized stacks: the model stays free of
+ * cdktf, and a module that stops following the configuration fails that test.
+ */
+export interface ModelInputs {
+  readonly desiredCount: number;
+  /** The target group's health check. */
+  readonly healthCheck: { readonly intervalSeconds: number; readonly healthyThreshold: number };
+  readonly deregistrationDelaySeconds: number;
+  /** The deployment group's blue/green settings. */
+  readonly terminationWaitMinutes: number;
+  readonly approvalWaitMinutes?: number;
+  readonly deploymentConfig: ServiceConfig['release']['deploymentConfig'];
+  readonly rolling: boolean;
+  /** Lifecycle events a release runs a function at. */
+  readonly hookEvents: readonly string[];
+}
+
+export function modelInputs(environment: EnvironmentConfig, service: ServiceConfig): ModelInputs {
+  const release = service.release;
+  const target = targetFor(environment, service);
+  const hooks = releaseHooks(target, hookVerification(target, undefined)) as Record<string, string | undefined>;
+  return {
+    desiredCount: service.desiredCount,
+    healthCheck: { intervalSeconds: service.healthCheck.intervalSeconds, healthyThreshold: service.healthCheck.healthyThreshold },
+    deregistrationDelaySeconds: service.deregistrationDelaySeconds,
+    terminationWaitMinutes: release.terminationWaitMinutes,
+    approvalWaitMinutes: release.approvalWaitMinutes,
+    deploymentConfig: release.deploymentConfig,
+    rolling: release.strategy === 'rolling',
+    hookEvents: EVENTS.filter((name) => hooks[name]),
+  };
+}
+
 export interface Transition {
   /** Seconds after CreateDeployment. */
   readonly at: number;
@@ -61,6 +99,7 @@ export interface Transition {
 
 export interface Timeline {
   readonly service: ServiceConfig;
+  readonly inputs: ModelInputs;
   readonly startedAt: number;
   readonly events: Record<EventName, { start: number; end: number }>;
   readonly tasksLaunchedAt: number;
@@ -80,10 +119,10 @@ export interface Timeline {
  * durations are the emulator's (TIMINGS) and the service's own settings. `approvalAfterSeconds`:
  * when someone runs `approve` after the deployment became Ready.
  */
-export function buildTimeline(service: ServiceConfig, approvalAfterSeconds?: number): Timeline {
-  const release = service.release;
-  const hook = (name: EventName) => ((release.lifecycleHooks as Record<string, string | undefined>)[name] ? TIMINGS.hookWithFunction : TIMINGS.hookWithoutFunction);
-  const healthy = service.healthCheck.intervalSeconds * service.healthCheck.healthyThreshold;
+export function buildTimeline(environment: EnvironmentConfig, service: ServiceConfig, approvalAfterSeconds?: number): Timeline {
+  const release = modelInputs(environment, service);
+  const hook = (name: EventName) => (release.hookEvents.includes(name) ? TIMINGS.hookWithFunction : TIMINGS.hookWithoutFunction);
+  const healthy = release.healthCheck.intervalSeconds * release.healthCheck.healthyThreshold;
   const events = {} as Record<EventName, { start: number; end: number }>;
   const steps = trafficSteps(release.deploymentConfig);
   let t: number = TIMINGS.deploymentStart;
@@ -138,6 +177,7 @@ export function buildTimeline(service: ServiceConfig, approvalAfterSeconds?: num
   transitions.push({ at: succeededAt, what: 'Succeeded' });
   return {
     service,
+    inputs: release,
     startedAt,
     events,
     tasksLaunchedAt,
@@ -147,7 +187,7 @@ export function buildTimeline(service: ServiceConfig, approvalAfterSeconds?: num
     shifts,
     terminationStartAt,
     succeededAt,
-    drainedAt: succeededAt + service.deregistrationDelaySeconds,
+    drainedAt: succeededAt + release.deregistrationDelaySeconds,
     transitions,
   };
 }
@@ -165,7 +205,7 @@ function statusAt(timeline: Timeline, t: number): DeploymentStatus {
 }
 
 function getDeployment(timeline: Timeline, t: number): Partial<GetDeploymentCommandOutput> {
-  const release = timeline.service.release;
+  const release = timeline.inputs;
   return {
     deploymentInfo: {
       deploymentId: DEPLOYMENT_ID,
@@ -190,7 +230,7 @@ function deploymentTarget(timeline: Timeline, t: number): Partial<BatchGetDeploy
     if (t < end) return { lifecycleEventName: name, status: 'InProgress' as const, startTime: date(start) };
     return { lifecycleEventName: name, status: 'Succeeded' as const, startTime: date(start), endTime: date(end) };
   });
-  const desired = timeline.service.desiredCount;
+  const desired = timeline.inputs.desiredCount;
   const launched = t >= timeline.tasksLaunchedAt;
   const running = t >= timeline.tasksRunningAt ? desired : 0;
   let green = 0;
@@ -257,7 +297,7 @@ export async function simulateTool(environment: EnvironmentConfig, timeline: Tim
     interrupts: { signal: new AbortController().signal },
     fetch: globalThis.fetch,
   };
-  const release = timeline.service.release;
+  const release = timeline.inputs;
   const waitsMs = ((release.approvalWaitMinutes ?? 0) + release.terminationWaitMinutes) * 60_000;
   const result = await followDeployment(context, {
     target: targetFor(environment, timeline.service),
@@ -335,7 +375,7 @@ function describeConfig(config: ServiceConfig['release']['deploymentConfig']): s
 
 async function scenario(name: string, environment: EnvironmentConfig, approvalAfterSeconds?: number): Promise<PollScenario> {
   const service = environment.services[0];
-  const timeline = buildTimeline(service, approvalAfterSeconds);
+  const timeline = buildTimeline(environment, service, approvalAfterSeconds);
   const tool = await simulateTool(environment, timeline);
   const waiter = simulateWaiter(timeline);
   return {
@@ -381,7 +421,7 @@ async function sweepApproval(environment: EnvironmentConfig, stepSeconds: number
   const toolLatency: number[] = [];
   const waiterLatency: number[] = [];
   for (let after = stepSeconds; after < wait * 60; after += stepSeconds) {
-    const timeline = buildTimeline(service, after);
+    const timeline = buildTimeline(environment, service, after);
     const toolRun = await simulateTool(environment, timeline);
     const waiterRun = simulateWaiter(timeline);
     tool.push(toolRun.calls);
@@ -476,22 +516,22 @@ export const AWS_ALB_DEFAULTS = { intervalSeconds: 30, healthyThreshold: 5, dere
 /** Target 4: with the defaults, all at once, the two stretches under 60 s, never fewer than 2 healthy checks. */
 export const WAIT_TARGET = { limitSeconds: 60, minHealthyThreshold: 2 } as const;
 
-function settingsOf(service: ServiceConfig): AlbSettings {
-  const steps = trafficSteps(service.release.deploymentConfig);
+function settingsOf(inputs: ModelInputs): AlbSettings {
+  const steps = trafficSteps(inputs.deploymentConfig);
   return {
-    intervalSeconds: service.healthCheck.intervalSeconds,
-    healthyThreshold: service.healthCheck.healthyThreshold,
-    deregistrationDelaySeconds: service.deregistrationDelaySeconds,
-    terminationWaitMinutes: service.release.terminationWaitMinutes,
+    intervalSeconds: inputs.healthCheck.intervalSeconds,
+    healthyThreshold: inputs.healthCheck.healthyThreshold,
+    deregistrationDelaySeconds: inputs.deregistrationDelaySeconds,
+    terminationWaitMinutes: inputs.terminationWaitMinutes,
     shiftSeconds: steps[steps.length - 1][1],
-    shift: service.release.strategy === 'rolling' ? 'rolling update' : describeConfig(service.release.deploymentConfig),
+    shift: inputs.rolling ? 'rolling update' : describeConfig(inputs.deploymentConfig),
   };
 }
 
 export interface WaitModel {
   /** The schema's defaults, read by parsing an environment that sets nothing, and the same with the ALB's defaults. */
   readonly defaults: { ours: ReleaseWait; aws: ReleaseWait };
-  /** Each configured environment's services, as configured and with the ALB's defaults. */
+  /** Each configured environment's web services, as configured and with the ALB's defaults. */
   readonly environments: { environment: string; service: string; strategy: string; approvalWaitMinutes?: number; ours: ReleaseWait; aws: ReleaseWait }[];
   readonly target: { limitSeconds: number; minHealthyThreshold: number; met: boolean };
 }
@@ -504,15 +544,18 @@ export function waitModel(environmentNames: readonly string[]): WaitModel {
     availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
     services: [{ name: 'web' }],
   });
-  const defaults = settingsOf(minimal.services[0]);
+  const defaults = settingsOf(modelInputs(minimal, minimal.services[0]));
   const withAwsAlb = (settings: AlbSettings): AlbSettings => ({ ...settings, ...AWS_ALB_DEFAULTS });
   const ours = releaseWait(defaults);
   return {
     defaults: { ours, aws: releaseWait(withAwsAlb(defaults)) },
-    environments: environmentNames.flatMap((name) =>
-      loadEnvironment(name).services.map((service) => {
-        const rolling = service.release.strategy === 'rolling';
-        const settings = settingsOf(service);
+    environments: environmentNames.flatMap((name) => {
+      const environment = loadEnvironment(name);
+      // A worker has no load balancer (no target group in its stack): no health checks or draining to wait for.
+      return environment.services.filter((service) => service.kind === 'web').map((service) => {
+        const inputs = modelInputs(environment, service);
+        const rolling = inputs.rolling;
+        const settings = settingsOf(inputs);
         return {
           environment: name,
           service: service.name,
@@ -521,8 +564,8 @@ export function waitModel(environmentNames: readonly string[]): WaitModel {
           ours: releaseWait(settings, rolling),
           aws: releaseWait(withAwsAlb(settings), rolling),
         };
-      }),
-    ),
+      });
+    }),
     target: {
       ...WAIT_TARGET,
       met: defaults.shiftSeconds === 0 && ours.waitSeconds < WAIT_TARGET.limitSeconds && defaults.healthyThreshold >= WAIT_TARGET.minHealthyThreshold,

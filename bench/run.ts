@@ -15,6 +15,8 @@
  *   cost       modelled fixed monthly cost of each environment at 1, 10 and 50 services (bench/cost.ts)
  *   growth     an environment of 1, 10 and 50 services split into stacks: synthesis wall time and peak
  *              RSS, stacks and resources per stack, policy time, drift self-check time (bench/growth.ts)
+ *   all        `deploy --all` on a 50-service fleet in the emulator (virtual time): wall time vs the slowest
+ *              single deployment, API calls per minute per API vs AWS's published limits (bench/all.ts)
  *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
@@ -29,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { environmentNamesList, loadEnvironment } from '../config';
 import { HAS_GNU_TIME, progress, ROOT } from './measure';
 import { AWS_ALB_DEFAULTS, type PollModel, type ReleaseWait, type WaitModel } from './model';
+import type { AllResults } from './all';
 import type { DetectionResults, RunResult } from './detection';
 import type { EnvironmentCost } from './cost';
 import type { GrowthResults } from './growth';
@@ -39,7 +42,7 @@ import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
 
-const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'growth', 'tests'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'growth', 'all', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
@@ -388,6 +391,38 @@ function waitReport(model: WaitModel): string {
 }
 
 /** The suite's wall time target on this machine. */
+function allReport(results: AllResults): string {
+  const seconds = (value: number | undefined) => (value === undefined ? undefined : `${value} s`);
+  const runs = table(
+    ['Run', 'Wall (virtual)', 'Last start', 'Calls', 'Exit'],
+    [results.all, results.twoAtATime, results.singleBlueGreen, results.singleRolling].map((run) => [run.command, seconds(run.wallSeconds), seconds(run.lastStartSeconds), run.calls, run.exitCode]),
+  );
+  const rates = table(
+    ['API', 'Calls', 'Per min', 'Peak per min', 'Peak per s', 'Published sustained limit'],
+    results.rates.map((rate) => [rate.operation, rate.calls, rate.perMinute, rate.peakPerMinute, rate.peakPerSecond, rate.limitPerMinute !== undefined ? `${rate.limitPerMinute}/min: ${rate.limit}` : rate.limit]),
+  );
+  const growth = table(
+    ['Services', 'Wall (virtual)', 'Calls', 'Calls/min', 'CodeDeploy/min', 'ECS/min'],
+    results.growth.map((row) => [row.services, seconds(row.wallSeconds), row.calls, row.perMinute, row.codeDeployPerMinute, row.ecsPerMinute]),
+  );
+  const verdict = results.ratio <= results.targetRatio ? 'met' : `MISSED by ${((results.ratio / results.targetRatio - 1) * 100).toFixed(0)} %`;
+  return [
+    section(`deploy --all on ${results.services} services (${results.blueGreen} blue/green, ${results.rolling} rolling), ${results.latencyMs} ms per call`),
+    runs,
+    '',
+    `ratio: ${results.ratio} × the slowest single deployment plus start-up (target ≤ ${results.targetRatio}: ${verdict}); the run ended with "${results.summaryLine}"`,
+    '',
+    rates,
+    '',
+    growth,
+    '',
+    `one blue/green release alone, per minute: ${results.singleBlueGreenRates
+      .filter((rate) => ['GetDeployment', 'BatchGetDeploymentTargets', 'ListDeploymentTargets'].includes(rate.operation))
+      .map((rate) => `${rate.operation} ${rate.perMinute}`)
+      .join(', ')} (followed alone, ${results.blueGreen} releases would send ${results.blueGreen}× that)`,
+  ].join('\n');
+}
+
 export const TESTS_TARGET_MS = 60_000;
 
 function testsReport(results: TestSuiteResults): string {
@@ -466,6 +501,11 @@ async function main(): Promise<number> {
       const growth = await benchGrowth(options.repetitions);
       results.growth = growth;
       report(growthReport(growth));
+    } else if (part === 'all') {
+      const { benchAll } = await import('./all');
+      const all = await benchAll();
+      results.all = all;
+      report(allReport(all));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();

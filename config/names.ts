@@ -101,15 +101,6 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
   };
 }
 
-/**
- * An IAM name pattern that matches the per-service names of this environment (`<app>-<env>-*`:
- * services, task families, load balancers, CodeDeploy applications and groups), for policies that
- * must not grow, or change, as services come and go.
- */
-export function serviceNamePattern(env: Pick<EnvironmentConfig, 'app' | 'environment'>): string {
-  return `${env.app}-${env.environment}-*`;
-}
-
 export function serviceNames(
   env: Pick<EnvironmentConfig, 'app' | 'environment'>,
   service: Pick<ServiceConfig, 'name'>,
@@ -134,6 +125,23 @@ export function serviceNames(
     scalableResourceId: `service/${cluster}/${prefix}`,
   };
 }
+
+/**
+ * The names of every service of an environment as IAM patterns: the names above with `*` for the
+ * service name (`shop-dev-*`, `shop-dev/*`, `/ecs/shop-dev/*`, `shop-dev-*-task`). Built by the
+ * same function that names the resources, so policies cannot disagree with them, and the same size
+ * for 1 service or 100.
+ */
+export function anyServiceNames(env: Pick<EnvironmentConfig, 'app' | 'environment'>): ServiceNames {
+  return serviceNames(env, { name: '*' });
+}
+
+/**
+ * Tag the provider puts on every resource with the environment's name (default_tags): the deploy
+ * policy requires it where IAM evaluates resource tags, so a resource whose name happens to match
+ * this environment's patterns but belongs to another environment is still refused.
+ */
+export const ENVIRONMENT_TAG_KEY = 'Environment';
 
 /**
  * Tag the release tool puts on every task definition revision it registers. Revisions without it

@@ -103,6 +103,8 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'codedeploy:RegisterApplicationRevision', resource: 'codedeploy-application', source: 'implied', neededBy: 'blue-green', why: 'CreateDeployment records the AppSpec as an application revision' },
   { action: 'codedeploy:GetApplicationRevision', resource: 'codedeploy-application', source: 'implied', neededBy: 'blue-green', why: 'CreateDeployment reads that revision back' },
   { action: 'codedeploy:GetDeployment', resource: 'deployment-group', source: 'sdk', neededBy: 'blue-green', why: 'follow the deployment' },
+  // Service Authorization Reference: BatchGetDeployments is authorized on the deployment group of each deployment, like GetDeployment.
+  { action: 'codedeploy:BatchGetDeployments', resource: 'deployment-group', source: 'sdk', neededBy: 'blue-green', why: 'follow many deployments at once (--all): up to 25 per read' },
   { action: 'codedeploy:ListDeployments', resource: 'deployment-group', source: 'sdk', neededBy: 'blue-green', why: 'find an active deployment and the last successful one' },
   { action: 'codedeploy:ListDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: the task sets of a deployment' },
   { action: 'codedeploy:BatchGetDeploymentTargets', resource: 'account-wide', source: 'sdk', neededBy: 'blue-green', why: 'progress: traffic weights and task counts' },

@@ -275,6 +275,8 @@ export interface ApplicationRecord {
   name: string;
   computePlatform: 'ECS';
   createdAt: number;
+  /** As the provider's default_tags put them: IAM evaluates them as `aws:ResourceTag/<key>`. */
+  tags: Record<string, string>;
 }
 
 export type TrafficRouting =
@@ -307,6 +309,8 @@ export interface DeploymentGroupRecord {
   alarms: { enabled: boolean; names: string[] };
   lastSuccessfulDeploymentId?: string;
   lastAttemptedDeploymentId?: string;
+  /** As the provider's default_tags put them: IAM evaluates them as `aws:ResourceTag/<key>`. */
+  tags: Record<string, string>;
 }
 
 export type DeploymentStatus = 'Created' | 'Queued' | 'InProgress' | 'Baking' | 'Ready' | 'Succeeded' | 'Failed' | 'Stopped';

@@ -2,10 +2,16 @@
  * What `cdktf deploy` would have created for an environment, built from the same configuration
  * and the same names (config/names.ts) the stack and the release tool use, so the release tool
  * finds everything exactly where it looks for it in AWS.
+ *
+ * Written from the configuration, not read from the synthesized stacks: the emulator must start
+ * fast and without cdktf (the demo and every e2e test start one). What it seeds is compared with
+ * the stacks' facts (tools/terraform/stack-facts.ts) by __tests__/emulator/seeded-stack.test.ts,
+ * so a change in modules/ that the seed does not follow fails there (emulator/README.md).
  */
 import { createHash } from 'node:crypto';
 import {
   deploymentConfigName,
+  ENVIRONMENT_TAG_KEY,
   environmentNames,
   productionPort,
   serviceNames,
@@ -93,8 +99,13 @@ export function pushImage(repository: RepositoryRecord, tag: string, pushedAt: n
   return image;
 }
 
+/** The tags the provider's default_tags put on every resource (modules/environment-stack.ts). */
+function providerDefaultTags(env: EnvironmentConfig): Record<string, string> {
+  return { ...env.tags, [ENVIRONMENT_TAG_KEY]: env.environment, ManagedBy: 'terraform' };
+}
+
 function ecsTags(env: EnvironmentConfig, extra: Record<string, string> = {}): EcsTag[] {
-  return Object.entries({ ...env.tags, ...extra }).map(([key, value]) => ({ key, value }));
+  return Object.entries({ ...providerDefaultTags(env), ...extra }).map(([key, value]) => ({ key, value }));
 }
 
 interface Network {
@@ -133,7 +144,7 @@ function networkOf(env: EnvironmentConfig): Network {
   };
 }
 
-/** The task definition Terraform registers (modules/task-definition.ts), revision 1 of the family. */
+/** The task definition Terraform registers (modules/fargate-task-definition.ts), revision 1 of the family. */
 function registerBootstrapRevision(sim: Simulation, env: EnvironmentConfig, service: ServiceConfig, createdAt: number): TaskDefinitionRecord {
   const names = serviceNames(env, service);
   const account = sim.world.accountId;
@@ -179,7 +190,7 @@ function registerBootstrapRevision(sim: Simulation, env: EnvironmentConfig, serv
     region: env.region,
     registeredAt: createdAt,
     body,
-    tags: ecsTags(env, { ManagedBy: 'terraform' }),
+    tags: ecsTags(env),
   };
   sim.world.taskDefinitions.push(record);
   return record;
@@ -384,6 +395,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           name: names.codeDeployApplication,
           computePlatform: 'ECS',
           createdAt,
+          tags: providerDefaultTags(env),
         });
       }
       const approval = service.release.approvalWaitMinutes;
@@ -407,6 +419,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
           events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', ...(alarmNames.length > 0 ? ['DEPLOYMENT_STOP_ON_ALARM'] : [])],
         },
         alarms: { enabled: alarmNames.length > 0, names: alarmNames },
+        tags: providerDefaultTags(env),
       });
     }
 
@@ -424,8 +437,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
-        // As the provider's default_tags put them (modules/aws-stack.ts).
-        tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' },
+        tags: providerDefaultTags(env),
       });
     }
   }

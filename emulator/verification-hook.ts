@@ -56,6 +56,14 @@ type TargetSettings = VerificationTargetSettings;
 
 const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'ok' } };
 
+/**
+ * What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook
+ * (__tests__/emulator/seeded-stack.test.ts compares them): the same function builds both.
+ */
+export function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
+  return verificationTargets(env);
+}
+
 /** One invocation's log: where Lambda writes what the function prints. */
 interface InvocationLog {
   readonly logGroup: string;

@@ -9,7 +9,7 @@
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider, type AwsProviderConfig, type AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { ConfigError, localStateFile, RELEASE_TAG_KEY, RELEASE_TAG_PREFIX, stackStateKey, TERRAFORM_REVISION_TAG_KEY, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
+import { localStateFile, RELEASE_TAG_PREFIX, stackStateKey, type ENDPOINT_SERVICES, type EnvironmentConfig } from '../config';
 
 export interface AwsStackProps {
   /** The validated environment configuration. */
@@ -62,12 +62,6 @@ export class AwsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AwsStackProps) {
     super(scope, id);
     const env = props.config;
-    if (RELEASE_TAG_KEY in env.tags) {
-      throw new ConfigError([`${env.environment}.tags.${RELEASE_TAG_KEY}: this tag marks revisions the release tool registers; remove it from the tags`]);
-    }
-    if (TERRAFORM_REVISION_TAG_KEY in env.tags) {
-      throw new ConfigError([`${env.environment}.tags.${TERRAFORM_REVISION_TAG_KEY}: the stack sets this tag on each ECS service to its newest task definition revision; remove it from the tags`]);
-    }
     new AwsProvider(this, 'aws', providerConfig(env));
     this.useStateBackend(env, id, props.service);
   }

@@ -17,8 +17,6 @@ export class EnvironmentStacks {
   constructor(app: Construct, config: EnvironmentConfig) {
     this.shared = new SharedStack(app, environmentNames(config).stack, { config });
     this.services = config.services.map((service) => new ServiceStack(app, serviceStackName(config, service), { config, service, shared: this.shared }));
-    // The plan role in the shared stack refreshes what every stack of the environment holds.
-    for (const stack of this.services) this.shared.githubIdentity?.planAlso(stack);
   }
 
   /** Every stack, shared first. */

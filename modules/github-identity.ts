@@ -3,30 +3,33 @@
  * or referenced by ARN), a read-only plan role for pull requests and a deploy role for release
  * jobs. Both roles trust only the configured repository and workflows; the deploy role only the
  * release workflow of the release branch in its GitHub environment. The plan role reads exactly
- * what `terraform plan` of this stack refreshes (config/plan-permissions.ts) and the state.
+ * what `terraform plan` of the environment's stacks refreshes (config/plan-permissions.ts) and the state.
  *
  * The deploy role holds exactly config/release-permissions.ts, scoped to this environment's
- * resources by the names in config/names.ts. Its ARNs need the account id, which no data source
- * may look up (plans run offline), so it is read from the OIDC provider's ARN: IAM roles can
- * only trust a provider of their own account.
+ * resources by the naming patterns of config/names.ts (the service name a wildcard) and, where IAM
+ * evaluates it, the Environment tag: the same size for one service or a hundred, and no reference
+ * to any service, so it stays in the shared stack when each service has a stack of its own. Its
+ * ARNs need the account id, which no data source may look up (plans run offline), so it is read
+ * from the OIDC provider's ARN: IAM roles can only trust a provider of their own account.
  */
 import { Construct } from 'constructs';
-import { Fn, Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
+import { App, Fn, Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import {
+  anyServiceNames,
   BASE_REVISION_TAG_KEY,
   ConfigError,
-  deploymentConfigName,
+  ENVIRONMENT_TAG_KEY,
   environmentNames,
+  environmentStacks,
   GITHUB_OIDC_HOST,
   GITHUB_ROLE_WORKFLOWS,
   hasVerificationHook,
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
-  serviceNames,
   STATE_LOCK_SUFFIX,
   stateKeyPatterns,
   type EnvironmentConfig,
@@ -35,7 +38,7 @@ import {
 } from '../config';
 import { PLAN_READS, PLAN_READS_NOTHING, type PlanReadScope } from '../config/plan-permissions';
 import { RELEASE_PERMISSIONS, type NeededBy, type ReleaseResourceKind } from '../config/release-permissions';
-import { GITHUB_OIDC_AUDIENCE, githubTrustPolicy, partitionOf, policyDocument, type PolicyStatement } from './iam-policy';
+import { GITHUB_OIDC_AUDIENCE, githubTrustPolicy, inlinePoliciesProblem, partitionOf, policyDocument, trustPolicyProblem, type PolicyStatement } from './iam-policy';
 
 export interface GithubIdentityProps {
   /** The environment the roles serve: names, region, services and state backend come from it. */
@@ -44,8 +47,13 @@ export interface GithubIdentityProps {
   readonly github: GithubIdentityConfig;
 }
 
-/** IAM's limit on the inline policies of one role, in characters without whitespace. */
-const INLINE_POLICY_LIMIT = 10_240;
+/** Stands in for the account id where a size is measured: every account id has 12 digits. */
+const EXAMPLE_ACCOUNT_ID = '123456789012';
+
+function throwOnQuotaProblems(problems: readonly (string | undefined)[]): void {
+  const found = problems.filter((problem): problem is string => problem !== undefined);
+  if (found.length > 0) throw new ConfigError(found);
+}
 
 /** Builds ARNs of this environment's account and region. */
 export type ArnOf = (service: string, resource: string, options?: { readonly global?: boolean; readonly region?: string }) => string;
@@ -100,22 +108,32 @@ function servicesNeeding(env: EnvironmentConfig, neededBy: NeededBy): ServiceCon
 
 interface StatementShape {
   readonly sid: string;
-  /** The resources of the given services; none drops the statement. */
-  readonly resources: (services: readonly ServiceConfig[]) => string[];
+  /** The resources: patterns covering every service of the environment, never one ARN per service. */
+  readonly resources: readonly string[];
   readonly condition?: PolicyStatement['Condition'];
 }
 
-/** One statement per resource kind: what it names and under which condition. */
+/**
+ * One statement per resource kind: what it names and under which condition. Where a pattern's
+ * environment prefix is not closed by a `/` (task families, roles, CodeDeploy names), another
+ * environment could match it if its `<app>-<environment>` began with this one's plus a dash;
+ * configuration refuses such names in one account (`namePrefixProblems` in config/index.ts),
+ * and the CodeDeploy statements also require the environment's tag, which CodeDeploy evaluates
+ * on applications and deployment groups (Service Authorization Reference, AWS CodeDeploy:
+ * `aws:ResourceTag/${TagKey}`).
+ */
 function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseResourceKind, StatementShape> {
-  const names = (service: ServiceConfig) => serviceNames(env, service);
+  const any = anyServiceNames(env);
   const { cluster, verificationHookLogGroup: hookLogGroup } = environmentNames(env);
-  const whenAny = (resource: string) => (services: readonly ServiceConfig[]) => (services.length > 0 ? [resource] : []);
+  const revisions = arnOf('ecs', `task-definition/${any.taskFamily}:*`);
+  const taggedForThisEnvironment = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG_KEY}`]: env.environment } };
+  const customConfigs = env.services.some((service) => typeof service.release.deploymentConfig !== 'string') ? [any.customDeploymentConfig] : [];
   return {
-    'ecs-service': { sid: 'EcsServicesOfThisEnvironment', resources: (services) => services.map((s) => arnOf('ecs', `service/${cluster}/${names(s).service}`)) },
-    'task-family': { sid: 'RegisterRevisionsOfTheseFamilies', resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)) },
+    'ecs-service': { sid: 'EcsServicesOfThisEnvironment', resources: [arnOf('ecs', `service/${cluster}/${any.service}`)] },
+    'task-family': { sid: 'RegisterRevisionsOfTheseFamilies', resources: [revisions] },
     'task-family-at-registration': {
       sid: 'TagRevisionsOnlyWhileRegisteringThem',
-      resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)),
+      resources: [revisions],
       condition: {
         StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [RELEASE_TAG_KEY, BASE_REVISION_TAG_KEY] },
@@ -123,55 +141,58 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
     },
     'task-family-in-cluster': {
       sid: 'RunRevisionsOfTheseFamiliesInThisCluster',
-      resources: (services) => services.map((s) => arnOf('ecs', `task-definition/${names(s).taskFamily}:*`)),
+      resources: [revisions],
       condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
     },
-    'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
-    'log-streams': { sid: 'ReadTheirTaskLogs', resources: (services) => services.map((s) => arnOf('logs', `log-group:${names(s).logGroup}:log-stream:*`)) },
+    'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: [arnOf('ecs', `task/${cluster}/*`)] },
+    'log-streams': { sid: 'ReadTheirTaskLogs', resources: [arnOf('logs', `log-group:${any.logGroup}:log-stream:*`)] },
     // The log-group resource type of the Service Authorization Reference is `log-group:<name>`;
     // AWS authorizes group-wide reads on `log-group:<name>:log-stream:` (its AccessDenied messages
     // name that), which `:*` covers. Both name this one group only (a group name has no colon).
     'verification-hook-log': {
       sid: 'ReadTheVerificationHookLog',
-      resources: (services) => (services.length === 0 ? [] : [`log-group:${hookLogGroup}`, `log-group:${hookLogGroup}:*`].map((resource) => arnOf('logs', resource))),
+      resources: [`log-group:${hookLogGroup}`, `log-group:${hookLogGroup}:*`].map((resource) => arnOf('logs', resource)),
     },
     // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
     // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
     'ecs-task-list': {
       sid: 'ListTasksOfThisCluster',
-      resources: whenAny(arnOf('ecs', `container-instance/${cluster}/*`)),
+      resources: [arnOf('ecs', `container-instance/${cluster}/*`)],
       condition: { StringEquals: { 'ecs:cluster': arnOf('ecs', `cluster/${cluster}`) } },
     },
     'task-roles': {
       sid: 'PassTaskRolesOnlyToEcsTasks',
-      resources: (services) => services.flatMap((s) => [names(s).executionRole, names(s).taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true }))),
+      resources: [any.executionRole, any.taskRole].map((role) => arnOf('iam', `role/${role}`, { global: true })),
       condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
-    repository: { sid: 'ReadAndPushTheseRepositories', resources: (services) => services.map((s) => arnOf('ecr', `repository/${names(s).repository}`)) },
-    'codedeploy-application': { sid: 'RecordAppSpecRevisions', resources: (services) => services.map((s) => arnOf('codedeploy', `application:${names(s).codeDeployApplication}`)) },
+    repository: { sid: 'ReadAndPushTheseRepositories', resources: [arnOf('ecr', `repository/${any.repository}`)] },
+    'codedeploy-application': {
+      sid: 'RecordAppSpecRevisions',
+      resources: [arnOf('codedeploy', `application:${any.codeDeployApplication}`)],
+      condition: taggedForThisEnvironment,
+    },
     'deployment-group': {
       sid: 'DeployTheseDeploymentGroups',
-      resources: (services) => services.map((s) => arnOf('codedeploy', `deploymentgroup:${names(s).codeDeployApplication}/${names(s).deploymentGroup}`)),
+      resources: [arnOf('codedeploy', `deploymentgroup:${any.codeDeployApplication}/${any.deploymentGroup}`)],
+      condition: taggedForThisEnvironment,
     },
     'deployment-config': {
       sid: 'ReadTheirDeploymentConfigs',
-      // Each group's own config, and the predefined ECS ones `--deployment-config` may pick instead:
+      // The services' own configs, and the predefined ECS ones `--deployment-config` may pick instead:
       // the tool reads the chosen one, and CreateDeployment is authorized as reading it too.
-      resources: (services) =>
-        services.length === 0
-          ? []
-          : [...new Set([...services.map((s) => deploymentConfigName(env, s)), ...PREDEFINED_DEPLOYMENT_CONFIGS])].map((name) => arnOf('codedeploy', `deploymentconfig:${name}`)),
+      // Deployment configs carry no tags (the Service Authorization Reference lists no condition key).
+      resources: [...customConfigs, ...PREDEFINED_DEPLOYMENT_CONFIGS].map((name) => arnOf('codedeploy', `deploymentconfig:${name}`)),
     },
     'ecs-scalable-target': {
       sid: 'SuspendAndRestoreScalingOfThisEnvironment',
       // The ARN ends in an id AWS assigns, so the targets are picked by namespace, dimension and
       // the Environment tag the provider puts on everything (providerConfig in environment-stack.ts).
-      resources: whenAny(arnOf('application-autoscaling', 'scalable-target/*')),
+      resources: [arnOf('application-autoscaling', 'scalable-target/*')],
       condition: {
         StringEquals: {
           'application-autoscaling:service-namespace': 'ecs',
           'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount',
-          'aws:ResourceTag/Environment': env.environment,
+          [`aws:ResourceTag/${ENVIRONMENT_TAG_KEY}`]: env.environment,
         },
       },
     },
@@ -179,30 +200,34 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
       sid: 'RecordScalingSuspensionOfThisEnvironment',
       // Tag actions carry no namespace or dimension keys: the Environment tag scopes the targets,
       // and of all tag keys only the suspension record may be written or removed.
-      resources: whenAny(arnOf('application-autoscaling', 'scalable-target/*')),
+      resources: [arnOf('application-autoscaling', 'scalable-target/*')],
       condition: {
-        StringEquals: { 'aws:ResourceTag/Environment': env.environment },
+        StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG_KEY}`]: env.environment },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [SCALING_RECORD_TAG_KEY] },
       },
     },
-    'account-wide': { sid: 'ActionsWithoutResourceScope', resources: whenAny('*') },
+    'account-wide': { sid: 'ActionsWithoutResourceScope', resources: ['*'] },
   };
 }
 
-/** The deploy role's statements: every permission of config/release-permissions.ts this environment's services need. */
+/**
+ * The deploy role's statements: every permission of config/release-permissions.ts that some
+ * service of the environment needs, on patterns covering all of them. Its size depends on the
+ * names of app and environment, not on how many services there are.
+ */
 export function deployPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): PolicyStatement[] {
   const shapes = statementShapes(env, arnOf);
   return (Object.keys(shapes) as ReleaseResourceKind[]).flatMap((kind) => {
     const shape = shapes[kind];
-    const granted = RELEASE_PERMISSIONS.filter((permission) => permission.resource === kind)
-      .map((permission) => ({ action: permission.action, resources: shape.resources(servicesNeeding(env, permission.neededBy)) }))
-      .filter((permission) => permission.resources.length > 0);
-    if (granted.length === 0) return [];
+    const actions = RELEASE_PERMISSIONS.filter((permission) => permission.resource === kind && servicesNeeding(env, permission.neededBy).length > 0).map(
+      (permission) => permission.action,
+    );
+    if (actions.length === 0) return [];
     const statement: PolicyStatement = {
       Sid: shape.sid,
       Effect: 'Allow',
-      Action: [...new Set(granted.map((permission) => permission.action))],
-      Resource: [...new Set(granted.flatMap((permission) => permission.resources))].sort(),
+      Action: [...new Set(actions)],
+      Resource: [...new Set(shape.resources)].sort(),
       ...(shape.condition ? { Condition: shape.condition } : {}),
     };
     return [statement];
@@ -233,12 +258,24 @@ export function planReadStatements(env: EnvironmentConfig, resourceTypes: Iterab
   });
 }
 
-/** Every resource and data source type synthesized in a stack. */
-function stackResourceTypes(stack: TerraformStack): string[] {
-  return stack.node
-    .findAll()
-    .filter((construct): construct is TerraformResource | TerraformDataSource => construct instanceof TerraformResource || construct instanceof TerraformDataSource)
-    .map((construct) => construct.terraformResourceType);
+/**
+ * Every resource and data source type synthesized in the environment's stacks: the stack of
+ * `scope` and, when an environment is split over several stacks (config/names.ts
+ * `environmentStacks`), every other stack of the app named as one of them. The plan role lives
+ * in one stack but plans them all.
+ */
+function environmentResourceTypes(scope: Construct, env: EnvironmentConfig): string[] {
+  const own = TerraformStack.of(scope);
+  const names = new Set(environmentStacks(env).map((stack) => stack.stack));
+  const stacks = App.of(scope)
+    .node.children.filter((child): child is TerraformStack => child instanceof TerraformStack)
+    .filter((stack) => stack === own || names.has(stack.node.id));
+  return stacks.flatMap((stack) =>
+    stack.node
+      .findAll()
+      .filter((construct): construct is TerraformResource | TerraformDataSource => construct instanceof TerraformResource || construct instanceof TerraformDataSource)
+      .map((construct) => construct.terraformResourceType),
+  );
 }
 
 /** The plan role's state statements: reading the S3 state and taking its lock. */
@@ -266,15 +303,13 @@ export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Poli
 export class GithubIdentity extends Construct {
   /** ARN of the account's GitHub OIDC provider (created here or configured). */
   public readonly providerArn: string;
-  /** Role pull-request and push jobs assume to run `terraform plan`: the reads of the stack's resource types, and the state. */
+  /** Role pull-request and push jobs assume to run `terraform plan`: the reads of the environment's stacks' resource types, and the state. */
   public readonly planRoleArn: string;
   /** Role release jobs of the GitHub environment assume to push images and run `npm run deploy`. */
   public readonly deployRoleArn: string;
   /** The deploy role's statements, as synthesized. */
   public readonly deployStatements: readonly PolicyStatement[];
 
-  /** The environment's other stacks (its services'), whose resource types the plan role also refreshes. */
-  private readonly otherStacks: TerraformStack[] = [];
 
   constructor(scope: Construct, id: string, props: GithubIdentityProps) {
     super(scope, id);
@@ -284,12 +319,9 @@ export class GithubIdentity extends Construct {
 
     let account: string;
     if (github.oidcProvider.mode === 'existing') {
-      const [, providerPartition, , , providerAccount] = github.oidcProvider.arn.split(':');
-      if (providerPartition !== partition) {
-        throw new ConfigError([`${env.environment}.github.oidcProvider.arn: partition "${providerPartition}" does not match region ${env.region} ("${partition}"); use the provider of this environment's account`]);
-      }
+      // config/index.ts has checked that the provider's partition is the region's.
       this.providerArn = github.oidcProvider.arn;
-      account = providerAccount;
+      account = github.oidcProvider.arn.split(':')[4];
     } else {
       const provider = new IamOpenidConnectProvider(this, 'oidc-provider', {
         url: `https://${GITHUB_OIDC_HOST}`,
@@ -301,27 +333,46 @@ export class GithubIdentity extends Construct {
     }
 
     const arnOf = arnBuilder(partition, env.region, account);
+    // Sizes are checked with the values Terraform puts in place of the expressions: a 12-digit
+    // account id and the provider's ARN as IAM stores it.
+    const arnWithAccount = arnBuilder(partition, env.region, EXAMPLE_ACCOUNT_ID);
+    const providerArnAsStored = github.oidcProvider.mode === 'existing' ? github.oidcProvider.arn : `arn:${partition}:iam::${EXAMPLE_ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
     this.deployStatements = deployPolicyStatements(env, arnOf);
-    const estimated = policyDocument(deployPolicyStatements(env, arnBuilder(partition, env.region, '123456789012'))).length;
-    if (estimated > INLINE_POLICY_LIMIT) {
-      throw new ConfigError([`${env.environment}.github: the deploy policy for ${env.services.length} services is ${estimated} characters, over IAM's ${INLINE_POLICY_LIMIT} per role; split the services over more environments`]);
-    }
     const subjects = githubSubjects(env, github);
+    const planTrust = githubTrustPolicy(this.providerArn, subjects.plan, subjects.planOperator);
+    const deployTrust = githubTrustPolicy(this.providerArn, subjects.deploy);
+    throwOnQuotaProblems([
+      inlinePoliciesProblem(`${env.environment}.github`, names.deployRole, [policyDocument(deployPolicyStatements(env, arnWithAccount))]),
+      trustPolicyProblem(`${env.environment}.github.planBranches`, names.planRole, githubTrustPolicy(providerArnAsStored, subjects.plan, subjects.planOperator)),
+      trustPolicyProblem(`${env.environment}.github`, names.deployRole, githubTrustPolicy(providerArnAsStored, subjects.deploy)),
+    ]);
 
     const planRole = new IamRole(this, 'plan-role', {
       name: names.planRole,
       description: `GitHub ${github.repository}: terraform plan of ${names.stack} (read-only)`,
-      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.plan, subjects.planOperator),
+      assumeRolePolicy: planTrust,
     });
-    // Produced at synthesis, when every construct of the stack exists: the reads of exactly the
-    // resource types the stack has.
+    // Produced at synthesis, when every construct of the environment's stacks exists: the reads of
+    // exactly the resource types they have. Its size depends on those types, not on the number of
+    // services; with the state statements it must fit IAM's quota for one role's inline policies.
     const providerArn = this.providerArn;
+    const planStatements = planPolicyStatements(env, arnOf);
     new IamRolePolicy(this, 'plan-reads', {
       name: 'terraform-plan-reads',
       role: planRole.id,
-      policy: Lazy.stringValue({ produce: () => policyDocument(planReadStatements(env, [TerraformStack.of(this), ...this.otherStacks].flatMap(stackResourceTypes), arnOf, providerArn)) }),
+      policy: Lazy.stringValue({
+        produce: () => {
+          const types = environmentResourceTypes(this, env);
+          throwOnQuotaProblems([
+            inlinePoliciesProblem(`${env.environment}.github`, names.planRole, [
+              policyDocument(planReadStatements(env, types, arnWithAccount, providerArnAsStored)),
+              ...(planStatements.length > 0 ? [policyDocument(planPolicyStatements(env, arnWithAccount))] : []),
+            ]),
+          ]);
+          return policyDocument(planReadStatements(env, types, arnOf, providerArn));
+        },
+      }),
     });
-    const planStatements = planPolicyStatements(env, arnOf);
     if (planStatements.length > 0) {
       new IamRolePolicy(this, 'plan-state', { name: 'terraform-state', role: planRole.id, policy: policyDocument(planStatements) });
     }
@@ -329,7 +380,7 @@ export class GithubIdentity extends Construct {
     const deployRole = new IamRole(this, 'deploy-role', {
       name: names.deployRole,
       description: `GitHub ${github.repository}: push images and release ${names.stack}`,
-      assumeRolePolicy: githubTrustPolicy(this.providerArn, subjects.deploy),
+      assumeRolePolicy: deployTrust,
     });
     new IamRolePolicy(this, 'deploy-release', { name: 'release', role: deployRole.id, policy: policyDocument(this.deployStatements) });
 
@@ -337,8 +388,4 @@ export class GithubIdentity extends Construct {
     this.deployRoleArn = deployRole.arn;
   }
 
-  /** Let the plan role also refresh what `stack` (a service stack of this environment) holds. */
-  public planAlso(stack: TerraformStack): void {
-    this.otherStacks.push(stack);
-  }
 }

@@ -2,11 +2,13 @@
  * IAM policy documents as plain JSON, so the synthesized stack shows (and tests read) every
  * statement literally.
  */
-import { GITHUB_OIDC_HOST } from '../config/schema';
-import { PLAN_READS_ON_ANY_RESOURCE } from '../config/plan-permissions';
-import { RELEASE_PERMISSIONS } from '../config/release-permissions';
+import { GITHUB_OIDC_HOST, partitionOf } from '../config';
 
-/** Managed policies this repository may attach, each for a reason written here. */
+/**
+ * Managed policies this repository may attach, each for a reason written here. The policy rules
+ * do not read this list: policy/allowed-iam.ts pins its own, so adding one here fails
+ * `npm run policy` until it is pinned there too.
+ */
 export const ALLOWED_MANAGED_POLICIES = {
   // AWS maintains the exact set CodeDeploy needs to drive ECS blue/green (task sets, listener
   // rules, alarms, passing the task roles); copying it inline would go stale.
@@ -16,15 +18,6 @@ export type AllowedManagedPolicy = keyof typeof ALLOWED_MANAGED_POLICIES;
 
 /** ECR's login: the token is account-wide, IAM offers no resource to scope it to. */
 export const ECR_LOGIN_ACTION = 'ecr:GetAuthorizationToken';
-
-/**
- * The actions allowed on `Resource: "*"`: ECR's login, and the release actions whose row in the
- * Service Authorization Reference names no resource type (config/release-permissions.ts gives
- * the reason for each).
- */
-export const ACTIONS_WITHOUT_RESOURCE_SCOPE: readonly string[] = [
-  ...new Set([ECR_LOGIN_ACTION, ...RELEASE_PERMISSIONS.filter((permission) => permission.resource === 'account-wide').map((permission) => permission.action)]),
-];
 
 /**
  * What a Lambda function's execution role needs to run the function in a VPC: Lambda creates,
@@ -42,13 +35,49 @@ export const LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = [
 ];
 
 /**
- * The actions any role of the stack may hold on `Resource: "*"`: those IAM cannot scope, the
- * plan role's reads of the stack's resource types (read-only: config/plan-permissions.ts), and a
- * VPC function's network interface management.
+ * A CodeDeploy lifecycle hook reports its result with PutLifecycleEventHookExecutionStatus, which
+ * supports no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
  */
-export const ACTIONS_ALLOWED_ON_ANY_RESOURCE: readonly string[] = [
-  ...new Set([...ACTIONS_WITHOUT_RESOURCE_SCOPE, ...PLAN_READS_ON_ANY_RESOURCE, ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS]),
-];
+export const HOOK_RESULT_ACTION = 'codedeploy:PutLifecycleEventHookExecutionStatus';
+
+/**
+ * IAM quotas that bound the documents and roles this repository creates (IAM User Guide, "IAM
+ * and AWS STS quotas"). Sizes are in characters, whitespace not counted. docs/limits.md shows
+ * where an environment of 100 services stands against each.
+ */
+export const IAM_QUOTAS = {
+  /** All inline policies of one role together. Fixed. */
+  roleInlinePolicyCharacters: 10_240,
+  /** One customer managed policy. Fixed. */
+  managedPolicyCharacters: 6_144,
+  /** A role's trust policy: 2,048 by default, adjustable up to 4,096. */
+  trustPolicyCharacters: 2_048,
+  /** Managed policies attached to one role: 10 by default, adjustable up to 20. */
+  managedPoliciesPerRole: 10,
+  /** Roles in one account: 1,000 by default, adjustable. */
+  rolesPerAccount: 1_000,
+  /** A role's name. */
+  roleNameCharacters: 64,
+} as const;
+
+/** The size IAM counts for a policy document: its characters, whitespace not counted. */
+export function iamPolicySize(document: string): number {
+  return document.replace(/\s/g, '').length;
+}
+
+/** Why the inline policies of `role` do not fit IAM's quota for one role (one line), or undefined. */
+export function inlinePoliciesProblem(at: string, role: string, documents: readonly string[]): string | undefined {
+  const size = documents.reduce((total, document) => total + iamPolicySize(document), 0);
+  const limit = IAM_QUOTAS.roleInlinePolicyCharacters;
+  return size > limit ? `${at}: the inline policies of role ${role} are ${size} characters, over IAM's ${limit} per role; shorten the app and environment names (docs/limits.md)` : undefined;
+}
+
+/** Why the trust policy of `role` does not fit IAM's default quota (one line), or undefined. */
+export function trustPolicyProblem(at: string, role: string, document: string): string | undefined {
+  const size = iamPolicySize(document);
+  const limit = IAM_QUOTAS.trustPolicyCharacters;
+  return size > limit ? `${at}: the trust policy of role ${role} is ${size} characters, over IAM's default ${limit}; list fewer (the account's quota can be raised to 4096 on request, this check keeps the default: docs/limits.md)` : undefined;
+}
 
 export interface PolicyStatement {
   /** Why the statement exists, in one identifier. */
@@ -106,12 +135,8 @@ export function githubTrustPolicy(providerArn: string, subjects: readonly string
   });
 }
 
-/** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+// The configuration checks partitions too, so the function lives there.
+export { partitionOf } from '../config';
 
 /** ARN of an AWS managed policy from the allow-list. */
 export function managedPolicyArn(region: string, name: AllowedManagedPolicy): string {

@@ -11,7 +11,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { ConfigError, type NetworkConfig } from '../config';
+import { SUBNET_LAYOUT, type NetworkConfig } from '../config';
 
 export interface NetworkProps {
   /** Prefix of the Name tag of every network resource. */
@@ -22,11 +22,8 @@ export interface NetworkProps {
   readonly availabilityZones: readonly string[];
 }
 
-/** Extra prefix bits per subnet: 16 slots, public subnets take 0-7 and private 8-15. */
-const SUBNET_BITS = 4;
-const SLOTS_PER_TIER = 8;
-/** The smallest subnet AWS accepts is a /28. */
-const SMALLEST_SUBNET_PREFIX = 28;
+/** Extra prefix bits per subnet: 16 slots, public subnets take 0-7 and private 8-15 (config/index.ts checks the VPC block and zones fit). */
+const { bitsPerSubnet: SUBNET_BITS, slotsPerTier: SLOTS_PER_TIER } = SUBNET_LAYOUT;
 
 /**
  * The `index`-th subnet of `newBits` extra prefix bits inside `cidr`, like Terraform's
@@ -75,13 +72,6 @@ export class Network extends Construct {
     }
 
     const zones = props.availabilityZones;
-    const vpcPrefix = Number(network.cidr.split('/')[1]);
-    if (vpcPrefix + SUBNET_BITS > SMALLEST_SUBNET_PREFIX) {
-      throw new ConfigError([`network.cidr: ${network.cidr} is too small to split into subnets; use a /${SMALLEST_SUBNET_PREFIX - SUBNET_BITS} or larger block such as 10.0.0.0/16`]);
-    }
-    if (zones.length > SLOTS_PER_TIER) {
-      throw new ConfigError([`availabilityZones: ${zones.length} zones exceed the ${SLOTS_PER_TIER} subnet slots per tier; list at most ${SLOTS_PER_TIER}`]);
-    }
     const name = props.name;
 
     const vpc = new Vpc(this, 'vpc', {

@@ -7,15 +7,15 @@ import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import { ConfigError, deletionProtectionOf, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
 import { BlueGreenDeployment } from './blue-green-deployment';
-import { EcsCluster } from './cluster';
-import { CodeDeployServiceRole } from './codedeploy-role';
+import { EcsCluster } from './ecs-cluster';
+import { CodeDeployServiceRole } from './code-deploy-service-role';
 import { ContainerRegistry } from './container-registry';
 import { DeploymentAlarms } from './deployment-alarms';
 import { FargateService } from './fargate-service';
-import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './load-balancer';
+import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './blue-green-load-balancer';
 import { Network } from './network';
 import { ServiceAutoScaling } from './service-auto-scaling';
-import { FargateTaskDefinition } from './task-definition';
+import { FargateTaskDefinition } from './fargate-task-definition';
 import { VerificationHook } from './verification-hook';
 
 export interface ReleasableServiceProps {

@@ -7,13 +7,13 @@
  */
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
-import { accessLogsOf, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, serviceNamePattern, verificationTargets, type EnvironmentConfig } from '../config';
+import { accessLogsOf, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, verificationTargets, type EnvironmentConfig } from '../config';
 import { AccessLogBucket } from './access-log-bucket';
 import { AwsStack } from './aws-stack';
-import { EcsCluster } from './cluster';
-import { CodeDeployServiceRole } from './codedeploy-role';
+import { EcsCluster } from './ecs-cluster';
+import { CodeDeployServiceRole } from './code-deploy-service-role';
 import { GithubIdentity } from './github-identity';
-import type { BlueGreenLoadBalancerProps } from './load-balancer';
+import type { BlueGreenLoadBalancerProps } from './blue-green-load-balancer';
 import { Network } from './network';
 import { VerificationHook } from './verification-hook';
 
@@ -71,7 +71,6 @@ export class SharedStack extends AwsStack {
         : undefined;
 
     if (hasVerificationHook(env) && this.codeDeployRole) {
-      const services = serviceNamePattern(env);
       this.verificationHook = new VerificationHook(this, 'verification-hook', {
         name: names.verificationHook,
         logGroupName: names.verificationHookLogGroup,
@@ -80,7 +79,7 @@ export class SharedStack extends AwsStack {
         vpcId: this.network.vpcId,
         subnetIds: this.network.taskSubnetIds,
         targets: verificationTargets(env),
-        deploymentGroupPattern: `${services}/${services}`,
+        environment: env,
       });
       this.codeDeployRole.allowInvoke(this.verificationHook.function.arn);
       new TerraformOutput(this, 'verification_hook_function', { value: this.verificationHook.function.functionName, description: 'CodeDeploy AfterAllowTestTraffic hook that verifies the test listener' });

@@ -23,8 +23,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VERIFICATION_FUNCTION_SOURCE, type VerificationTargetSettings } from '../config';
-import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, partitionOf, policyDocument, trustPolicy } from './iam-policy';
+import { anyServiceNames, ENVIRONMENT_TAG_KEY, VERIFICATION_FUNCTION_SOURCE, type EnvironmentConfig, type VerificationTargetSettings } from '../config';
+import { HOOK_RESULT_ACTION, LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, partitionOf, policyDocument, trustPolicy } from './iam-policy';
 
 /** The Node.js runtime the function runs on (it provides the AWS SDK v3 clients the code uses). */
 export const VERIFICATION_FUNCTION_RUNTIME = 'nodejs22.x';
@@ -40,13 +40,17 @@ export interface VerificationHookProps {
   readonly logRetentionDays?: number;
   /** Region, for ARNs. */
   readonly region: string;
+  /**
+   * The environment whose deployment groups the function reports on: its role names them by the
+   * naming pattern (config/names.ts `anyServiceNames`) and their Environment tag, one statement
+   * the same size for any number of services.
+   */
+  readonly environment: Pick<EnvironmentConfig, 'app' | 'environment'>;
   /** The VPC and the subnets the function runs in (the tasks' subnets, which reach AWS APIs). */
   readonly vpcId: string;
   readonly subnetIds: string[];
   /** What to verify, by deployment group (config `verificationTargets`). */
   readonly targets: Readonly<Record<string, VerificationTargetSettings>>;
-  /** IAM pattern of the deployment groups the function may read and report on (`<application>/<group>`, wildcards allowed). */
-  readonly deploymentGroupPattern: string;
 }
 
 export class VerificationHook extends Construct {
@@ -91,19 +95,26 @@ export class VerificationHook extends Construct {
     });
     // A local keeps the expression out of the policy JSON's quoting: `${local.…}`.
     const account = new TerraformLocal(this, 'account-id', Fn.element(Fn.split(':', role.arn), 4)).asString;
-    // A name pattern, not a list: the policy stays the same size, and the same, as services come and go.
-    const groupArns = [`arn:${partitionOf(props.region)}:codedeploy:${props.region}:${account}:deploymentgroup:${props.deploymentGroupPattern}`];
+    // A name pattern and the Environment tag, not a list: the policy stays the same size, and the
+    // same, as services come and go.
+    const any = anyServiceNames(props.environment);
+    const groups = `arn:${partitionOf(props.region)}:codedeploy:${props.region}:${account}:deploymentgroup:${any.codeDeployApplication}/${any.deploymentGroup}`;
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'verify-and-report',
       role: role.id,
       policy: policyDocument([
         {
-          // GetDeployment: which service (deployment group) and path; the Put: the hook's result.
-          Sid: 'ReportHookResultsOfTheseDeploymentGroups',
+          // GetDeployment: which service (deployment group) and path.
+          Sid: 'ReadDeploymentsOfThisEnvironment',
           Effect: 'Allow',
-          Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
-          Resource: groupArns,
+          Action: ['codedeploy:GetDeployment'],
+          Resource: [groups],
+          Condition: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG_KEY}`]: props.environment.environment } },
         },
+        // The hook's result. The Service Authorization Reference lists no resource type for
+        // PutLifecycleEventHookExecutionStatus: a statement naming deployment groups would never
+        // match it, so it is granted on "*" (the call names the deployment and its hook execution id).
+        { Sid: 'ReportHookResults', Effect: 'Allow', Action: [HOOK_RESULT_ACTION], Resource: ['*'] },
         // The test listener's load balancer, by the name in VERIFY_TARGETS: its DNS name (the Host
         // header) and ARN suffix (its network interfaces). Describe calls have no resource-level
         // permissions (Service Authorization Reference, Elastic Load Balancing V2).

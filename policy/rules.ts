@@ -9,6 +9,7 @@
  */
 import {
   accountOf,
+  anyServiceNames,
   environmentNames,
   environmentNamesList,
   GITHUB_OIDC_HOST,
@@ -21,7 +22,7 @@ import {
   type EnvironmentConfig,
   type ServiceConfig,
 } from '../config';
-import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, ACTIONS_WITHOUT_RESOURCE_SCOPE, ALLOWED_MANAGED_POLICIES } from '../modules/iam-policy';
+import { ACTIONS_ALLOWED_ON_ANY_RESOURCE, isAllowedManagedPolicyArn, isAllowedOnAnyResource, MANAGED_POLICIES_ALLOWED } from './allowed-iam';
 import {
   actionCovers,
   iamDocuments,
@@ -429,12 +430,12 @@ const iamNoNegations: PolicyRule = {
 
 const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
   id: 'iam-resource-star-only-for-unscoped-actions',
-  statement: `Resource "*" is granted only for actions IAM cannot scope to a resource (${ACTIONS_WITHOUT_RESOURCE_SCOPE.length} listed in modules/iam-policy.ts) and the read-only refresh calls of terraform plan (config/plan-permissions.ts).`,
+  statement: `Resource "*" is granted only for the ${Object.keys(ACTIONS_ALLOWED_ON_ANY_RESOURCE).length} actions pinned in policy/allowed-iam.ts, each with its reason: IAM cannot scope it to a resource, Lambda's network interfaces, or a read-only refresh of terraform plan.`,
   check: (synthesized) =>
     allowStatements(synthesized, 'permissions').flatMap(({ document, statement }) =>
       list(statement.Resource).includes('*')
         ? list(statement.Action)
-            .filter((action) => !ACTIONS_ALLOWED_ON_ANY_RESOURCE.includes(action))
+            .filter((action) => !isAllowedOnAnyResource(action))
             .map((action) => violation(document.address, `${statementName(statement)} allows "${action}" on every resource`))
         : [],
     ),
@@ -442,9 +443,9 @@ const iamResourceStarOnlyForUnscopedActions: PolicyRule = {
 
 const iamManagedPoliciesAllowListed: PolicyRule = {
   id: 'iam-managed-policies-allow-listed',
-  statement: `Only the AWS managed policies listed in modules/iam-policy.ts (${Object.keys(ALLOWED_MANAGED_POLICIES).join(', ')}) are attached, each for its written reason.`,
+  statement: `Only the AWS managed policies pinned in policy/allowed-iam.ts (${Object.keys(MANAGED_POLICIES_ALLOWED).join(', ')}) are attached, each for its written reason.`,
   check: (synthesized) => {
-    const allowed = (arn: unknown) => typeof arn === 'string' && Object.keys(ALLOWED_MANAGED_POLICIES).some((name) => new RegExp(`^arn:aws[a-z-]*:iam::aws:policy/${name}$`).test(arn));
+    const allowed = isAllowedManagedPolicyArn;
     return [
       ...['aws_iam_role_policy_attachment', 'aws_iam_policy_attachment'].flatMap((type) =>
         resources(synthesized, type)
@@ -460,17 +461,30 @@ const iamManagedPoliciesAllowListed: PolicyRule = {
   },
 };
 
+/**
+ * The task and execution roles of every service of the environment, as the deploy policy names
+ * them: config/names.ts's role names with `*` for the service (`shop-dev-*-task`).
+ */
+function namesServiceRolesOf(config: EnvironmentConfig, resource: string): boolean {
+  const role = /^arn:aws[a-z-]*:iam::(?:\d{12}|\$\{[^}]+\}):role\/(.+)$/.exec(resource)?.[1];
+  const any = anyServiceNames(config);
+  return role === any.executionRole || role === any.taskRole;
+}
+
 const iamPassRoleScoped: PolicyRule = {
   id: 'iam-pass-role-scoped',
-  statement: 'iam:PassRole is allowed only on named roles (role ARNs without wildcards, or roles of this stack), never on "*".',
+  statement:
+    'iam:PassRole is allowed only on named roles (role ARNs without wildcards, or roles of this stack) or on the task and execution roles of this environment\'s services by their naming pattern, never on "*".',
   appliesTo: (synthesized) => allowStatements(synthesized, 'permissions').some(({ statement }) => list(statement.Action).some((action) => actionCovers(action, 'iam:PassRole'))),
-  check: (synthesized) =>
+  check: (synthesized, config) =>
     allowStatements(synthesized, 'permissions')
       .filter(({ statement }) => list(statement.Action).some((action) => actionCovers(action, 'iam:PassRole')))
       .flatMap(({ document, statement }) => {
         const resourcesGranted = list(statement.Resource);
         if (resourcesGranted.length === 0) return [violation(document.address, `${statementName(statement)} allows iam:PassRole without naming a role`)];
-        return resourcesGranted.filter((resource) => !namesOneRole(resource)).map((resource) => violation(document.address, `${statementName(statement)} allows iam:PassRole on ${resource}`));
+        return resourcesGranted
+          .filter((resource) => !namesOneRole(resource) && !namesServiceRolesOf(config, resource))
+          .map((resource) => violation(document.address, `${statementName(statement)} allows iam:PassRole on ${resource}`));
       }),
 };
 

@@ -1,8 +1,9 @@
 /**
  * `npm run deploy -- [command] [flags]`: the release tool's entry point. It only wires the
- * process (arguments, signals, exit code) to scripts/cli/main.ts; see `--help` and docs/releases.md.
+ * process (arguments, signals, exit code) to the dispatcher, scripts/main.ts; see `--help` and
+ * docs/releases.md.
  */
-import { main } from './cli/main';
+import { main } from './main';
 import { processStreams } from './cli/output';
 import type { Interrupts } from './context';
 

@@ -1,8 +1,9 @@
 /**
  * The adoption path, checked end to end on a scratch copy of this repository (in the system temp
  * folder, removed afterwards; node_modules linked, not copied): `npm run init` under new names,
- * then `npm run plan -- --all`, `npm run policy -- --all`, and a release of every dev service
- * against the local emulator. CI runs it (.ci/run), and so does __tests__/tools/adopt-check.test.ts.
+ * then `npm run plan -- --all`, `npm run policy -- --all`, a release of every dev service
+ * against the local emulator, and a part of `npm test` that shows the suite still passes under
+ * the new names (SUITE_AFTER_INIT). `npm test` runs it (__tests__/tools/init.test.ts).
  *
  *   npx tsx tools/adopt-check.ts [--keep]      # --keep leaves the scratch copy and prints where
  *
@@ -22,6 +23,14 @@ export const ADOPT_CHECK_INIT_FLAGS = [
   '--repository', 'acme-corp/store', '--service', 'api:8080:/healthz', '--service', 'web',
 ] as const;
 
+/**
+ * Test files run in the scratch copy after init, a few seconds' worth: your configuration checked
+ * under its new names, and suites that name the example's resources in process (deploy/) and in a
+ * process they start (emulator/server-cli), which pass only because the tests pin the example
+ * (__tests__/support/example-config.ts). Each of them failed after init before the pin.
+ */
+export const SUITE_AFTER_INIT = ['__tests__/infra/configured-environments.test.ts', '__tests__/deploy/commands.test.ts', '__tests__/emulator/server-cli.test.ts'] as const;
+
 const USAGE = 'usage: npx tsx tools/adopt-check.ts [--keep]';
 
 class StepFailed extends Error {}
@@ -34,8 +43,9 @@ function checkoutFiles(): string[] {
 }
 
 function scratchCopy(): string {
+  const files = checkoutFiles();
   const dir = mkdtempSync(join(tmpdir(), 'ecs-bg-adopt-'));
-  for (const file of checkoutFiles()) {
+  for (const file of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(REPO_ROOT, file), join(dir, file), { dereference: false, errorOnExist: false });
   }
@@ -98,6 +108,9 @@ async function check(dir: string): Promise<void> {
   } finally {
     child.kill('SIGTERM');
   }
+  // Jest's cache inside the copy, so it goes with it.
+  const suite = run(dir, `npm test's ${SUITE_AFTER_INIT.length} files under the new names`, join(REPO_ROOT, 'node_modules', '.bin', 'jest'), ['--cacheDirectory', join(dir, '.jest-cache'), ...SUITE_AFTER_INIT]);
+  expectIn(suite, 'tests', `Test Suites: ${SUITE_AFTER_INIT.length} passed, ${SUITE_AFTER_INIT.length} total`);
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -139,7 +139,7 @@ describe('the deploy policy check on a normal release', () => {
 
   it('resolves the account id dev reads from the OIDC provider it creates to the emulated account', () => {
     const statements = resolvedStatements(synthesizedDeployPolicy(dev), account);
-    expect(statements.flatMap((statement) => [statement.Resource].flat())).toContain(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${DEV.cluster}/${DEV.service}`);
+    expect(statements.flatMap((statement) => [statement.Resource].flat())).toContain(`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${DEV.cluster}/shop-dev-*`);
     expect(callsOutsideDeployPolicy([call('ecs', 'DescribeServices', { cluster: DEV.cluster, services: [DEV.service] })], [dev], account)).toEqual([]);
   });
 
@@ -156,7 +156,7 @@ describe('the deploy policy check reports, one line each', () => {
       'a call on another cluster\'s service',
       call('ecs', 'DescribeServices', { cluster: DEV.cluster, services: [PROD.service] }),
       account,
-      /^ecs\.DescribeServices: ecs:DescribeServices on arn:aws:ecs:ap-northeast-1:123456789012:service\/shop-dev\/shop-prod-web: no statement granting ecs:DescribeServices names this resource \(they name arn:aws:ecs:ap-northeast-1:123456789012:service\/shop-prod\/shop-prod-web\)$/,
+      /^ecs\.DescribeServices: ecs:DescribeServices on arn:aws:ecs:ap-northeast-1:123456789012:service\/shop-dev\/shop-prod-web: no statement granting ecs:DescribeServices names this resource \(they name arn:aws:ecs:ap-northeast-1:123456789012:service\/shop-prod\/shop-prod-\*\)$/,
     ],
     [
       'a task definition family of another service',
@@ -250,6 +250,85 @@ describe('the deploy policy check reports, one line each', () => {
 
   it('reports each failing authorization of a call, and nothing for the ones that pass', () => {
     expect(callsOutsideDeployPolicy([registration(PROD, { taskRoleArn: role(DEV.taskRole) })], [prod], account)).toHaveLength(1);
+  });
+});
+
+/**
+ * The prefix trap: dev's patterns (`shop-dev-*`) also match the names of an environment `dev-eu`
+ * of app `shop` (`shop-dev-eu-web`) and of an app `shop-dev` (`shop-dev-staging-web` for its
+ * environment `staging`). Configuration refuses such names in one account (config.test.ts); where they
+ * exist anyway (another repository's environment in the account), these calls show what still
+ * holds: the `/`-delimited names and the environment's tag.
+ */
+describe("the deploy policy of dev against names that begin with dev's prefix", () => {
+  const devEu = { ...serviceNames({ app: 'shop', environment: 'dev-eu' }, { name: 'web' }), cluster: environmentNames({ app: 'shop', environment: 'dev-eu' }).cluster };
+  const otherApp = { ...serviceNames({ app: 'shop-dev', environment: 'staging' }, { name: 'web' }), cluster: environmentNames({ app: 'shop-dev', environment: 'staging' }).cluster };
+  const codeDeployArn = (names: typeof devEu) => `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${names.codeDeployApplication}/${names.deploymentGroup}`;
+  const applicationArn = (names: typeof devEu) => `arn:aws:codedeploy:${REGION}:${ACCOUNT}:application:${names.codeDeployApplication}`;
+  /** The account with dev-eu's and the other app's CodeDeploy resources, tagged by their stacks' providers. */
+  const sharing: EmulatedAccount = {
+    ...account,
+    deploymentGroups: [
+      ...account.deploymentGroups,
+      { application: devEu.codeDeployApplication, name: devEu.deploymentGroup, deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce' },
+    ],
+    deployments: [...account.deployments, { id: 'd-DEVEU0001', application: devEu.codeDeployApplication, deploymentGroup: devEu.deploymentGroup }],
+    tags: {
+      ...account.tags,
+      [codeDeployArn(devEu)]: { Environment: 'dev-eu' },
+      [applicationArn(devEu)]: { Environment: 'dev-eu' },
+      [codeDeployArn(otherApp)]: { Environment: 'staging' },
+    },
+  };
+
+  it('the names really do match the patterns of dev (the trap exists)', () => {
+    const statements = resolvedStatements(synthesizedDeployPolicy(dev), sharing);
+    const groups = statements.find((statement) => statement.Sid === 'DeployTheseDeploymentGroups');
+    expect(namesResource([groups?.Resource ?? []].flat(), codeDeployArn(devEu))).toBe(true);
+    expect(namesResource([groups?.Resource ?? []].flat(), codeDeployArn(otherApp))).toBe(true);
+  });
+
+  it.each<[string, CallRecord, RegExp]>([
+    [
+      "CreateDeployment on dev-eu's deployment group (its Environment tag is dev-eu)",
+      call('codedeploy', 'CreateDeployment', { ...group(devEu), revision: { revisionType: 'AppSpecContent', appSpecContent: { content: '{}' } } }),
+      /^codedeploy\.CreateDeployment: codedeploy:CreateDeployment on \S+:deploymentgroup:shop-dev-eu-web\/shop-dev-eu-web: DeployTheseDeploymentGroups: StringEquals aws:ResourceTag\/Environment "dev" fails: the request has "dev-eu"$/,
+    ],
+    [
+      "GetDeployment of a dev-eu deployment",
+      call('codedeploy', 'GetDeployment', { deploymentId: 'd-DEVEU0001' }),
+      /^codedeploy\.GetDeployment: codedeploy:GetDeployment on \S+:deploymentgroup:shop-dev-eu-web\/shop-dev-eu-web: DeployTheseDeploymentGroups: StringEquals aws:ResourceTag\/Environment "dev" fails: the request has "dev-eu"$/,
+    ],
+    [
+      "ListDeployments of app shop-dev's group",
+      call('codedeploy', 'ListDeployments', group(otherApp)),
+      /^codedeploy\.ListDeployments: codedeploy:ListDeployments on \S+:deploymentgroup:shop-dev-staging-web\/shop-dev-staging-web: DeployTheseDeploymentGroups: StringEquals aws:ResourceTag\/Environment "dev" fails: the request has "staging"$/,
+    ],
+    [
+      "DescribeServices in dev-eu's cluster (the cluster is named exactly)",
+      call('ecs', 'DescribeServices', { cluster: devEu.cluster, services: [devEu.service] }),
+      /^ecs\.DescribeServices: ecs:DescribeServices on \S+:service\/shop-dev-eu\/shop-dev-eu-web: no statement granting ecs:DescribeServices names this resource/,
+    ],
+    [
+      "DescribeImages in app shop-dev's repository (repositories end the prefix with /)",
+      call('ecr', 'DescribeImages', { repositoryName: otherApp.repository, imageIds: [{ imageTag: 'v1' }] }),
+      /^ecr\.DescribeImages: ecr:DescribeImages on \S+:repository\/shop-dev-staging\/web: no statement granting ecr:DescribeImages names this resource/,
+    ],
+    [
+      "GetLogEvents of dev-eu's log group (log groups end the prefix with /)",
+      call('logs', 'GetLogEvents', { logGroupName: devEu.logGroup, logStreamName: 'web/web/abc' }),
+      /^logs\.GetLogEvents: logs:GetLogEvents on \S+:log-group:\/ecs\/shop-dev-eu\/web:log-stream:web\/web\/abc: no statement granting logs:GetLogEvents names this resource/,
+    ],
+  ])('refuses %s', (_what, sent, line) => {
+    const reported = callsOutsideDeployPolicy([sent], [dev], sharing);
+    expect(reported).toContainEqual(expect.stringMatching(line));
+    // CreateDeployment's dependent actions on the application are refused the same way.
+    expect(reported.filter((text) => !/"dev" fails: the request has "dev-eu"|no statement granting/.test(text) && !line.test(text))).toEqual([]);
+  });
+
+  it("still allows dev's own deployment group, tagged Environment=dev", () => {
+    const own: EmulatedAccount = { ...sharing, tags: { ...sharing.tags, [codeDeployArn(DEV)]: { Environment: 'dev' } } };
+    expect(callsOutsideDeployPolicy([call('codedeploy', 'GetDeploymentGroup', group(DEV))], [dev], own)).toEqual([]);
   });
 });
 

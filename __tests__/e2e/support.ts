@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
-import { loadEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
+import { loadEnvironment, TERRAFORM_REVISION_TAG_KEY, type EnvironmentConfig } from '../../config';
 import { startEmulator, type CallRecord, type EmulatorHandle, type EmulatorOptions, type StateDump } from '../../emulator';
 import { VERIFICATION_HOOK_ACCESS_KEY } from '../../emulator/verification-hook';
 import { callsOutsideDeployPolicy, emulatedAccount } from '../support/deploy-policy';
@@ -69,9 +69,10 @@ export interface E2e {
  * Starts one emulator for the file (seeded with `environments`), resets it before each test and
  * ends every child process a test left behind.
  */
-export function useEmulator(environments: readonly string[], options: Omit<EmulatorOptions, 'environments' | 'now'> = {}): E2e {
+export function useEmulator(environments: readonly (string | EnvironmentConfig)[], options: Omit<EmulatorOptions, 'environments' | 'now'> = {}): E2e {
   const clock = new PausableClock();
-  const configs = environments.map((name) => loadEnvironment(name, { offline: true }));
+  // A name loads the configured environment; a config (e.g. a TEST_FLEET fleet) is seeded as it is.
+  const configs = environments.map((environment) => (typeof environment === 'string' ? loadEnvironment(environment, { offline: true }) : environment));
   let handle: EmulatorHandle | undefined;
   /** Sequence numbers of the calls `asTerraform` made in this test. */
   let notByTheDeployRole = new Set<number>();
@@ -172,6 +173,8 @@ export function childEnv(aws: EmulatorHandle, extra: CliOptions['env'] = {}): No
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
+    // The shop example the emulator plays, in place of config/environments.ts (__tests__/support/example-config.ts).
+    NODE_OPTIONS: process.env.NODE_OPTIONS,
     ...aws.env,
     // No profile, no shared files, no instance metadata: the SDK sees only the emulator.
     AWS_CONFIG_FILE: resolve(REPO_ROOT, '__tests__/e2e/no-such-aws-config'),

@@ -2,7 +2,7 @@ import { CodedeployDeploymentConfig } from '@cdktf/provider-aws/lib/codedeploy-d
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { BlueGreenDeployment, type BlueGreenDeploymentProps } from '../../modules/blue-green-deployment';
-import { CodeDeployServiceRole } from '../../modules/codedeploy-role';
+import { CodeDeployServiceRole } from '../../modules/code-deploy-service-role';
 import { only, resources, synthConstructs } from './support';
 import { synthScope } from '../support/synth';
 

@@ -1,15 +1,18 @@
 import {
   ConfigError,
+  customDeploymentConfigProblems,
   deploymentConfigName,
   environmentNamesList,
   findService,
   loadAllEnvironments,
   loadEnvironment,
+  namePrefixProblems,
   parseEnvironment,
   productionPort,
   sharedAccountProblems,
   testListenerPort,
 } from '../../config';
+import { fleetOf } from '../../config/fleet';
 import { environment, environmentInput } from './support';
 
 /** The problems a configuration produces, or [] when it is valid. */
@@ -33,6 +36,11 @@ describe('configuration validation', () => {
       'names too long for ELB',
       withService({ name: 'checkout-service' }, { app: 'bookshop', environment: 'production' }),
       /\.name: "bookshop-production-checkout-service-green" is \d+ characters, over ELB's 32; shorten app, environment or service name/,
+    ],
+    [
+      "a worker's name too long for its IAM roles (workers have no load balancer name to hit ELB's limit first)",
+      withService({ name: `queue-${'x'.repeat(50)}`, kind: 'worker', release: { strategy: 'rolling' } }),
+      /\.name: "shop-test-queue-x+-execution" is 76 characters, over IAM's role name limit of 64; shorten app, environment or service name/,
     ],
     ['a health check timeout not shorter than the interval', withService({ healthCheck: { intervalSeconds: 10, timeoutSeconds: 10 } }), /healthCheck\.timeoutSeconds: 10 must be less than intervalSeconds \(10\)/],
     ['a test port equal to the production port', withService({ testListener: { port: 80 } }), /testListener\.port: 80 clashes with the production listener; pick another port/],
@@ -130,6 +138,60 @@ describe('environments sharing an AWS account', () => {
   it("hold for this repository's environments (synthesis loads them together)", () => {
     const all = loadAllEnvironments();
     expect(all.flatMap((env) => sharedAccountProblems(env, all))).toEqual([]);
+  });
+});
+
+describe('an environment of 100 services', () => {
+  it.each(environmentNamesList())("%s's services, repeated to 100 (web100, ...), keep every generated name within its API's length limit", (name) => {
+    const problems = problemsOf(fleetOf(loadEnvironment(name), 100));
+    expect(problems.filter((problem) => /characters, over/.test(problem))).toEqual([]);
+  });
+
+  it("refuses more than CodeDeploy's 50 custom deployment configs: prod's canary repeated to 51 services", () => {
+    expect(problemsOf(fleetOf(loadEnvironment('prod'), 50))).toEqual([]);
+    expect(problemsOf(fleetOf(loadEnvironment('prod'), 51))).toEqual([
+      "prod.services: 51 services declare their own release.deploymentConfig in account 123456789012 (ap-northeast-1), over CodeDeploy's 50 custom deployment configs per account and Region (not adjustable); give the others a predefined CodeDeployDefault.ECS* config",
+    ]);
+  });
+
+  it('counts the custom deployment configs of all environments of one account and region together', () => {
+    const inAccount = (name: string, count: number) =>
+      fleetOf(parseEnvironment(name, environmentInput({ environment: name, accountId: '111111111111' }, { release: { deploymentConfig: { type: 'linear', percentage: 10, intervalMinutes: 1 } } })), count);
+    expect(customDeploymentConfigProblems([inAccount('dev', 30), inAccount('staging', 21)])).toEqual([expect.stringMatching(/^dev, staging: 51 services declare their own release\.deploymentConfig in account 111111111111 \(ap-northeast-1\)/)]);
+    expect(customDeploymentConfigProblems([inAccount('dev', 30), { ...inAccount('staging', 21), accountId: '222222222222' }])).toEqual([]);
+  });
+});
+
+describe("names whose prefix covers another environment's in one account (the deploy policy's patterns)", () => {
+  const inAccount = (app: string, name: string, account: string) => parseEnvironment(name, environmentInput({ app, environment: name, accountId: account }));
+
+  it("refuse an environment dev-eu beside dev of the same app: shop-dev-* matches shop-dev-eu-web's task family and roles", () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    const devEu = inAccount('shop', 'dev-eu', '111111111111');
+    expect(namePrefixProblems(dev, [dev, devEu])).toEqual([
+      'dev-eu.environment: "shop-dev-eu" begins with "shop-dev-" of environment dev in the same AWS account (111111111111), so dev\'s deploy role would match its task families and roles; rename one so neither name begins with the other\'s plus a dash, or give them separate accounts',
+    ]);
+    expect(namePrefixProblems(devEu, [dev, devEu])).toEqual([]);
+  });
+
+  it('refuse an app shop-dev beside app shop\'s dev, and the same names built from other parts (shop + dev-eu, shop-dev + eu)', () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    const otherApp = inAccount('shop-dev', 'staging', '111111111111');
+    expect(namePrefixProblems(dev, [dev, otherApp])).toHaveLength(1);
+    const split = inAccount('shop', 'dev-eu', '111111111111');
+    const joined = inAccount('shop-dev', 'eu', '111111111111');
+    expect(namePrefixProblems(split, [split, joined])).toHaveLength(1);
+  });
+
+  it('allow the same names in different accounts, and names that only share letters (dev and devops)', () => {
+    const dev = inAccount('shop', 'dev', '111111111111');
+    expect(namePrefixProblems(dev, [dev, inAccount('shop', 'dev-eu', '222222222222')])).toEqual([]);
+    expect(namePrefixProblems(dev, [dev, inAccount('shop', 'devops', '111111111111')])).toEqual([]);
+  });
+
+  it("hold for this repository's environments", () => {
+    const all = loadAllEnvironments();
+    expect(all.flatMap((env) => namePrefixProblems(env, all))).toEqual([]);
   });
 });
 

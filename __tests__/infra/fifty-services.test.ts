@@ -15,7 +15,7 @@ import { synthEnvironmentStacks, type Synthesized } from './support';
 const STACK_RESOURCE_LIMIT = 60;
 const resourceCount = (synthesized: Synthesized) => Object.values(synthesized.resource ?? {}).reduce((sum, byId) => sum + Object.keys(byId).length, 0);
 
-const FLEETS: [string, EnvironmentConfig][] = ['preview'].map((name) => [name, fleetOf(loadEnvironment(name, { offline: true }), 50)]);
+const FLEETS: [string, EnvironmentConfig][] = ['preview', 'prod'].map((name) => [name, fleetOf(loadEnvironment(name, { offline: true }), 50)]);
 
 describe.each(FLEETS)('%s with 50 services', (name, config) => {
   const stacks = synthEnvironmentStacks(config);

@@ -2,6 +2,9 @@
  * The GitHub identity of an environment: OIDC provider, trust of the plan and deploy roles, the
  * plan role's state access, and a deploy policy scoped to exactly this environment's names.
  */
+import { Testing, TerraformStack } from 'cdktf';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import {
   ConfigError,
   environmentNames,
@@ -13,6 +16,8 @@ import {
   type EnvironmentConfig,
   type EnvironmentConfigInput,
 } from '../../config';
+import { GithubIdentity } from '../../modules/github-identity';
+import { withTestApp } from '../support/synth';
 import { environmentInput, only, resources, synthEnvironment, type Synthesized } from './support';
 
 const ACCOUNT = '123456789012';
@@ -139,6 +144,22 @@ describe('GitHub identity', () => {
     expect(resources(synthesized, 'aws_iam_role_policy').filter((policy) => policy.role === `\${aws_iam_role.${planRole?.__id}.id}`).map((policy) => policy.name)).toEqual(['terraform-plan-reads']);
   });
 
+  it("reads the resource types of every stack of the environment (one per service after the split), and of no other stack", () => {
+    const environment = withGithub();
+    const synthesized: Synthesized = JSON.parse(
+      withTestApp((app) => {
+        const shared = new TerraformStack(app, 'shop-test');
+        new GithubIdentity(shared, 'identity', { environment, github: environment.github! });
+        new EcrRepository(new TerraformStack(app, 'shop-test-web'), 'repository', { name: 'shop-test/web' });
+        new NatGateway(new TerraformStack(app, 'shop-other-web'), 'nat', { subnetId: 'subnet-1' });
+        return Testing.synth(shared);
+      }),
+    );
+    const reads = inlinePolicy(synthesized, 'terraform-plan-reads').flatMap((statement) => statement.Action);
+    expect(reads).toContain('ecr:DescribeRepositories');
+    expect(reads).not.toContain('ec2:DescribeNatGateways');
+  });
+
   it("scopes the plan role's IAM reads to this environment's roles and its OIDC provider", () => {
     const statements = bySid(inlinePolicy(existingProvider, 'terraform-plan-reads'));
     expect(statements.RefreshThisEnvironmentsRoles.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:role/shop-test-*`]);
@@ -169,30 +190,40 @@ describe('GitHub identity', () => {
     });
   });
 
-  it('scopes every deploy statement to the names in config/names.ts, and nothing more', () => {
+  it("scopes every deploy statement to config/names.ts's names with the service name as a wildcard, one pattern per kind, and nothing more", () => {
     const config = mixedConfig;
-    const [web, api, worker] = config.services.map((service) => serviceNames(config, service));
+    const any = serviceNames(config, { name: '*' });
     const cluster = environmentNames(config).cluster;
     const arn = (service: string, resource: string) => `arn:aws:${service}:ap-northeast-1:${ACCOUNT}:${resource}`;
     const statements = bySid(inlinePolicy(mixed, 'release'));
     const scoped = Object.fromEntries(Object.entries(statements).map(([sid, statement]) => [sid, statement.Resource]));
     expect(scoped).toEqual({
-      EcsServicesOfThisEnvironment: [web, api, worker].map((n) => arn('ecs', `service/${cluster}/${n.service}`)).sort(),
-      RegisterRevisionsOfTheseFamilies: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
-      TagRevisionsOnlyWhileRegisteringThem: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
-      RunRevisionsOfTheseFamiliesInThisCluster: [web, api, worker].map((n) => arn('ecs', `task-definition/${n.taskFamily}:*`)).sort(),
+      EcsServicesOfThisEnvironment: [arn('ecs', `service/${cluster}/shop-test-*`)],
+      RegisterRevisionsOfTheseFamilies: [arn('ecs', 'task-definition/shop-test-*:*')],
+      TagRevisionsOnlyWhileRegisteringThem: [arn('ecs', 'task-definition/shop-test-*:*')],
+      RunRevisionsOfTheseFamiliesInThisCluster: [arn('ecs', 'task-definition/shop-test-*:*')],
       FollowAndStopTasksOfThisCluster: [arn('ecs', `task/${cluster}/*`)],
-      ReadTheirTaskLogs: [web, api, worker].map((n) => arn('logs', `log-group:${n.logGroup}:log-stream:*`)).sort(),
-      PassTaskRolesOnlyToEcsTasks: [web, api, worker].flatMap((n) => [n.executionRole, n.taskRole]).map((role) => `arn:aws:iam::${ACCOUNT}:role/${role}`).sort(),
-      ReadAndPushTheseRepositories: [web, api, worker].map((n) => arn('ecr', `repository/${n.repository}`)).sort(),
-      RecordAppSpecRevisions: [web, api].map((n) => arn('codedeploy', `application:${n.codeDeployApplication}`)).sort(),
-      DeployTheseDeploymentGroups: [web, api].map((n) => arn('codedeploy', `deploymentgroup:${n.codeDeployApplication}/${n.deploymentGroup}`)).sort(),
-      ReadTheirDeploymentConfigs: [...PREDEFINED_DEPLOYMENT_CONFIGS, api.customDeploymentConfig].map((name) => arn('codedeploy', `deploymentconfig:${name}`)).sort(),
+      ReadTheirTaskLogs: [arn('logs', 'log-group:/ecs/shop-test/*:log-stream:*')],
+      PassTaskRolesOnlyToEcsTasks: [`arn:aws:iam::${ACCOUNT}:role/shop-test-*-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-test-*-task`],
+      ReadAndPushTheseRepositories: [arn('ecr', 'repository/shop-test/*')],
+      RecordAppSpecRevisions: [arn('codedeploy', 'application:shop-test-*')],
+      DeployTheseDeploymentGroups: [arn('codedeploy', 'deploymentgroup:shop-test-*/shop-test-*')],
+      ReadTheirDeploymentConfigs: [...PREDEFINED_DEPLOYMENT_CONFIGS, 'shop-test-*-traffic-shift'].map((name) => arn('codedeploy', `deploymentconfig:${name}`)).sort(),
       SuspendAndRestoreScalingOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       RecordScalingSuspensionOfThisEnvironment: [arn('application-autoscaling', 'scalable-target/*')],
       ActionsWithoutResourceScope: ['*'],
       ListTasksOfThisCluster: [arn('ecs', `container-instance/${cluster}/*`)],
     });
+    // Every service's own names fall under the patterns (the naming convention and the patterns come from one function).
+    for (const service of config.services.map((each) => serviceNames(config, each))) {
+      expect(service.taskFamily).toMatch(/^shop-test-[^/]+$/);
+      expect(service.repository).toMatch(/^shop-test\/[^/]+$/);
+      expect([service.executionRole, service.taskRole]).toEqual([expect.stringMatching(/^shop-test-.+-execution$/), expect.stringMatching(/^shop-test-.+-task$/)]);
+      expect(any.logGroup.replace('*', service.service.slice('shop-test-'.length))).toBe(service.logGroup);
+    }
+    // CodeDeploy evaluates resource tags on applications and deployment groups: those statements also need the environment's tag.
+    expect(statements.DeployTheseDeploymentGroups.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'test' } });
+    expect(statements.RecordAppSpecRevisions.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'test' } });
     // Task protection, read by `status` for the rolling worker.
     expect(statements.ListTasksOfThisCluster.Condition).toEqual({ StringEquals: { 'ecs:cluster': arn('ecs', `cluster/${cluster}`) } });
     expect(statements.RecordScalingSuspensionOfThisEnvironment.Action.sort()).toEqual([
@@ -233,13 +264,11 @@ describe('GitHub identity', () => {
   });
 
   it("passes only this environment's task and execution roles, and only to ECS tasks", () => {
-    const config = mixedConfig;
     const passRole = inlinePolicy(mixed, 'release').filter((statement) => statement.Action.includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
     expect(passRole[0].Action).toEqual(['iam:PassRole']);
     expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-    const ownRoles = config.services.flatMap((service) => [serviceNames(config, service).executionRole, serviceNames(config, service).taskRole]);
-    expect(passRole[0].Resource.map((arn) => arn.split(':role/')[1]).sort()).toEqual(ownRoles.sort());
+    expect(passRole[0].Resource.map((arn) => arn.split(':role/')[1]).sort()).toEqual(['shop-test-*-execution', 'shop-test-*-task']);
   });
 
   it('grants only what its strategies need: no CodeDeploy without blue-green, no UpdateService or scaling changes without their services', () => {
@@ -285,9 +314,16 @@ describe('invalid GitHub identity configuration', () => {
     ]);
   });
 
-  it('rejects, at synth, a provider from another partition than the region', () => {
-    const china = withGithub({ region: 'cn-north-1', availabilityZones: ['cn-north-1a', 'cn-north-1b'] });
-    expect(problems(() => synthEnvironment(china))).toEqual([
+  it("rejects, at synth, plan branches that take the plan role's trust policy over IAM's 2,048 characters, naming the field", () => {
+    const branches = Array.from({ length: 12 }, (_, index) => `release/2026-${String(index + 1).padStart(2, '0')}`);
+    expect(problems(() => synthEnvironment(withGithub({}, { planBranches: branches })))).toEqual([
+      expect.stringMatching(/^test\.github\.planBranches: the trust policy of role shop-test-github-plan is \d+ characters, over IAM's default 2048; /),
+    ]);
+    expect(problems(() => synthEnvironment(withGithub({}, { planBranches: branches.slice(0, 3) })))).toEqual([]);
+  });
+
+  it('rejects a provider from another partition than the region', () => {
+    expect(problems(() => withGithub({ region: 'cn-north-1', availabilityZones: ['cn-north-1a', 'cn-north-1b'] }))).toEqual([
       'test.github.oidcProvider.arn: partition "aws" does not match region cn-north-1 ("aws-cn"); use the provider of this environment\'s account',
     ]);
   });

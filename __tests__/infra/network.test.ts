@@ -1,4 +1,3 @@
-import { ConfigError } from '../../config';
 import { carveSubnet, Network, type NetworkProps } from '../../modules/network';
 import { resources, synthConstructs } from './support';
 
@@ -95,10 +94,5 @@ describe('Network', () => {
     });
     expect(synthesized.resource).toBeUndefined();
     expect(network).toMatchObject({ vpcId: 'vpc-0abc', publicSubnetIds: ['subnet-01', 'subnet-02'], taskSubnetIds: ['subnet-03', 'subnet-04'], assignPublicIp: false });
-  });
-
-  it('rejects a VPC block too small to split, naming the field and the fix', () => {
-    expect(() => build({ network: { mode: 'create', cidr: '10.10.0.0/26', natGateways: 'none' } })).toThrow(ConfigError);
-    expect(() => build({ network: { mode: 'create', cidr: '10.10.0.0/26', natGateways: 'none' } })).toThrow(/network\.cidr: 10\.10\.0\.0\/26 is too small.*use a \/24 or larger/);
   });
 });

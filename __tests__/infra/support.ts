@@ -2,16 +2,13 @@
  * Helpers for the infrastructure tests: build environments from partial configuration, synthesize
  * them, and read resources out of the synthesized Terraform JSON.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 // Types of the matchers __tests__/setup.ts installs (toHaveResourceWithProperties, ...).
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { IConstruct } from 'constructs';
 import { environmentNamesList, environmentStacks, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
-import { EnvironmentStacks } from '../../modules/environment-stacks';
 import { environmentView, type StackJson } from '../../policy/environment-view';
 import { resources, type Synthesized } from '../../policy/synthesized';
-import { synthScope, withTestApp } from '../support/synth';
+import { synthEnvironmentStacks as synthStacks, synthScope } from '../support/synth';
 
 // Reading synthesized JSON is shared with the policy rules (npm run policy).
 export { ignoreChanges, referencedAddress, resources, type Synthesized } from '../../policy/synthesized';
@@ -64,11 +61,8 @@ export function twoServiceEnvironment(): EnvironmentConfig {
  * stack first, and parse each stack's JSON.
  */
 export function synthEnvironmentStacks(config: EnvironmentConfig): StackJson[] {
-  return withTestApp((app) => {
-    new EnvironmentStacks(app, config);
-    app.synth();
-    return environmentStacks(config).map(({ stack }) => ({ stack, synthesized: JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized }));
-  });
+  const documents = synthStacks(config);
+  return environmentStacks(config).map(({ stack }, index) => ({ stack, synthesized: documents[index] }));
 }
 
 /** Synthesize an environment's stacks and read them as one (policy/environment-view.ts). */

@@ -48,18 +48,21 @@ describe('the verification hook of an environment with NAT', () => {
     }
   });
 
-  it('may only report hook results of its deployment groups, manage its network interfaces and write its own log', () => {
+  it("reads only this environment's deployments (one pattern and its Environment tag), reports hook results, manages its network interfaces and writes its own log", () => {
     const statements = policyOf('verify-and-report').Statement;
     expect(statements.map((statement: { Action: string[] }) => statement.Action)).toEqual([
-      ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      ['codedeploy:GetDeployment'],
+      ['codedeploy:PutLifecycleEventHookExecutionStatus'],
       ['elasticloadbalancing:DescribeLoadBalancers'],
       [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS],
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
     ]);
-    // The environment's deployment groups by name prefix: the same policy however many services.
     expect(statements[0].Resource).toEqual([expect.stringMatching(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-\*\/shop-two-\*$/)]);
+    expect(statements[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/Environment': 'two' } });
+    // No resource type in the Service Authorization Reference: only "*" matches it.
     expect(statements[1].Resource).toEqual(['*']);
-    expect(statements[3].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
+    expect(statements[2].Resource).toEqual(['*']);
+    expect(statements[4].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
   });
 
   it("is invoked by CodeDeploy's service role, for this function only", () => {

@@ -16,6 +16,7 @@ import type {
   CreateDeploymentInput,
   GetDeploymentConfigInput,
   GetDeploymentGroupInput,
+  BatchGetDeploymentsInput,
   GetDeploymentInput,
   ListDeploymentsInput,
 } from '@aws-sdk/client-codedeploy';
@@ -74,10 +75,9 @@ export interface EmulatedAccount {
 export function emulatedAccount(aws: Pick<EmulatorHandle, 'emulator' | 'region'>): EmulatedAccount {
   const { world } = aws.emulator.sim;
   const ecsTags = (tags: readonly { key: string; value: string }[]) => Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));
+  const account = { partition: partitionOf(aws.region), region: aws.region, accountId: world.accountId };
   return {
-    partition: partitionOf(aws.region),
-    region: aws.region,
-    accountId: world.accountId,
+    ...account,
     deployments: world.deployments.map((d) => ({ id: d.id, application: d.applicationName, deploymentGroup: d.deploymentGroupName })),
     deploymentGroups: world.deploymentGroups.map((g) => ({ application: g.applicationName, name: g.name, deploymentConfig: g.deploymentConfigName })),
     scalableTargets: world.scalableTargets.map(({ arn, serviceNamespace, resourceId, scalableDimension }) => ({ arn, serviceNamespace, resourceId, scalableDimension })),
@@ -86,6 +86,8 @@ export function emulatedAccount(aws: Pick<EmulatorHandle, 'emulator' | 'region'>
       roles: [definition.body.taskRoleArn, definition.body.executionRoleArn].filter((role): role is string => typeof role === 'string'),
     })),
     tags: Object.fromEntries([
+      ...[...world.applications.values()].map((application) => [arn(account, 'codedeploy', `application:${application.name}`), { ...application.tags }]),
+      ...world.deploymentGroups.map((group) => [arn(account, 'codedeploy', `deploymentgroup:${group.applicationName}/${group.name}`), { ...group.tags }]),
       ...world.services.map((service) => [service.arn, ecsTags(service.tags)]),
       ...world.taskDefinitions.map((definition) => [definition.arn, ecsTags(definition.tags)]),
       ...world.scalableTargets.map((target) => [target.arn, { ...target.tags }]),
@@ -114,7 +116,7 @@ type Derive<Input> = (input: Input, account: EmulatedAccount) => Authorization[]
 
 const TASK_ROLE_SERVICE = 'ecs-tasks.amazonaws.com';
 
-function arn(account: EmulatedAccount, service: string, resource: string, global = false): string {
+function arn(account: Pick<EmulatedAccount, 'partition' | 'region' | 'accountId'>, service: string, resource: string, global = false): string {
   return `arn:${account.partition}:${service}:${global ? '' : account.region}:${account.accountId}:${resource}`;
 }
 
@@ -278,6 +280,13 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
     if (!deployment) throw new Unresolved(`deployment ${input.deploymentId} is unknown to the account, so is its group`);
     return [on(account, 'codedeploy:GetDeployment', deploymentGroup(account, deployment.application, deployment.deploymentGroup))];
   },
+  // Each id is authorized on its own deployment group (Service Authorization Reference, BatchGetDeployments).
+  'codedeploy:BatchGetDeployments': (input: BatchGetDeploymentsInput, account) =>
+    required(input.deploymentIds?.length ? input.deploymentIds : undefined, 'deployment id').map((id) => {
+      const deployment = account.deployments.find((candidate) => candidate.id === id);
+      if (!deployment) throw new Unresolved(`deployment ${id} is unknown to the account, so is its group`);
+      return on(account, 'codedeploy:BatchGetDeployments', deploymentGroup(account, deployment.application, deployment.deploymentGroup));
+    }),
   'codedeploy:ListDeployments': (input: ListDeploymentsInput, account) => [
     on(account, 'codedeploy:ListDeployments', deploymentGroup(account, input.applicationName, input.deploymentGroupName)),
   ],
@@ -349,11 +358,13 @@ export interface SynthesizedPolicy {
   readonly locals: Readonly<Record<string, unknown>>;
 }
 
+/** Keyed by the whole configuration: two tests may give one environment name different services (a fleet), and so different actions. */
 const synthesized = new Map<string, SynthesizedPolicy>();
 
 /** The synthesized deploy policy of an environment (`release` on the GitHub deploy role). */
 export function synthesizedDeployPolicy(environment: EnvironmentConfig): SynthesizedPolicy {
-  const cached = synthesized.get(environment.environment);
+  const key = JSON.stringify(environment);
+  const cached = synthesized.get(key);
   if (cached) return cached;
   const github = environment.github ?? STAND_IN;
   const stack = JSON.parse(synthScope((scope) => void new GithubIdentity(scope, 'identity', { environment, github })));
@@ -361,7 +372,7 @@ export function synthesizedDeployPolicy(environment: EnvironmentConfig): Synthes
   const release = policies.find((policy) => policy.name === 'release');
   if (!release) throw new Error(`no deploy policy synthesized for ${environment.environment}`);
   const policy = { statements: JSON.parse(release.policy).Statement, locals: stack.locals ?? {} };
-  synthesized.set(environment.environment, policy);
+  synthesized.set(key, policy);
   return policy;
 }
 

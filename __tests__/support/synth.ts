@@ -4,10 +4,13 @@
  * never remove it. These give the app an outdir of its own and remove it once the stack is
  * synthesized (Testing.synth reads the stack, not the outdir).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
+import { environmentStacks, type EnvironmentConfig } from '../../config';
+import { EnvironmentStacks } from '../../modules/environment-stacks';
+import type { Synthesized } from '../../policy/synthesized';
 
 /** Run `use` with a Testing app whose outdir is removed afterwards, also when `use` throws. */
 export function withTestApp<T>(use: (app: App) => T): T {
@@ -25,5 +28,20 @@ export function synthScope(build: (scope: TerraformStack) => void): string {
     const stack = new TerraformStack(app, 'stack');
     build(stack);
     return Testing.synth(stack);
+  });
+}
+
+/**
+ * Every stack of an environment, as main.ts builds them, each synthesized to its Terraform JSON,
+ * in dependency order (config/names.ts `environmentStacks`). Tests that need an environment's
+ * stacks whole (its facts, its policy) take them from here, so a change in how an environment is
+ * split into stacks is made once.
+ */
+export function synthEnvironmentStacks(config: EnvironmentConfig): Synthesized[] {
+  return withTestApp((app) => {
+    // The app's synthesis, not Testing.synth of each stack: only it resolves cross-stack references.
+    new EnvironmentStacks(app, config);
+    app.synth();
+    return environmentStacks(config).map(({ stack }) => JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized);
   });
 }

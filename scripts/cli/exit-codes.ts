@@ -35,10 +35,6 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [EXIT.detached, 'interrupted, deployment left running (--detach, or traffic had already moved)'],
 ];
 
-export function exitCodeHelp(): string {
-  return ['Exit codes:', ...EXIT_CODE_HELP.map(([code, text]) => `  ${code}  ${text}`)].join('\n');
-}
-
 /**
  * Several services released at once end with the most telling code: an AWS error first, since
  * its state is the least known, then timeouts, failures (a stop is often only their consequence,
@@ -48,4 +44,12 @@ const SEVERITY: readonly ExitCode[] = [EXIT.awsError, EXIT.timedOut, EXIT.failed
 
 export function combineExitCodes(codes: readonly ExitCode[]): ExitCode {
   return SEVERITY.find((code) => codes.includes(code)) ?? EXIT.succeeded;
+}
+
+export function exitCodeHelp(): string {
+  return [
+    'Exit codes:',
+    ...EXIT_CODE_HELP.map(([code, text]) => `  ${code}  ${text}`),
+    `Several services (--all, --service a,b): the most telling of their codes, in this order: ${SEVERITY.join(', ')}.`,
+  ].join('\n');
 }

@@ -16,11 +16,15 @@ export interface Reporter {
   result(document: unknown): void;
   /** The same reporter, each line prefixed (one prefix per service when releasing several). */
   withPrefix(prefix: string): Reporter;
+  /** The streams it writes to (the live table of several services draws on them directly). */
+  readonly streams: Streams;
 }
 
 export interface Streams {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** stdout is a terminal that can redraw in place (the live table of several services). */
+  readonly terminal?: boolean;
 }
 
 export function createReporter(json: boolean, streams: Streams, prefix = ''): Reporter {
@@ -34,6 +38,7 @@ export function createReporter(json: boolean, streams: Streams, prefix = ''): Re
       if (json) streams.stdout(`${JSON.stringify(document, null, 2)}\n`);
     },
     withPrefix: (next) => createReporter(json, streams, `${prefix}${next}`),
+    streams,
   };
 }
 
@@ -60,12 +65,14 @@ export function redactingStreams(streams: Streams, secrets: Readonly<Record<stri
   const replacements = Object.entries(secrets).flatMap(([name, value]) => secretFragments(value).map((fragment) => [fragment, `<${name}>`] as const));
   if (replacements.length === 0) return streams;
   const redact = (text: string) => replacements.reduce((result, [fragment, mark]) => result.split(fragment).join(mark), text);
-  return { stdout: (text) => streams.stdout(redact(text)), stderr: (text) => streams.stderr(redact(text)) };
+  return { stdout: (text) => streams.stdout(redact(text)), stderr: (text) => streams.stderr(redact(text)), terminal: streams.terminal };
 }
 
 export const processStreams: Streams = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  // A terminal that understands cursor movement; TERM=dumb (and every CI log) gets plain lines.
+  terminal: process.stdout.isTTY === true && process.env.TERM !== 'dumb',
 };
 
 /** A reporter that keeps everything in memory, for tests. */

@@ -33,6 +33,7 @@ export interface Command<O extends CommandOptions> {
 /** The context for one service among several: its own output prefix and its own interrupt signal. */
 export function serviceContext(context: Context, target: ReleaseTarget, several: boolean, signal?: AbortSignal): Context {
   const parent = context.interrupts;
+  let ownInterruptPlan: string | undefined;
   const interrupts: Interrupts = {
     signal: signal ?? parent.signal,
     get stoppingMessage() {
@@ -41,12 +42,13 @@ export function serviceContext(context: Context, target: ReleaseTarget, several:
     set stoppingMessage(message) {
       parent.stoppingMessage = message;
     },
-    // With several services the last one to say what an interrupt does is what is said.
+    // One service says what an interrupt does; with several, the run says it once for all of them.
     get onInterrupt() {
-      return parent.onInterrupt;
+      return several ? ownInterruptPlan : parent.onInterrupt;
     },
     set onInterrupt(message) {
-      parent.onInterrupt = message;
+      if (several) ownInterruptPlan = message;
+      else parent.onInterrupt = message;
     },
   };
   return { ...context, out: several ? context.out.withPrefix(`[${target.service.name}] `) : context.out, interrupts };

@@ -14,6 +14,9 @@ import { releaseBlueGreen, resultOfError } from '../steps/release';
 import { releaseRolling } from '../steps/rolling';
 import { resolveTargets, targetLabel } from '../steps/target';
 import { deploymentDescription, hookVerification } from '../steps/verification-hook';
+import { createReporter } from '../cli/output';
+import { createBatchedCalls, MAX_CONCURRENCY, PLANNING_CONCURRENCY } from '../steps/batched-calls';
+import { ReleaseBoard } from '../steps/release-board';
 import { finishRelease, pool, serviceContext, type Command, type CommandOptions, type CommandResult } from './common';
 
 export interface DeployOptions extends CommandOptions {
@@ -76,8 +79,10 @@ newest Terraform-owned revision with only the container's image changed.
   --verify-base-url URL     check this base URL from this machine (inside the VPC) instead of using the hook
   --migrate 'COMMAND'       run COMMAND as a one-off task of the new revision before the deployment;
                             if it fails nothing else changes (default: the service's release.migrate)
-  --fail-fast               with several services: on the first failure stop the others
-  --concurrency N           services released at once (default 2)
+  --fail-fast               with several services: on the first failure stop the others (rolled back)
+                            and skip those not started
+  --concurrency N           services released at once (default: all of them, at most ${MAX_CONCURRENCY});
+                            their reads are batched and their registrations paced to AWS's published rates
   -h, --help                this help
 
 ${exitCodeHelp()}`;
@@ -135,7 +140,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     ifActive: flags['if-active'] !== undefined ? parseChoice('--if-active', flags['if-active'], IF_ACTIVE_CHOICES) : 'fail',
     detach: flags.detach ?? false,
     failFast: flags['fail-fast'] ?? false,
-    concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, 10) : 2,
+    concurrency: flags.concurrency !== undefined ? parseCount('--concurrency', flags.concurrency, 1, MAX_CONCURRENCY) : Math.min(targets.length, MAX_CONCURRENCY),
     migrate,
   };
 }
@@ -243,9 +248,11 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
   const several = options.targets.length > 1;
   const env = options.targets[0].env;
 
+  // With several services their reads are shared and their registrations paced (batched-calls.ts).
+  const batch = several ? createBatchedCalls(context) : undefined;
   // Phase 1, read-only for every service: nothing is changed unless every service passes.
-  const planned = await pool(options.targets, options.concurrency, async (target) => {
-    const serviceCtx = serviceContext(context, target, several);
+  const planned = await pool(options.targets, Math.min(options.concurrency, PLANNING_CONCURRENCY), async (target) => {
+    const serviceCtx = { ...serviceContext(context, target, several), batch };
     try {
       const plan = await planRelease(serviceCtx, target, options.request);
       const willRelease = !plan.alreadyRunning || options.force;
@@ -270,33 +277,100 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
     return finishRelease(context, 'deploy --dry-run', env, results, { dryRun: true, plans: described }, { notify: false });
   }
 
-  // Phase 2: release, each service with its own interrupt signal so --fail-fast can stop the others.
+  if (!several) {
+    let result: ServiceResult;
+    try {
+      result = await releaseOne(context, plans[0], options, started);
+    } catch (error) {
+      result = resultOfError(plans[0].target, error);
+    }
+    return finishRelease(context, 'deploy', env, [result]);
+  }
+  return releaseSeveral({ ...context, batch }, plans, options, started);
+}
+
+/**
+ * Phase 2 with several services: each released exactly as a single `deploy` releases it, with its
+ * own interrupt signal (Ctrl-C reaches all; --fail-fast stops the others), its reads answered by
+ * batch calls shared with the others and its registration paced (batched-calls.ts), its progress
+ * on the board (the live table on a terminal, prefixed lines elsewhere), longest waits started first.
+ */
+async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], options: DeployOptions, started: number): Promise<CommandResult> {
+  const env = plans[0].target.env;
+  const live = !context.out.json && context.out.streams.terminal === true;
+  const board = new ReleaseBoard(
+    plans.map((plan) => ({ name: plan.target.service.name, strategy: plan.target.strategy })),
+    context.clock,
+    context.out.streams,
+    live,
+  );
+  const batch = context.batch ?? createBatchedCalls(context);
+  const above = board.above();
   const controllers = plans.map(() => new AbortController());
   const forward = () => controllers.forEach((controller) => controller.abort());
   if (context.interrupts.signal.aborted) forward();
   context.interrupts.signal.addEventListener('abort', forward, { once: true });
   let failed = false;
+  const order = startOrder(plans);
+  context.interrupts.onInterrupt = `ending the ${plans.length} releases safely, each as a single deploy would: deployments in flight stopped with rollback (left to finish where traffic has already moved${options.detach ? '; with --detach all left running' : ''}), rolling ones put back, none started after this`;
   try {
-    const results = await pool(plans, options.concurrency, async (plan, index) => {
-      if (failed && options.failFast) return serviceResult(plan.target, EXIT.badInput, `${targetLabel(plan.target)}: skipped after an earlier failure (--fail-fast); nothing changed`);
-      const serviceCtx = serviceContext(context, plan.target, several, controllers[index].signal);
+    const results = await pool(order, options.concurrency, async (index): Promise<ServiceResult> => {
+      const plan = plans[index];
+      const name = plan.target.service.name;
+      const serviceCtx: Context = {
+        ...serviceContext(context, plan.target, true, controllers[index].signal),
+        // On a terminal the table replaces the progress lines; warnings and errors print above it.
+        ...(live ? { out: createReporter(false, { stdout: () => undefined, stderr: above.stderr }, `[${name}] `) } : {}),
+        batch,
+        progress: board.sink(name),
+      };
+      board.started(name);
       let result: ServiceResult;
-      try {
-        result = await releaseOne(serviceCtx, plan, options, started);
-      } catch (error) {
-        // Past planning, every error becomes this service's result: it is still summarised and notified.
-        result = resultOfError(plan.target, error);
+      const skipped = failed && options.failFast;
+      if (skipped) {
+        result = serviceResult(plan.target, EXIT.badInput, `${targetLabel(plan.target)}: skipped after an earlier failure (--fail-fast); nothing changed`);
+      } else {
+        try {
+          result = await releaseOne(serviceCtx, plan, options, started);
+        } catch (error) {
+          // Past planning, every error becomes this service's result: it is still summarised and notified.
+          result = resultOfError(plan.target, error);
+        }
       }
+      board.finished(name, result.exitCode, finalPhase(result, skipped));
       if (result.exitCode !== EXIT.succeeded && !failed) {
         failed = true;
         if (options.failFast) controllers.forEach((controller, other) => other !== index && controller.abort());
       }
       return result;
     });
-    return finishRelease(context, 'deploy', env, results);
+    board.close();
+    const byService = plans.map((_, index) => results[order.indexOf(index)]);
+    const finished = await finishRelease(context, 'deploy', env, byService);
+    for (const line of board.summary()) context.out.line(line);
+    return finished;
   } finally {
+    board.close();
     context.interrupts.signal.removeEventListener('abort', forward);
   }
+}
+
+/** The phase a finished service shows in the summary. */
+function finalPhase(result: ServiceResult, skipped: boolean): string {
+  if (skipped) return 'skipped';
+  if (result.exitCode === EXIT.succeeded && !result.deploymentId) return 'unchanged';
+  return result.status ?? (result.exitCode === EXIT.succeeded ? 'Succeeded' : 'ended');
+}
+
+/**
+ * The order services start in: the longest expected release first, so that the registration pace
+ * delays the short ones, not the one that ends last. Blue/green releases wait for their approval
+ * and termination waits; rolling ones only for their tasks.
+ */
+export function startOrder(plans: readonly Pick<ReleasePlan, 'target' | 'group'>[]): number[] {
+  const expectedMinutes = (plan: Pick<ReleasePlan, 'target' | 'group'>) =>
+    plan.target.strategy === 'rolling' ? 0 : 1 + (plan.group?.approvalWaitMinutes ?? 0) + (plan.group?.terminationWaitMinutes ?? 0);
+  return plans.map((plan, index) => ({ index, minutes: expectedMinutes(plan) })).sort((a, b) => b.minutes - a.minutes || a.index - b.index).map((entry) => entry.index);
 }
 
 export const deployCommand: Command<DeployOptions> = {

@@ -14,7 +14,8 @@ import { rollbackText, serviceResult, type ServiceResult } from '../steps/outcom
 import { putBackRolling } from '../steps/rolling';
 import { followRollback, SETTLE_LIMIT_MS, stopAndSettle, type Settled } from '../steps/settle';
 import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
-import { finishRelease, type Command, type CommandOptions } from './common';
+import { createBatchedCalls, MAX_CONCURRENCY } from '../steps/batched-calls';
+import { finishRelease, pool, serviceContext, type Command, type CommandOptions } from './common';
 import { parseTargetCommand } from './simple';
 
 export interface SettleOptions extends CommandOptions {
@@ -88,7 +89,7 @@ export async function settleService(context: Context, target: ReleaseTarget, opt
 export const settleCommand: Command<SettleOptions> = {
   name: 'settle',
   summary: 'after a cancelled or killed release: old version serving, scaling restored',
-  help: `Usage: npm run deploy -- settle --env ENV [--service NAME] [--description TEXT] [--json]
+  help: `Usage: npm run deploy -- settle --env ENV [--service NAME[,NAME] | --all] [--description TEXT] [--json]
 
 For a release whose process was cancelled or killed (a CI cancel ends with SIGKILL). Stops the
 group's active deployment with rollback (a CodeDeploy rollback already under way is followed, not
@@ -97,17 +98,20 @@ record the release left on the scalable target. With nothing running it only res
 With --description (the release's own), a forward deployment is stopped only if it carries that
 description: another release's deployment is left running. Exit 0 once the old version serves and
 scaling is restored (or the running deployment is not this release's); 4 when the rollback, or
-the deployment auto scaling is suspended for, is still running.
+the deployment auto scaling is suspended for, is still running. With --all (after a
+\`deploy --all\` that died) every service of the environment is settled, their reads batched.
 
 ${exitCodeHelp()}`,
   parse(argv) {
-    const { flags, targets, help } = parseTargetCommand('settle', argv, { description: { type: 'string' } }, { allowMany: false });
+    const { flags, targets, help } = parseTargetCommand('settle', argv, { all: { type: 'boolean' }, description: { type: 'string' } }, { allowMany: true });
     return { help, json: flags.json, targets, description: flags.description };
   },
   async run(context, options) {
-    const target = options.targets[0];
+    const several = options.targets.length > 1;
     context.interrupts.onInterrupt = 'stopping only the watching: CodeDeploy completes the rollback on its own; run settle again to restore auto scaling';
-    const result = await settleService(context, target, options);
-    return finishRelease(context, 'settle', target.env, [result], {}, { notify: false });
+    // Several services (after `deploy --all`): all at once, their reads batched as deploy's are.
+    const batch = several ? createBatchedCalls(context) : undefined;
+    const results = await pool(options.targets, MAX_CONCURRENCY, (target) => settleService({ ...serviceContext(context, target, several), batch }, target, options));
+    return finishRelease(context, 'settle', options.targets[0].env, results, {}, { notify: false });
   },
 };

@@ -77,16 +77,32 @@ export interface ReadOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+/**
+ * GetDeployment, or with several services the shared batch read (batched-calls.ts); a deployment
+ * the batch did not return is read on its own, so its error (DeploymentDoesNotExistException) is
+ * the one a single read gives.
+ */
+export async function readDeploymentInfo(context: Context, deploymentId: string, abortSignal?: AbortSignal, since?: number): Promise<DeploymentInfo> {
+  const batched = await context.batch?.deployment(deploymentId, since);
+  if (batched) return batched;
+  const found = await context.clients.codeDeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal });
+  return found.deploymentInfo ?? {};
+}
+
 /** Caches the deployment's target ids: they do not change once CodeDeploy lists them. */
 export class DeploymentReader {
   private targetIds: string[] = [];
   private last: DeploymentSnapshot | undefined;
   private targetsRead = false;
+  /** Reads answer from no earlier than this: the reader is made after the caller's last change (a stop, an approval). */
+  private readonly createdAt: number;
 
   constructor(
     private readonly context: Context,
     readonly deploymentId: string,
-  ) {}
+  ) {
+    this.createdAt = context.clock.now();
+  }
 
   /** The last snapshot read, if any. */
   get latest(): DeploymentSnapshot | undefined {
@@ -106,8 +122,7 @@ export class DeploymentReader {
   async read(options: ReadOptions = {}): Promise<DeploymentSnapshot> {
     const { codeDeploy } = this.context.clients;
     const sent = { abortSignal: options.abortSignal };
-    const found = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: this.deploymentId }), sent);
-    const info = found.deploymentInfo ?? {};
+    const info = await readDeploymentInfo(this.context, this.deploymentId, options.abortSignal, this.createdAt);
     const previous = this.last;
     const statusMoved = previous === undefined || previous.status !== info.status
       || previous.info.instanceTerminationWaitTimeStarted !== info.instanceTerminationWaitTimeStarted;

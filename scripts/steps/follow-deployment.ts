@@ -3,7 +3,7 @@
  * events, the traffic split, replacement task counts, and, while CodeDeploy waits for approval
  * or keeps the old tasks, until when and which command ends the wait.
  */
-import { pollIntervalMs, type Context } from '../context';
+import { pollIntervalMs, type Context, type ProgressUpdate } from '../context';
 import { DeploymentReader, isTerminal, type DeploymentSnapshot, type LifecycleEventState, type TaskSetState } from './deployment-state';
 import { commandLine, type ReleaseTarget } from './target';
 
@@ -111,6 +111,16 @@ export function replacementLine(snapshot: DeploymentSnapshot): string | undefine
   return `replacement tasks: ${green.running}/${green.desired} running${green.pending ? `, ${green.pending} pending` : ''}`;
 }
 
+/** A deployment's row in the live table: status (and wait), traffic on the replacement, its tasks. */
+export function progressOf(snapshot: DeploymentSnapshot, wait: WaitWindow | undefined, label = ''): ProgressUpdate {
+  const replacement = snapshot.taskSets.find((taskSet) => taskSet.label.toLowerCase() === 'green');
+  const status = wait ? `${snapshot.status} (${wait.kind} wait)` : snapshot.status;
+  return {
+    phase: label ? `${label} ${status}` : status,
+    ...(replacement ? { traffic: Math.round(replacement.trafficWeight), tasks: `${replacement.running}/${replacement.desired}` } : {}),
+  };
+}
+
 /** Prints what changed since the last snapshot, and nothing else. */
 export class DeploymentNarrator {
   private readonly seen = new Set<string>();
@@ -143,6 +153,7 @@ export class DeploymentNarrator {
     if (replacement) changed = this.once(`tasks:${replacement}`, replacement) || changed;
     const wait = this.wait(snapshot);
     if (wait) changed = this.once(`wait:${wait.kind}`, this.explain(wait)) || changed;
+    this.context.progress?.update(progressOf(snapshot, wait, this.label));
     return changed;
   }
 
@@ -231,7 +242,9 @@ export async function followDeployment(context: Context, options: FollowOptions)
     // An interrupt that arrives while this read is under way is acted on after the next read: this
     // one may show the deployment as it was before (traffic still moving, when it has moved since).
     const interruptedBeforeRead = signal.aborted;
-    const snapshot = await readBefore(context, options.deadline, (abortSignal) => reader.read({ targets: readAt - targetsReadAt >= targetsInterval, abortSignal }));
+    // With several services the targets are read less often (batched-calls.ts): the status, read in batches, still ends the wait.
+    const targetsDue = readAt - targetsReadAt >= Math.max(targetsInterval, context.batch?.targetsIntervalMs ?? 0);
+    const snapshot = await readBefore(context, options.deadline, (abortSignal) => reader.read({ targets: targetsDue, abortSignal }));
     // --timeout elapsed while AWS was slow to answer (throttling and the SDK's backoff): end now,
     // on what was last known, instead of after the retries.
     if (snapshot === undefined) return { ending: 'timeout', last: reader.latest ?? notYetRead(options.deploymentId) };

@@ -81,7 +81,7 @@ export function checkImageReference(text: string): ImageReference {
 /**
  * How images reach an environment (docs/releases.md, "Promoting an image"): built once, the same
  * image is pushed to each environment's own ECR repository, and each release names it there. The
- * service's execution role may pull only from that repository (modules/task-definition.ts), so an
+ * service's execution role may pull only from that repository (modules/fargate-task-definition.ts), so an
  * image anywhere else (another environment's repository, another region, another registry) would
  * be registered and then fail to start: it is refused before anything changes.
  */

@@ -21,8 +21,10 @@ export async function describeLiveService(context: Context, target: ReleaseTarge
   const serviceName = target.names.service;
   let described;
   try {
-    // The tags carry the stack's newest task definition revision (base-revision.ts).
-    described = await context.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName], include: ['TAGS'] }));
+    // The tags carry the stack's newest task definition revision (base-revision.ts). With several
+    // services the read is shared (batched-calls.ts); one the batch did not return is read alone.
+    const batched = await context.batch?.service(cluster, serviceName);
+    described = batched ? { services: [batched] } : await context.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName], include: ['TAGS'] }));
   } catch (error) {
     if (hasName(error, 'ClusterNotFoundException')) throw new BadInputError(`cluster ${cluster} not found in ${target.env.region}: ${FIX_STACK}`);
     throw error;

@@ -63,6 +63,21 @@ function artifactNote(registered: string | undefined): string {
   return registered ? `; revision ${shortRevision(registered)} was registered but serves nothing (an unused artifact)` : '';
 }
 
+/**
+ * With several services, a release that registers a revision first waits for its turn at the
+ * account's registration rate (batched-calls.ts). False when Ctrl-C came first (or meanwhile):
+ * nothing has been registered, nothing changes.
+ */
+export async function awaitRegistrationTurn(context: Context, revision: RevisionSource): Promise<boolean> {
+  if (context.interrupts.signal.aborted) return false;
+  if (!('register' in revision) || !context.batch) return true;
+  context.progress?.update({ phase: 'waiting to register' });
+  await context.batch.paceRegistration(context.interrupts.signal);
+  if (context.interrupts.signal.aborted) return false;
+  context.progress?.update({ phase: 'registering' });
+  return true;
+}
+
 /** Ctrl-C before the deployment exists: nothing serves differently, so there is nothing to stop. */
 export function interruptedBeforeChange(target: ReleaseTarget, registered?: string): ServiceResult {
   return serviceResult(
@@ -112,8 +127,8 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
 
   const interrupts = context.interrupts;
   interrupts.onInterrupt = 'stopping before the deployment is created: the service and its auto scaling stay as they are';
-  if (interrupts.signal.aborted) return interruptedBeforeChange(target);
   const revision = release.revision;
+  if (!(await awaitRegistrationTurn(context, revision))) return interruptedBeforeChange(target);
   let registered: string | undefined;
   const arn =
     'arn' in revision
@@ -126,6 +141,7 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
     context.out.line(`registered ${shortRevision(arn)}`);
   }
   if (options.migrate) {
+    context.progress?.update({ phase: 'migrating' });
     interrupts.onInterrupt = 'stopping the migration task and waiting for it to stop; no deployment is created, the service and its auto scaling stay as they are';
     const registration = 'register' in revision ? revision.register : undefined;
     await migrate(context, { ...release, revisionArn: arn, registration }, options.migrate, options.deadline).catch((error: unknown) => {

@@ -12,7 +12,7 @@ import { readBefore } from './follow-deployment';
 import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import type { RevisionSource } from './release';
-import { interruptedBeforeChange, withDeploymentNote } from './release';
+import { awaitRegistrationTurn, interruptedBeforeChange, withDeploymentNote } from './release';
 import { SETTLE_LIMIT_MS } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 
@@ -30,7 +30,10 @@ export interface RollingOptions {
   readonly migrate?: readonly string[];
 }
 
-async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal): Promise<Service> {
+/** DescribeServices of this service, or with several services the shared batch read (batched-calls.ts). */
+async function describe(context: Context, target: ReleaseTarget, abortSignal?: AbortSignal, since?: number): Promise<Service> {
+  const batched = await context.batch?.service(target.cluster, target.names.service, since);
+  if (batched) return batched;
   const found = await context.clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.names.service] }), { abortSignal });
   const service = found.services?.[0];
   if (!service) throw new Error(`service ${target.names.service} disappeared during the release`);
@@ -55,17 +58,20 @@ async function followRollout(
   const base = pollIntervalMs(context.env);
   const { signal } = context.interrupts;
   const said = new Set<string>();
+  // Following starts after the change (UpdateService): a shared read from before it would show the old rollout.
+  const since = context.clock.now();
   let interval = base;
   let primary: Deployment | undefined;
   for (;;) {
     // A read still under way when --timeout elapses (throttling and the SDK's backoff) is
     // abandoned, so the overrun stays one poll interval plus the put-back call.
-    const service = await readBefore(context, options.deadline, (abortSignal) => describe(context, target, abortSignal));
+    const service = await readBefore(context, options.deadline, (abortSignal) => describe(context, target, abortSignal, since));
     if (service === undefined) return { ending: 'timeout', primary };
     const deployments = service.deployments ?? [];
     const ours = deployments.find((deployment) => (deploymentId ? deployment.id === deploymentId : deployment.taskDefinition === taskDefinition));
     primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
     const line = `rollout ${ours?.rolloutState ?? 'gone'}: ${ours?.runningCount ?? 0}/${ours?.desiredCount ?? 0} running${ours?.pendingCount ? `, ${ours.pendingCount} pending` : ''}${ours?.failedTasks ? `, ${ours.failedTasks} failed` : ''}${ours?.rolloutStateReason ? ` (${ours.rolloutStateReason})` : ''}`;
+    context.progress?.update({ phase: `rollout ${ours?.rolloutState ?? 'gone'}`, tasks: `${ours?.runningCount ?? 0}/${ours?.desiredCount ?? 0}` });
     const changed = !said.has(line);
     if (changed) {
       said.add(line);
@@ -95,10 +101,13 @@ export async function releaseRolling(context: Context, release: RollingRelease, 
   const { target } = release;
   const started = context.clock.now();
   const previous = runningTaskDefinition(release.service);
-  if (context.interrupts.signal.aborted) return interruptedBeforeChange(target);
+  if (!(await awaitRegistrationTurn(context, release.revision))) return interruptedBeforeChange(target);
   const arn = 'arn' in release.revision ? release.revision.arn : await registerRevision(context, release.revision.register);
   if ('register' in release.revision) context.out.line(`registered ${shortRevision(arn)}`);
-  if (options.migrate) await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
+  if (options.migrate) {
+    context.progress?.update({ phase: 'migrating' });
+    await migrate(context, { ...release, revisionArn: arn, registration: 'register' in release.revision ? release.revision.register : undefined }, options.migrate, options.deadline);
+  }
   const details = { ...release.details, taskDefinition: arn };
   let deploymentId: string | undefined;
   try {

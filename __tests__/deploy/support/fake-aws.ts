@@ -2,6 +2,11 @@
  * A small fake AWS world for the release tool's tests: aws-sdk-client-mock stubs answering like
  * the real services for one environment's service, plus scripted CodeDeploy deployments, a fake
  * clock and an in-memory reporter.
+ *
+ * Hand-written (a world is built per test; synthesizing the stacks for each would cost seconds per
+ * file) from the configuration: whatever it answers must be what the stacks create, which
+ * __tests__/deploy/fake-aws.test.ts checks against the synthesized stacks (emulator/README.md,
+ * "The seeded account and the stacks").
  */
 // The SDK's notice about future Node versions would clutter test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -49,12 +54,13 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
+  type Listener,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stub = AwsStub<any, any, any>;
-import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, loadEnvironment, productionPort, testListenerPort } from '../../../config';
+import { RELEASE_TAG_KEY, RELEASE_TAG_VALUE, TERRAFORM_REVISION_TAG_KEY, deploymentConfigName, loadEnvironment, productionPort, testListenerPort } from '../../../config';
 import type { AwsClients } from '../../../scripts/aws/clients';
 import { memoryReporter, type MemoryReporter } from '../../../scripts/cli/output';
 import type { Clock, Context, Interrupts } from '../../../scripts/context';
@@ -219,8 +225,8 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
       requiresCompatibilities: ['FARGATE'],
       compatibilities: ['EC2', 'FARGATE'],
       requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }],
-      cpu: '512',
-      memory: '1024',
+      cpu: String(target.service.cpu),
+      memory: String(target.service.memory),
       runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
       volumes: [],
       registeredAt: new Date(START - revision * 3600_000),
@@ -248,7 +254,9 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   const blueArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${names.targetGroups[0]}/1`;
   const greenArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${names.targetGroups[1]}/2`;
   const loadBalancerArn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/${names.loadBalancer}/3`;
-  const network = { awsvpcConfiguration: { subnets: ['subnet-0aaa', 'subnet-0bbb'], securityGroups: ['sg-0tasks'], assignPublicIp: 'DISABLED' as const } };
+  // Without NAT gateways the tasks get public IPs (config/schema.ts).
+  const publicIp = env.network.mode === 'create' && env.network.natGateways === 'none';
+  const network = { awsvpcConfiguration: { subnets: ['subnet-0aaa', 'subnet-0bbb'], securityGroups: ['sg-0tasks'], assignPublicIp: publicIp ? ('ENABLED' as const) : ('DISABLED' as const) } };
   const capacity = options.capacityProviders ? [{ capacityProvider: 'FARGATE_SPOT', base: 1, weight: 2 }, { capacityProvider: 'FARGATE', base: 0, weight: 1 }] : undefined;
   const loadBalancers = [{ targetGroupArn: blueArn, containerName: target.service.containerName, containerPort: target.service.containerPort }];
   const blueGreenService = target.strategy === 'blue-green';
@@ -256,8 +264,8 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     serviceName: names.service,
     status: 'ACTIVE',
     deploymentController: { type: blueGreenService ? 'CODE_DEPLOY' : 'ECS' },
-    desiredCount: 2,
-    runningCount: 2,
+    desiredCount: target.service.desiredCount,
+    runningCount: target.service.desiredCount,
     pendingCount: 0,
     taskDefinition: taskDefinitionArn(family, running),
     loadBalancers,
@@ -286,7 +294,7 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
     deploymentGroupInfo: {
       applicationName: names.codeDeployApplication,
       deploymentGroupName: names.deploymentGroup,
-      deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      deploymentConfigName: deploymentConfigName(env, target.service),
       computePlatform: 'ECS',
       ecsServices: [{ serviceName: names.service, clusterName: target.cluster }],
       loadBalancerInfo: {
@@ -305,20 +313,39 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
       autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
     },
   });
-  codeDeploy.on(GetDeploymentConfigCommand).resolves({ deploymentConfigInfo: { computePlatform: 'ECS' } });
+  const shift = target.service.release.deploymentConfig;
+  codeDeploy.on(GetDeploymentConfigCommand).resolves({
+    deploymentConfigInfo: {
+      computePlatform: 'ECS',
+      ...(typeof shift === 'string'
+        ? {}
+        : {
+            trafficRoutingConfig:
+              shift.type === 'canary'
+                ? { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: shift.percentage, canaryInterval: shift.intervalMinutes } }
+                : { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: shift.percentage, linearInterval: shift.intervalMinutes } },
+          }),
+    },
+  });
   codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: options.activeDeployment ? [options.activeDeployment] : [] });
   codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-NEW' });
   codeDeploy.on(ContinueDeploymentCommand).resolves({});
   codeDeploy.on(StopDeploymentCommand).resolves({ status: 'Pending' });
 
-  // The ports and protocol the configuration gives the listeners (prod serves HTTPS).
+  // The ports and protocol the configuration gives the listeners (prod serves HTTPS and redirects
+  // HTTP); a test listener only for blue/green.
   const protocol = target.service.certificateArn ? 'HTTPS' : 'HTTP';
-  const listeners = {
+  const listeners: Record<string, Listener> = {
     'listener/prod': { ListenerArn: 'listener/prod', Port: productionPort(target.service), Protocol: protocol, LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueArn, Weight: 1 }, { TargetGroupArn: greenArn, Weight: 0 }] } }] },
-    'listener/test': { ListenerArn: 'listener/test', Port: testListenerPort(target.service), Protocol: protocol, LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: greenArn }] },
-  } as const;
-  elbv2.on(DescribeListenersCommand).callsFake((input: { ListenerArns: (keyof typeof listeners)[] }) => ({
-    Listeners: input.ListenerArns.map((arn) => listeners[arn]).filter(Boolean),
+    ...(blueGreenService ? { 'listener/test': { ListenerArn: 'listener/test', Port: testListenerPort(target.service), Protocol: protocol, LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: greenArn }] } } : {}),
+    ...(target.service.certificateArn
+      ? { 'listener/redirect': { ListenerArn: 'listener/redirect', Port: 80, Protocol: 'HTTP', LoadBalancerArn: loadBalancerArn, DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }] } }
+      : {}),
+  };
+  elbv2.on(DescribeListenersCommand).callsFake((input: { ListenerArns?: string[]; LoadBalancerArn?: string }) => ({
+    Listeners: input.ListenerArns
+      ? input.ListenerArns.map((arn) => listeners[arn]).filter(Boolean)
+      : Object.values(listeners).filter((listener) => listener.LoadBalancerArn === input.LoadBalancerArn),
   }));
   const targetGroups = [
     { TargetGroupName: names.targetGroups[0], TargetGroupArn: blueArn, LoadBalancerArns: [loadBalancerArn] },
@@ -343,7 +370,7 @@ export function fakeWorld(envName: 'prod' | 'dev' | 'preview' = 'prod', options:
   const scalableArn = `arn:aws:application-autoscaling:${REGION}:123456789012:scalable-target/0123456789abcdef0123456789abcdef`;
   autoScaling.on(DescribeScalableTargetsCommand).callsFake(() => ({
     ScalableTargets: scalable
-      ? [{ ResourceId: names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { ...scaling.state }, ScalableTargetARN: scalableArn }]
+      ? [{ ResourceId: names.scalableResourceId, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: target.service.autoScaling?.minCapacity ?? 2, MaxCapacity: target.service.autoScaling?.maxCapacity ?? 10, RoleARN: 'role', CreationTime: new Date(START), SuspendedState: { ...scaling.state }, ScalableTargetARN: scalableArn }]
       : [],
   }));
   autoScaling.on(RegisterScalableTargetCommand).callsFake((input: { SuspendedState?: SuspendedState }) => {
@@ -476,7 +503,7 @@ export interface CliRun {
 
 /** Run the CLI as `npm run deploy -- ...` would, against the fake world. */
 export async function runCli(world: World, argv: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const { main } = await import('../../../scripts/cli/main');
+  const { main } = await import('../../../scripts/main');
   const stdout: string[] = [];
   const stderr: string[] = [];
   const collect = (into: string[]) => (text: string) => into.push(...text.replace(/\n$/, '').split('\n'));

@@ -1,6 +1,6 @@
 import { EcsCluster as EcsClusterResource } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
-import { EcsCluster } from '../../modules/cluster';
+import { EcsCluster } from '../../modules/ecs-cluster';
 import { synthScope } from '../support/synth';
 
 const synth = (containerInsights?: boolean) =>

@@ -2,25 +2,25 @@
  * Parse the command line, dispatch to a command, and map every outcome and expected error to an
  * exit code and one line on stderr. Flags and configuration are validated before any AWS call.
  */
-import { loadAllEnvironments, type EnvironmentConfig } from '../../config';
-import { createClients, destroyClients, type AwsClients } from '../aws/clients';
-import { checkEnvironmentVariables, webhookVariables } from '../aws/environment-variables';
-import { toReleaseError } from '../aws/errors';
-import { approveCommand } from '../commands/approve';
-import type { Command, CommandOptions } from '../commands/common';
-import { deployCommand } from '../commands/deploy';
-import { finishCommand } from '../commands/finish';
-import { pruneCommand } from '../commands/prune';
-import { renderCommand } from '../commands/render';
-import { settleCommand } from '../commands/settle';
-import { rollbackCommand } from '../commands/rollback';
-import { runCommand } from '../commands/run';
-import { statusCommand } from '../commands/status';
-import { stopCommand } from '../commands/stop';
-import { waitCommand } from '../commands/wait';
-import { systemClock, type Clock, type Context, type Interrupts } from '../context';
-import { EXIT, exitCodeHelp, type ExitCode } from './exit-codes';
-import { createReporter, redactingStreams, type Streams } from './output';
+import { loadAllEnvironments, type EnvironmentConfig } from '../config';
+import { createClients, destroyClients, type AwsClients } from './aws/clients';
+import { checkEnvironmentVariables, webhookVariables } from './aws/environment-variables';
+import { toReleaseError } from './aws/errors';
+import { approveCommand } from './commands/approve';
+import type { Command, CommandOptions } from './commands/common';
+import { deployCommand } from './commands/deploy';
+import { finishCommand } from './commands/finish';
+import { pruneCommand } from './commands/prune';
+import { renderCommand } from './commands/render';
+import { settleCommand } from './commands/settle';
+import { rollbackCommand } from './commands/rollback';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
+import { stopCommand } from './commands/stop';
+import { waitCommand } from './commands/wait';
+import { systemClock, type Clock, type Context, type Interrupts } from './context';
+import { EXIT, exitCodeHelp, type ExitCode } from './cli/exit-codes';
+import { createReporter, redactingStreams, type Streams } from './cli/output';
 
 export const COMMANDS: Readonly<Record<string, Command<CommandOptions>>> = Object.fromEntries(
   [deployCommand, statusCommand, waitCommand, approveCommand, finishCommand, rollbackCommand, stopCommand, settleCommand, renderCommand, runCommand, pruneCommand].map((command) => [

@@ -1,4 +1,4 @@
-import { BlueGreenLoadBalancer, TLS_POLICY, type BlueGreenLoadBalancerProps } from '../../modules/load-balancer';
+import { BlueGreenLoadBalancer, TLS_POLICY, type BlueGreenLoadBalancerProps } from '../../modules/blue-green-load-balancer';
 import { ignoreChanges, only, resources, synthConstructs } from './support';
 
 const certificateArn = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/abc';
@@ -101,9 +101,5 @@ describe('BlueGreenLoadBalancer for a rolling service', () => {
 
   it('lets Terraform own the production listener, since ECS never rewrites it', () => {
     expect(listenerOn(synthesized, 80).lifecycle).toBeUndefined();
-  });
-
-  it('rejects test listener CIDRs, naming the field and the fix', () => {
-    expect(() => build({ strategy: 'rolling', testListenerAllowedCidrs: ['203.0.113.0/24'] })).toThrow(/testListener\.allowedCidrs: a rolling service has no test listener; remove the CIDRs/);
   });
 });

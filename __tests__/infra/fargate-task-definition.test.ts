@@ -1,5 +1,5 @@
 import { RELEASE_TAG_KEY } from '../../config';
-import { FargateTaskDefinition, type FargateTaskDefinitionProps } from '../../modules/task-definition';
+import { FargateTaskDefinition, type FargateTaskDefinitionProps } from '../../modules/fargate-task-definition';
 import { ignoreChanges, only, resources, synthConstructs } from './support';
 
 function build(props: Partial<FargateTaskDefinitionProps> = {}) {

@@ -13,7 +13,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { ConfigError, type ServiceConfig } from '../config';
+import type { ServiceConfig } from '../config';
 
 /** TLS 1.3 with TLS 1.2 fallback: AWS's recommended policy for HTTPS listeners. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -91,9 +91,6 @@ export class BlueGreenLoadBalancer extends Construct {
     const productionPort = https ? 443 : 80;
     const testPort = props.testListenerPort ?? (https ? 8443 : 8080);
     this.containerPort = props.containerPort;
-    if (!blueGreen && (props.testListenerAllowedCidrs ?? []).length > 0) {
-      throw new ConfigError([`testListener.allowedCidrs: a rolling service has no test listener; remove the CIDRs or switch release.strategy to "blue-green"`]);
-    }
 
     const securityGroup = new SecurityGroup(this, 'security-group', {
       name: props.securityGroupName,
@@ -210,7 +207,8 @@ export class BlueGreenLoadBalancer extends Construct {
 
   /** Let one security group (the verification hook's) reach the test listener, and nothing else besides the configured CIDRs. */
   public allowTestListenerFrom(sourceSecurityGroupId: string, purpose: string): void {
-    if (this.testListenerPort === undefined) throw new ConfigError([`${purpose}: a rolling service has no test listener to admit it to`]);
+    // Wiring, not configuration: config/index.ts gives a verification hook only blue-green services.
+    if (this.testListenerPort === undefined) throw new Error(`${purpose}: a rolling service has no test listener to admit it to`);
     new VpcSecurityGroupIngressRule(this, 'test-from-verification-hook', {
       securityGroupId: this.securityGroupId,
       referencedSecurityGroupId: sourceSecurityGroupId,
