@@ -4,9 +4,13 @@
  *
  *   npx tsx tools/names.ts --env dev --service web            # all names as JSON
  *   npx tsx tools/names.ts --env dev --service web repository # one name
+ *   npx tsx tools/names.ts --env dev stacks                   # every stack, one a line, shared first
+ *   npx tsx tools/names.ts --env dev --service web serviceStack   # the stack of that service
+ *
+ * A list prints one item a line, so a shell loop (`for stack in $(...)`) walks it in order.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, environmentNames, findService, loadEnvironment, serviceNames } from '../config';
+import { ConfigError, environmentNames, environmentStacks, findService, loadEnvironment, serviceNames, serviceStackName } from '../config';
 
 function main(argv: string[]): void {
   const { values, positionals } = parseArgs({
@@ -16,14 +20,23 @@ function main(argv: string[]): void {
   });
   const env = loadEnvironment(values.env!);
   const service = values.service ? findService(env, values.service) : env.services[0];
-  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), region: env.region, stateBackend: env.state.backend };
+  const names: Record<string, unknown> = {
+    ...environmentNames(env),
+    ...serviceNames(env, service),
+    region: env.region,
+    stateBackend: env.state.backend,
+    // The stacks in dependency order (config/names.ts): the shared stack, then one per service.
+    stacks: environmentStacks(env).map((entry) => entry.stack),
+    serviceStack: serviceStackName(env, service),
+  };
   const key = positionals[0];
   if (key === undefined) {
     console.log(JSON.stringify(names, null, 2));
     return;
   }
   if (!(key in names)) throw new ConfigError([`unknown name "${key}"; use one of: ${Object.keys(names).join(', ')}`]);
-  console.log(String(names[key]));
+  const value = names[key];
+  console.log(Array.isArray(value) ? value.join('\n') : String(value));
 }
 
 try {

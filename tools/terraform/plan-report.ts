@@ -12,6 +12,8 @@ export interface StackPlanResult {
   readonly stack: string;
   /** The state planned against: undefined for an empty state (a new stack). */
   readonly stateFile?: string;
+  /** Whether the plan refreshed that state from AWS first; @default false (offline) */
+  readonly refreshed?: boolean;
   /** Present when Terraform planned; absent when it failed. */
   readonly summary?: PlanSummary;
   /** One line saying what failed. */
@@ -22,7 +24,8 @@ export interface StackPlanResult {
 }
 
 function stateDescription(result: StackPlanResult): string {
-  return result.stateFile ? `${result.stateFile} (refresh skipped)` : 'empty (new stack, refresh skipped)';
+  const refresh = result.refreshed ? 'refreshed' : 'refresh skipped';
+  return result.stateFile ? `${result.stateFile} (${refresh})` : `empty (new stack, ${refresh})`;
 }
 
 function byKind(changes: readonly DestructiveChange[], kind: DestructiveChange['kind']): { address: string; reason: string }[] {
@@ -38,7 +41,7 @@ export function planDocument(results: readonly StackPlanResult[]): object {
       stack: result.stack,
       ok: result.summary !== undefined,
       state: result.stateFile ?? null,
-      refreshed: false,
+      refreshed: result.refreshed ?? false,
       ...(result.summary
         ? {
             add: result.summary.add,
@@ -75,6 +78,8 @@ export interface PlanMarkdownOptions {
   readonly logUrl?: string;
   /** Longest comment in characters; @default COMMENT_LIMIT */
   readonly limit?: number;
+  /** The heading; @default 'terraform plan' */
+  readonly title?: string;
 }
 
 /** The run's log page on GitHub Actions, from the variables every job has; undefined elsewhere. */
@@ -207,7 +212,7 @@ export function planMarkdown(results: readonly StackPlanResult[], options: PlanM
   const changed = results.filter((result) => attentionRank(result) < 3).length;
   const lines = [
     PLAN_COMMENT_MARKER,
-    '### terraform plan',
+    `### ${options.title ?? 'terraform plan'}`,
     '',
     `${plural(environments.length, 'environment')}, ${plural(results.length, 'stack')}: ${changed} with changes or failed, ${results.length - changed} unchanged.`,
     '',
