@@ -83,9 +83,9 @@ describe('which resources move where', () => {
     expect(planMove(source, [{ ...targets[0], state: written }]).moves[0].alreadyInTarget).toBe(true);
   });
 
-  it('reads what a synthesized stack declares: resources, data sources and outputs', () => {
+  it('reads what a synthesized stack declares: its resources (not the data sources several stacks share) and outputs', () => {
     const declared = declaredIn({ resource: { aws_ecs_service: { a: {} } }, data: { terraform_remote_state: { shared: {} } }, output: { web_service: {} } });
-    expect([...declared.addresses]).toEqual(['aws_ecs_service.a', 'data.terraform_remote_state.shared']);
+    expect([...declared.addresses]).toEqual(['aws_ecs_service.a']);
     expect([...declared.outputs]).toEqual(['web_service']);
   });
 });

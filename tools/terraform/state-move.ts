@@ -32,9 +32,14 @@ export interface StateFile {
   readonly [key: string]: unknown;
 }
 
-/** What a stack's synthesized configuration declares, by Terraform address. */
+/**
+ * What a stack's synthesized configuration declares, by Terraform address. Managed resources only:
+ * a data source is read again by every plan, so one in the old state needs no move (Terraform
+ * drops it), and several stacks may declare the same one (each service stack reads the shared
+ * stack's outputs through a `terraform_remote_state` of the same name).
+ */
 export interface Declared {
-  /** `type.name` of resources, `data.type.name` of data sources. */
+  /** `type.name` of each resource. */
   readonly addresses: ReadonlySet<string>;
   /** Root output names. */
   readonly outputs: ReadonlySet<string>;
@@ -53,14 +58,11 @@ export function resourceAddress(resource: Pick<StateFileResource, 'module' | 'mo
   return `${resource.module ? `${resource.module}.` : ''}${resource.mode === 'data' ? 'data.' : ''}${resource.type}.${resource.name}`;
 }
 
-/** The resource and data addresses and the outputs of a synthesized `cdk.tf.json`. */
+/** The resource addresses and the outputs of a synthesized `cdk.tf.json`. */
 export function declaredIn(synthesized: JsonObject): Declared {
-  const blocks = (key: string) => Object.entries((synthesized[key] ?? {}) as Record<string, Record<string, unknown>>);
+  const resources = Object.entries((synthesized.resource ?? {}) as Record<string, Record<string, unknown>>);
   return {
-    addresses: new Set([
-      ...blocks('resource').flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)),
-      ...blocks('data').flatMap(([type, byName]) => Object.keys(byName).map((name) => `data.${type}.${name}`)),
-    ]),
+    addresses: new Set(resources.flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))),
     outputs: new Set(Object.keys((synthesized.output ?? {}) as object)),
   };
 }
@@ -136,7 +138,7 @@ export function planMove(source: SourceStack, targets: readonly TargetStack[]): 
     return [{ stack: target.stack, addresses: moving.map(resourceAddress), outputs, alreadyInTarget }];
   });
   const kept = resources.filter((resource) => source.declared.addresses.has(resourceAddress(resource))).length;
-  const undeclared = resources.map(resourceAddress).filter((address) => !owners.has(address));
+  const undeclared = resources.filter((resource) => resource.mode === 'managed').map(resourceAddress).filter((address) => !owners.has(address));
   return { source: source.stack, moves, kept, undeclared };
 }
 
