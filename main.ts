@@ -1,10 +1,11 @@
 /**
- * One Terraform stack per configured environment: shared network and cluster, then per service a
- * load balancer, registry, task definition, ECS service and CodeDeploy blue/green deployment.
+ * Per configured environment, a shared stack (network, cluster, CodeDeploy role, identity) and one
+ * stack per service (load balancer, registry, task definition, ECS service, CodeDeploy blue/green
+ * deployment), each with its own Terraform state.
  */
 import { App } from 'cdktf';
-import { ConfigError, environmentNames, loadAllEnvironments } from './config';
-import { EnvironmentStack } from './modules/environment-stack';
+import { ConfigError, loadAllEnvironments } from './config';
+import { EnvironmentStacks } from './modules/environment-stacks';
 import { terraformProblem } from './tools/terraform/installed';
 
 // cdktf runs `terraform version` while synthesizing: without Terraform, one line instead of a stack trace.
@@ -16,7 +17,7 @@ if (missingTerraform) {
 
 try {
   const app = new App();
-  for (const env of loadAllEnvironments()) new EnvironmentStack(app, environmentNames(env).stack, { config: env });
+  for (const env of loadAllEnvironments()) new EnvironmentStacks(app, env);
   app.synth();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

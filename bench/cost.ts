@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../config';
 import { fleetOf } from '../config/fleet';
-import { EnvironmentStack } from '../modules/environment-stack';
+import { EnvironmentStacks } from '../modules/environment-stacks';
 
 /** Hours in a month as AWS's pricing pages count them. */
 export const HOURS_PER_MONTH = 730;
@@ -237,7 +237,13 @@ function synthesize(env: EnvironmentConfig): { resource?: Resources } {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-cost-'));
   try {
     const app = Testing.app({ outdir });
-    return JSON.parse(Testing.synth(new EnvironmentStack(app, `${env.app}-${env.environment}`, { config: env }))) as { resource?: Resources };
+    // Every stack of the environment (shared and one per service): the resources, by type, of all of them.
+    const resource: Resources = {};
+    for (const stack of new EnvironmentStacks(app, env).all) {
+      const synthesized = JSON.parse(Testing.synth(stack)) as { resource?: Resources };
+      for (const [type, byId] of Object.entries(synthesized.resource ?? {})) resource[type] = { ...resource[type], ...byId };
+    }
+    return { resource };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -14,14 +14,14 @@ async function main(): Promise<void> {
   const sinceProcessStart = performance.now();
   const loadStarted = performance.now();
   const { App } = await import('cdktf');
-  const { environmentNames, loadEnvironment } = await import('../config');
-  const { EnvironmentStack } = await import('../modules/environment-stack');
+  const { loadEnvironment } = await import('../config');
+  const { EnvironmentStacks } = await import('../modules/environment-stacks');
   const loadMs = performance.now() - loadStarted;
 
   const synthStarted = performance.now();
   const config = loadEnvironment(name);
   const app = new App({ outdir });
-  new EnvironmentStack(app, environmentNames(config).stack, { config });
+  new EnvironmentStacks(app, config);
   app.synth();
   const synthMs = performance.now() - synthStarted;
   process.stdout.write(`${JSON.stringify({ bootMs: sinceProcessStart, loadMs, synthMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);

@@ -46,6 +46,12 @@ export interface SynthResults {
   readonly providerRootMainTs: { wall: Stats; maxRssKb?: Stats };
 }
 
+/** The resources and JSON of all the stacks of an environment (shared and one per service). */
+function environmentSize(outdir: string, stacks: readonly string[]): { resources: number; jsonBytes: number } {
+  const sizes = stacks.map((stack) => stackSize(outdir, stack));
+  return { resources: sizes.reduce((sum, size) => sum + size.resources, 0), jsonBytes: sizes.reduce((sum, size) => sum + size.jsonBytes, 0) };
+}
+
 /** Resources in a synthesized stack, and its JSON size. */
 function stackSize(outdir: string, stack: string): { resources: number; jsonBytes: number } {
   const text = readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
@@ -61,10 +67,10 @@ export async function benchSynth(environments: readonly string[], repetitions: n
     const loaded = await timed(async () => {
       const cdktf = await import('cdktf');
       const config = await import('../config');
-      const stackModule = await import('../modules/environment-stack');
-      return { App: cdktf.App, config, EnvironmentStack: stackModule.EnvironmentStack };
+      const stackModule = await import('../modules/environment-stacks');
+      return { App: cdktf.App, config, EnvironmentStacks: stackModule.EnvironmentStacks };
     });
-    const { App, config, EnvironmentStack } = loaded.value;
+    const { App, config, EnvironmentStacks } = loaded.value;
 
     const inProcess: InProcessSynth[] = [];
     for (const environment of environments) {
@@ -77,11 +83,11 @@ export async function benchSynth(environments: readonly string[], repetitions: n
         const outdir = join(scratch, `in-process-${environment}-${run}`);
         const { ms } = await timed(() => {
           const app = new App({ outdir });
-          new EnvironmentStack(app, stack, { config: env });
+          new EnvironmentStacks(app, env);
           app.synth();
         });
         samples.push(ms);
-        if (run === 0) size = stackSize(outdir, stack);
+        if (run === 0) size = environmentSize(outdir, config.environmentStacks(env).map((entry) => entry.stack));
         rmSync(outdir, { recursive: true, force: true });
       }
       inProcess.push({ environment, stack, firstMs: samples[0], warm: stats(samples.slice(1)), ...size });
@@ -109,7 +115,8 @@ export async function benchSynth(environments: readonly string[], repetitions: n
       });
     }
 
-    const expectedStacks = config.environmentNamesList().length;
+    // A shared stack and one stack per service in each environment.
+    const expectedStacks = config.environmentNamesList().reduce((sum, name) => sum + config.environmentStacks(config.loadEnvironment(name)).length, 0);
     const mainTs = async (label: string, argv: string[], cwd = ROOT) => {
       progress(`synth: ${label} (all environments) ×${repetitions}`);
       const runs = [];

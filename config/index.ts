@@ -29,6 +29,45 @@ export function testListenerPort(service: Pick<ServiceConfig, 'certificateArn' |
   return service.testListener.port ?? (service.certificateArn ? 8443 : 8080);
 }
 
+/** The verification hook's tries of the test listener before it reports Failed. */
+export const VERIFICATION_TRIES = 10;
+
+/** What the verification hook checks for one blue-green service (functions/verify-test-listener reads it from VERIFY_TARGETS). */
+export interface VerificationTargetSettings {
+  /** The service's load balancer: the function looks up its DNS name and private addresses by this name. */
+  readonly loadBalancerName: string;
+  /** The test listener's protocol and port. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly port: number;
+  /** The configured path (`release.verifyPath`); absent: only `deploy --verify PATH`. */
+  readonly path?: string;
+  /** GETs before giving up. */
+  readonly tries: number;
+}
+
+/**
+ * The verification hook's settings by deployment group, for every blue-green service of the
+ * environment: all from configuration and names, nothing from a service's stack, so the shared
+ * stack that holds the hook never reads a service stack (modules/verification-hook.ts).
+ */
+export function verificationTargets(env: EnvironmentConfig): Record<string, VerificationTargetSettings> {
+  return Object.fromEntries(
+    env.services
+      .filter((service) => service.kind === 'web' && service.release.strategy === 'blue-green')
+      .map((service) => {
+        const names = serviceNames(env, service);
+        const settings: VerificationTargetSettings = {
+          loadBalancerName: names.loadBalancer,
+          protocol: service.certificateArn ? 'HTTPS' : 'HTTP',
+          port: testListenerPort(service),
+          ...(service.release.verifyPath ? { path: service.release.verifyPath } : {}),
+          tries: VERIFICATION_TRIES,
+        };
+        return [names.deploymentGroup, settings];
+      }),
+  );
+}
+
 /** The CodeDeploy deployment config name a service's deployment group uses. */
 export function deploymentConfigName(env: EnvironmentConfig, service: ServiceConfig): string {
   const config = service.release.deploymentConfig;

@@ -101,6 +101,15 @@ export function environmentNames(env: Pick<EnvironmentConfig, 'app' | 'environme
   };
 }
 
+/**
+ * An IAM name pattern that matches the per-service names of this environment (`<app>-<env>-*`:
+ * services, task families, load balancers, CodeDeploy applications and groups), for policies that
+ * must not grow, or change, as services come and go.
+ */
+export function serviceNamePattern(env: Pick<EnvironmentConfig, 'app' | 'environment'>): string {
+  return `${env.app}-${env.environment}-*`;
+}
+
 export function serviceNames(
   env: Pick<EnvironmentConfig, 'app' | 'environment'>,
   service: Pick<ServiceConfig, 'name'>,
@@ -167,6 +176,36 @@ export const GITHUB_ROLE_OUTPUTS = {
 /** Object key of an environment's Terraform state in its S3 bucket: configured, else `<app>/<environment>/terraform.tfstate`. */
 export function stateKey(env: Pick<EnvironmentConfig, 'app' | 'environment'>, state: { readonly key?: string }): string {
   return state.key ?? `${env.app}/${env.environment}/terraform.tfstate`;
+}
+
+/** The file-name ending of state keys: a service stack's key goes in front of it. */
+const STATE_SUFFIX = '.tfstate';
+
+/**
+ * Object key of one stack's state in the S3 bucket. The shared stack keeps the environment's key
+ * (`stateKey`), so an existing single-stack state becomes the shared state; a service stack's key
+ * puts `.<service>` in front of the key's `.tfstate` ending (or after a key without it):
+ * `shop/prod/terraform.tfstate` → `shop/prod/terraform.web.tfstate`, the S3 twin of the local
+ * `terraform.shop-prod-web.tfstate`.
+ */
+export function stackStateKey(env: Pick<EnvironmentConfig, 'app' | 'environment'>, state: { readonly key?: string }, service?: string): string {
+  const key = stateKey(env, state);
+  if (service === undefined) return key;
+  return key.endsWith(STATE_SUFFIX) ? `${key.slice(0, -STATE_SUFFIX.length)}.${service}${STATE_SUFFIX}` : `${key}.${service}`;
+}
+
+/**
+ * IAM resource patterns (after `arn:…:s3:::<bucket>/`) that cover the state object of every stack
+ * of the environment, whatever its services: the shared key and the service stacks' keys
+ * (`stackStateKey`). The lock objects are these plus STATE_LOCK_SUFFIX.
+ */
+export function stateKeyPatterns(env: Pick<EnvironmentConfig, 'app' | 'environment'>, state: { readonly key?: string }): string[] {
+  return [stateKey(env, state), stackStateKey(env, state, '*')];
+}
+
+/** The local backend's state file of a stack, at the repository root: `terraform.<stack>.tfstate`. */
+export function localStateFile(stack: string): string {
+  return `terraform.${stack}${STATE_SUFFIX}`;
 }
 
 /** Suffix of the lock object S3 native locking (`use_lockfile`) writes beside the state object. */

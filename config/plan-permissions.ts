@@ -36,8 +36,12 @@ const ec2 = (source: string, ...actions: string[]): PlanRead => ({ actions: acti
 const elb = (source: string, ...actions: string[]): PlanRead => ({ actions: [...actions, 'DescribeTags'].map((action) => `elasticloadbalancing:${action}`), scope: 'any', source: `elbv2/${source}` });
 const s3 = (source: string, ...actions: string[]): PlanRead => ({ actions: actions.map((action) => `s3:${action}`), scope: 'access-log-bucket', source: `s3/${source}` });
 
-/** Resource types whose plan makes no AWS call. */
-export const PLAN_READS_NOTHING: readonly string[] = ['terraform_data'];
+/**
+ * Resource types whose plan makes no AWS call. terraform_remote_state: a service stack reads the
+ * shared stack's outputs from its state object, which the plan role's state statements cover
+ * (modules/github-identity.ts: every stack's key).
+ */
+export const PLAN_READS_NOTHING: readonly string[] = ['terraform_data', 'terraform_remote_state'];
 
 export const PLAN_READS: Readonly<Record<string, PlanRead>> = {
   // Network

@@ -424,7 +424,7 @@ export function seedFromEnvironment(sim: Simulation, env: EnvironmentConfig, opt
         arn: arn.scalableTarget(env.region, account, hash(names.scalableResourceId, 32)),
         createdAt,
         suspended: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
-        // As the provider's default_tags put them (modules/environment-stack.ts).
+        // As the provider's default_tags put them (modules/aws-stack.ts).
         tags: { ...env.tags, Environment: env.environment, ManagedBy: 'terraform' },
       });
     }

@@ -10,7 +10,7 @@
  * answer tests choose (`POST /_emulator/verification`); its log lines are kept for the state dump
  * and `GET /_emulator/verification`.
  */
-import { environmentNames, hasVerificationHook, serviceNames, testListenerPort, VERIFICATION_FUNCTION_SOURCE, type EnvironmentConfig } from '../config';
+import { environmentNames, hasVerificationHook, VERIFICATION_FUNCTION_SOURCE, verificationTargets, type EnvironmentConfig, type VerificationTargetSettings } from '../config';
 
 import type { HookInvocation } from './simulation/context';
 import type { Simulation } from './simulation/engine';
@@ -45,31 +45,9 @@ interface VerificationFunctionModule {
   verifyDeployment(event: { DeploymentId: string; LifecycleEventHookExecutionId: string }, deps: Record<string, unknown>): Promise<string>;
 }
 
-interface TargetSettings {
-  readonly path?: string;
-  readonly tries: number;
-  readonly protocol: 'HTTP';
-  readonly port: number;
-  readonly loadBalancerArnSuffix: string;
-  readonly dnsName: string;
-}
+type TargetSettings = VerificationTargetSettings;
 
 const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'ok' } };
-
-/** What the stack's VERIFY_TARGETS holds for each blue-green service of an environment with a hook. */
-function targetsOf(env: EnvironmentConfig): Record<string, TargetSettings> {
-  return Object.fromEntries(
-    env.services
-      .filter((service) => service.release.strategy === 'blue-green')
-      .map((service) => {
-        const names = serviceNames(env, service);
-        return [
-          names.deploymentGroup,
-          { path: service.release.verifyPath, tries: 10, protocol: 'HTTP', port: testListenerPort(service), loadBalancerArnSuffix: `app/${names.loadBalancer}/emulated`, dnsName: `${names.loadBalancer}.emulated` },
-        ];
-      }),
-  );
-}
 
 export class VerificationHooks {
   /** Function name → its VERIFY_TARGETS. */
@@ -83,7 +61,7 @@ export class VerificationHooks {
     environments: readonly EnvironmentConfig[],
     private readonly sim: Simulation,
   ) {
-    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, targetsOf(env));
+    for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, verificationTargets(env));
   }
 
   /** Where the function's SDK client and HTTP requests go: this emulator's server. Until then hooks run on their timer. */

@@ -27,7 +27,7 @@ import {
   SCALING_RECORD_TAG_KEY,
   serviceNames,
   STATE_LOCK_SUFFIX,
-  stateKey,
+  stateKeyPatterns,
   type EnvironmentConfig,
   type GithubIdentityConfig,
   type ServiceConfig,
@@ -222,10 +222,10 @@ export function planReadStatements(env: EnvironmentConfig, resourceTypes: Iterab
   });
 }
 
-/** Every resource and data source type synthesized in the stack of `scope`. */
-function stackResourceTypes(scope: Construct): string[] {
-  return TerraformStack.of(scope)
-    .node.findAll()
+/** Every resource and data source type synthesized in a stack. */
+function stackResourceTypes(stack: TerraformStack): string[] {
+  return stack.node
+    .findAll()
     .filter((construct): construct is TerraformResource | TerraformDataSource => construct instanceof TerraformResource || construct instanceof TerraformDataSource)
     .map((construct) => construct.terraformResourceType);
 }
@@ -235,7 +235,8 @@ export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Poli
   const state = env.state;
   if (state.backend !== 's3') return [];
   const bucket = `arn:${partitionOf(state.region ?? env.region)}:s3:::${state.bucket}`;
-  const key = `${bucket}/${stateKey(env, state)}`;
+  // Every stack's state: the shared stack's key and the service stacks' keys (config/names.ts).
+  const keys = stateKeyPatterns(env, state).map((key) => `${bucket}/${key}`);
   const lock: PolicyStatement = state.dynamodbTable
     ? {
         Sid: 'TakeAndReleaseTheStateLock',
@@ -243,10 +244,10 @@ export function planPolicyStatements(env: EnvironmentConfig, arnOf: ArnOf): Poli
         Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
         Resource: [arnOf('dynamodb', `table/${state.dynamodbTable}`, { region: state.region ?? env.region })],
       }
-    : { Sid: 'TakeAndReleaseTheStateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`${key}${STATE_LOCK_SUFFIX}`] };
+    : { Sid: 'TakeAndReleaseTheStateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: keys.map((key) => `${key}${STATE_LOCK_SUFFIX}`) };
   return [
     { Sid: 'ListTheStateBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket] },
-    { Sid: 'ReadTheState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [key] },
+    { Sid: 'ReadTheState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: keys },
     lock,
   ];
 }
@@ -260,6 +261,9 @@ export class GithubIdentity extends Construct {
   public readonly deployRoleArn: string;
   /** The deploy role's statements, as synthesized. */
   public readonly deployStatements: readonly PolicyStatement[];
+
+  /** The environment's other stacks (its services'), whose resource types the plan role also refreshes. */
+  private readonly otherStacks: TerraformStack[] = [];
 
   constructor(scope: Construct, id: string, props: GithubIdentityProps) {
     super(scope, id);
@@ -304,7 +308,7 @@ export class GithubIdentity extends Construct {
     new IamRolePolicy(this, 'plan-reads', {
       name: 'terraform-plan-reads',
       role: planRole.id,
-      policy: Lazy.stringValue({ produce: () => policyDocument(planReadStatements(env, stackResourceTypes(this), arnOf, providerArn)) }),
+      policy: Lazy.stringValue({ produce: () => policyDocument(planReadStatements(env, [TerraformStack.of(this), ...this.otherStacks].flatMap(stackResourceTypes), arnOf, providerArn)) }),
     });
     const planStatements = planPolicyStatements(env, arnOf);
     if (planStatements.length > 0) {
@@ -320,5 +324,10 @@ export class GithubIdentity extends Construct {
 
     this.planRoleArn = planRole.arn;
     this.deployRoleArn = deployRole.arn;
+  }
+
+  /** Let the plan role also refresh what `stack` (a service stack of this environment) holds. */
+  public planAlso(stack: TerraformStack): void {
+    this.otherStacks.push(stack);
   }
 }

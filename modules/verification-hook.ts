@@ -8,9 +8,12 @@
  * never opened to the internet. Its result decides the deployment inside CodeDeploy: a release
  * runner that dies cannot let an unverified version go live.
  *
- * Built in two steps because the load balancers admit the hook's security group and the hook's
- * settings name the load balancers: construct it (security group), build the services, then
- * `addFunction` with their test listeners.
+ * One function per environment, in the shared stack, and it reads nothing from the services'
+ * stacks: its settings (VERIFY_TARGETS) come from configuration and names (load balancer name,
+ * test port and protocol, path), and the function looks up the load balancer's DNS name and private
+ * addresses when it runs. The services' stacks admit its security group on their test listeners
+ * and add its way out to them (VerificationHookEgress); so a service stack reads the hook, never
+ * the other way round, and a change to one service plans only that service's stack.
  */
 import { Construct } from 'constructs';
 import { AssetType, Fn, TerraformAsset, TerraformLocal } from 'cdktf';
@@ -20,31 +23,13 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { VERIFICATION_FUNCTION_SOURCE } from '../config';
+import { VERIFICATION_FUNCTION_SOURCE, type VerificationTargetSettings } from '../config';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, partitionOf, policyDocument, trustPolicy } from './iam-policy';
 
 /** The Node.js runtime the function runs on (it provides the AWS SDK v3 clients the code uses). */
 export const VERIFICATION_FUNCTION_RUNTIME = 'nodejs22.x';
 /** Seconds the function may run: 10 tries of at most 5 s each, 3 s apart, with room to spare. */
 export const VERIFICATION_FUNCTION_TIMEOUT_SECONDS = 120;
-
-/** One service's test listener, as the function reads it from VERIFY_TARGETS. */
-export interface VerificationTarget {
-  /** CodeDeploy application and deployment group of the service. */
-  readonly applicationName: string;
-  readonly deploymentGroupName: string;
-  /** `app/<name>/<id>`: the load balancer's network interfaces are described `ELB <suffix>`. */
-  readonly loadBalancerArnSuffix: string;
-  /** The load balancer's DNS name, sent as the Host header (and TLS server name). */
-  readonly dnsName: string;
-  /** HTTP or HTTPS, and the test listener's port. */
-  readonly protocol: 'HTTP' | 'HTTPS';
-  readonly port: number;
-  /** The configured path (`release.verifyPath`). @default undefined (only `deploy --verify PATH`) */
-  readonly path?: string;
-  /** GETs before giving up. @default 10 */
-  readonly tries?: number;
-}
 
 export interface VerificationHookProps {
   /** Name of the function, its role and its security group. */
@@ -58,20 +43,24 @@ export interface VerificationHookProps {
   /** The VPC and the subnets the function runs in (the tasks' subnets, which reach AWS APIs). */
   readonly vpcId: string;
   readonly subnetIds: string[];
+  /** What to verify, by deployment group (config `verificationTargets`). */
+  readonly targets: Readonly<Record<string, VerificationTargetSettings>>;
+  /** IAM pattern of the deployment groups the function may read and report on (`<application>/<group>`, wildcards allowed). */
+  readonly deploymentGroupPattern: string;
 }
 
 export class VerificationHook extends Construct {
   /** The function's security group: the test listeners admit it. */
   public readonly securityGroupId: string;
-  /** The function's name (the AppSpec's AfterAllowTestTraffic hook); `addFunction` creates it. */
+  /** The function's name (the AppSpec's AfterAllowTestTraffic hook). */
   public readonly functionName: string;
+  /** The function CodeDeploy invokes. */
+  public readonly function: LambdaFunction;
 
-  private readonly props: VerificationHookProps;
   private readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: VerificationHookProps) {
     super(scope, id);
-    this.props = props;
     this.functionName = props.name;
     this.securityGroup = new SecurityGroup(this, 'security-group', {
       name: props.name,
@@ -87,26 +76,13 @@ export class VerificationHook extends Construct {
       ipProtocol: 'tcp',
       fromPort: 443,
       toPort: 443,
-      description: 'CodeDeploy and EC2 APIs, and HTTPS test listeners',
+      description: 'CodeDeploy, EC2 and ELB APIs, and HTTPS test listeners',
     });
+    this.function = this.addFunction(props);
   }
 
-  /** Let the function reach one load balancer's test port (a plain-HTTP port needs its own egress rule). */
-  public allowTestListener(id: string, loadBalancerSecurityGroupId: string, port: number): void {
-    if (port === 443) return;
-    new VpcSecurityGroupEgressRule(this, `egress-test-${id}`, {
-      securityGroupId: this.securityGroup.id,
-      referencedSecurityGroupId: loadBalancerSecurityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      description: `Test listener of ${id}`,
-    });
-  }
-
-  /** The function, its role and log group, verifying these services' test listeners. */
-  public addFunction(targets: readonly VerificationTarget[]): LambdaFunction {
-    const props = this.props;
+  /** The function, its role and log group. */
+  private addFunction(props: VerificationHookProps): LambdaFunction {
     const logGroup = new CloudwatchLogGroup(this, 'log-group', { name: props.logGroupName, retentionInDays: props.logRetentionDays ?? 30 });
     const role = new IamRole(this, 'role', {
       name: props.name,
@@ -115,9 +91,8 @@ export class VerificationHook extends Construct {
     });
     // A local keeps the expression out of the policy JSON's quoting: `${local.…}`.
     const account = new TerraformLocal(this, 'account-id', Fn.element(Fn.split(':', role.arn), 4)).asString;
-    const groupArns = targets.map(
-      (target) => `arn:${partitionOf(props.region)}:codedeploy:${props.region}:${account}:deploymentgroup:${target.applicationName}/${target.deploymentGroupName}`,
-    );
+    // A name pattern, not a list: the policy stays the same size, and the same, as services come and go.
+    const groupArns = [`arn:${partitionOf(props.region)}:codedeploy:${props.region}:${account}:deploymentgroup:${props.deploymentGroupPattern}`];
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'verify-and-report',
       role: role.id,
@@ -129,24 +104,15 @@ export class VerificationHook extends Construct {
           Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
           Resource: groupArns,
         },
+        // The test listener's load balancer, by the name in VERIFY_TARGETS: its DNS name (the Host
+        // header) and ARN suffix (its network interfaces). Describe calls have no resource-level
+        // permissions (Service Authorization Reference, Elastic Load Balancing V2).
+        { Sid: 'FindTheTestListenersLoadBalancer', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeLoadBalancers'], Resource: ['*'] },
         { Sid: 'RunInTheVpc', Effect: 'Allow', Action: [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS], Resource: ['*'] },
         { Sid: 'WriteThisLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${logGroup.arn}:log-stream:*`] },
       ]),
     });
     const code = new TerraformAsset(this, 'code', { path: VERIFICATION_FUNCTION_SOURCE, type: AssetType.ARCHIVE });
-    const settings = Object.fromEntries(
-      targets.map((target) => [
-        target.deploymentGroupName,
-        {
-          loadBalancerArnSuffix: target.loadBalancerArnSuffix,
-          dnsName: target.dnsName,
-          protocol: target.protocol,
-          port: target.port,
-          ...(target.path ? { path: target.path } : {}),
-          tries: target.tries ?? 10,
-        },
-      ]),
-    );
     const fn = new LambdaFunction(this, 'function', {
       functionName: props.name,
       description: 'CodeDeploy AfterAllowTestTraffic: GET the release path on the test listener, report Succeeded or Failed',
@@ -158,9 +124,7 @@ export class VerificationHook extends Construct {
       timeout: VERIFICATION_FUNCTION_TIMEOUT_SECONDS,
       memorySize: 128,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [this.securityGroup.id] },
-      // A JSON string with the names interpolated (`${aws_lb.….dns_name}`), not jsonencode(): plain
-      // interpolation is what the offline drift self-check evaluates.
-      environment: { variables: { VERIFY_TARGETS: JSON.stringify(settings) } },
+      environment: { variables: { VERIFY_TARGETS: JSON.stringify(props.targets) } },
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       tags: { Name: props.name },
       // The role must hold its permissions (ENIs, logs) before Lambda checks them at creation.

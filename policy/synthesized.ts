@@ -11,6 +11,7 @@ export interface Synthesized {
   readonly provider?: Record<string, Array<Record<string, any>>>;
   readonly terraform?: Record<string, any>;
   readonly output?: Record<string, { value: unknown }>;
+  readonly locals?: Record<string, unknown>;
 }
 
 /** A resource's attributes with its logical id as `__id` and its Terraform address as `__address`. */

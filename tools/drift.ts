@@ -5,76 +5,97 @@
  * (`lifecycle.ignore_changes`), what AWS computes and the provider's normalisations never count:
  * the refresh is judged with the provider schema (tools/terraform/outside-differences.ts).
  *
- *   npm run drift -- --env prod                    # against the configured backend (S3 or the local file), refreshed from AWS
- *   npm run drift -- --env dev --state FILE        # offline against a copy of a local state file, no refresh
+ *   npm run drift -- --env prod                    # every stack against its configured backend (S3 or the local file), refreshed from AWS
+ *   npm run drift -- --env prod --service web      # only the web service's stack
+ *   npm run drift -- --env dev --state FILE        # offline: the shared stack (or --service's) against a copy of a local state file, no refresh
  *   npm run drift -- --env dev --json              # the report as JSON on stdout
  *   npm run drift -- --self-check --all            # prove offline that drift is detected, and releases are not drift
  *
  * Exit codes: 0 no drift (self-check: every check passed), 3 drift, 1 Terraform or a self-check
  * failed, 2 bad arguments or configuration.
  */
-import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
+import { ConfigError, environmentNamesList } from '../config';
 import { DRIFT_HELP, helpRequested, parseDriftArguments, type DriftOptions } from './terraform/arguments';
 import { DRIFT_EXIT, driftDocument, driftLines } from './terraform/drift-report';
 import { detectDrift } from './terraform/drift-stack';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment, type TerraformEnvironment } from './terraform/environment';
-import { TerraformFailed, terraform } from './terraform/run';
-import { schemasReader, selfCheckStack, SelfCheckFailed } from './terraform/self-check';
-import { StateBuildError } from './terraform/apply-state';
-import { prepareWorkspace, stackDirectory, synthesizeStacks } from './terraform/workspace';
+import { mapConcurrently, TerraformFailed, terraform, terraformConcurrency } from './terraform/run';
+import { selfCheckStack, SelfCheckFailed } from './terraform/self-check';
+import { schemasReader, StateBuildError } from './terraform/apply-state';
+import { SharedStates } from './terraform/shared-state';
+import { loadSelected, prepareWorkspace, selectStacks, stackDirectory, synthesizeStacks, type SynthesizedStack } from './terraform/workspace';
 
 type Say = (line: string) => void;
 
-/** One environment against its configured backend (refreshed), or against a state file (offline). */
+/** Where a stack's drift check runs, and what it says about the state it reads. */
+interface DriftTarget {
+  readonly dir: string;
+  readonly stateSource: string;
+}
+
+/** A private copy against a state file (a service stack reads the fabricated shared state), offline. */
+async function offlineTarget(entry: SynthesizedStack, stateFile: string, sharedStates: SharedStates, env: NodeJS.ProcessEnv): Promise<DriftTarget> {
+  const sharedState = entry.service ? await sharedStates.stateOf(entry.shared) : undefined;
+  const dir = (await prepareWorkspace(entry.stack, { purpose: 'drift', initialState: stateFile, sharedState }, env)).dir;
+  return { dir, stateSource: displayPath(stateFile) };
+}
+
+/** Where `cdktf deploy` runs, with the backend the stack declares (and the shared stack's real state). */
+async function backendTarget(entry: SynthesizedStack, env: NodeJS.ProcessEnv): Promise<DriftTarget> {
+  const dir = stackDirectory(entry.stack);
+  await terraform(['init', '-input=false', '-reconfigure'], dir, env);
+  return { dir, stateSource: 'configured backend' };
+}
+
+/**
+ * One environment's stacks (shared first; or --service's) against their configured backends
+ * (refreshed), or one stack against a state file (offline).
+ */
 async function checkDrift(options: DriftOptions, say: Say): Promise<number> {
   const [environment] = options.environments;
   const offline = options.stateFile !== undefined;
   const env = quietEnvironment('drift', offline);
   Object.assign(process.env, env);
-  const [stack] = synthesizeStacks([loadEnvironment(environment, { offline })], offline);
+  const stacks = selectStacks(synthesizeStacks(loadSelected(options, offline), offline), options.service, offline);
   const terraformEnv = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
+  const sharedStates = new SharedStates(terraformEnv.env, schemasReader(terraformEnv.env));
 
-  let dir: string;
-  let stateSource: string;
-  if (options.stateFile) {
-    dir = (await prepareWorkspace(stack, { purpose: 'drift', initialState: options.stateFile }, terraformEnv.env)).dir;
-    stateSource = displayPath(options.stateFile);
-    say(`${stack}: offline against a copy of ${stateSource} (fake credentials, no refresh)`);
-  } else {
-    // Where `cdktf deploy` runs, with the backend the stack declares.
-    dir = stackDirectory(stack);
-    await terraform(['init', '-input=false', '-reconfigure'], dir, terraformEnv.env);
-    stateSource = 'configured backend';
-    say(`${stack}: against the configured backend, refreshing from AWS`);
+  const documents: object[] = [];
+  let drifted = false;
+  for (const entry of stacks) {
+    const target = options.stateFile ? await offlineTarget(entry, options.stateFile, sharedStates, terraformEnv.env) : await backendTarget(entry, terraformEnv.env);
+    say(options.stateFile ? `${entry.stack}: offline against a copy of ${target.stateSource} (fake credentials, no refresh)` : `${entry.stack}: against the configured backend, refreshing from AWS`);
+    const report = await detectDrift(entry.stack, target.dir, { refresh: !offline, lock: !offline }, terraformEnv.env);
+    for (const line of driftLines(report)) say(line);
+    documents.push(driftDocument(environment, report, target.stateSource));
+    drifted ||= report.entries.length > 0;
   }
-  const report = await detectDrift(stack, dir, { refresh: !offline, lock: !offline }, terraformEnv.env);
-  for (const line of driftLines(report)) say(line);
-  if (options.json) console.log(JSON.stringify(driftDocument(environment, report, stateSource), null, 2));
-  return report.entries.length > 0 ? DRIFT_EXIT.drift : DRIFT_EXIT.clean;
+  if (options.json) console.log(JSON.stringify({ environment, drift: drifted, stacks: documents }, null, 2));
+  return drifted ? DRIFT_EXIT.drift : DRIFT_EXIT.clean;
 }
 
 async function selfCheck(options: DriftOptions, say: Say): Promise<number> {
   const env = quietEnvironment('drift', true);
   Object.assign(process.env, env);
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline: true })), true);
+  const stacks = selectStacks(synthesizeStacks(loadSelected(options, true), true), options.service);
   const terraformEnv: TerraformEnvironment = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
   const schemasOnce = schemasReader(terraformEnv.env);
+  const sharedStates = new SharedStates(terraformEnv.env, schemasOnce);
   const started = Date.now();
-  const results = await Promise.all(
-    stacks.map(async (stack) => {
-      const stackStarted = Date.now();
-      const took = (): string => `[${((Date.now() - stackStarted) / 1000).toFixed(1)} s]`;
-      try {
-        return { ok: true, line: `${stack}: ${await selfCheckStack(stack, terraformEnv.env, schemasOnce)} ${took()}` };
-      } catch (error) {
-        if (!(error instanceof SelfCheckFailed || error instanceof TerraformFailed || error instanceof StateBuildError)) throw error;
-        const details = 'details' in error && error.details ? `\n${String(error.details).trim()}` : '';
-        return { ok: false, line: `${stack}: FAILED ${error.message} ${took()}${details}` };
-      }
-    }),
-  );
+  const results = await mapConcurrently(stacks, terraformConcurrency(), async ({ stack, service, shared }) => {
+    const stackStarted = Date.now();
+    const took = (): string => `[${((Date.now() - stackStarted) / 1000).toFixed(1)} s]`;
+    try {
+      const sharedState = service ? await sharedStates.stateOf(shared) : undefined;
+      return { ok: true, line: `${stack}: ${await selfCheckStack(stack, terraformEnv.env, schemasOnce, sharedState)} ${took()}` };
+    } catch (error) {
+      if (!(error instanceof SelfCheckFailed || error instanceof TerraformFailed || error instanceof StateBuildError)) throw error;
+      const details = 'details' in error && error.details ? `\n${String(error.details).trim()}` : '';
+      return { ok: false, line: `${stack}: FAILED ${error.message} ${took()}${details}` };
+    }
+  });
   for (const result of results) (result.ok ? say : console.error)(result.line);
   const failed = results.filter((result) => !result.ok).length;
   say(`${stacks.length - failed} of ${stacks.length} stack(s) passed in ${((Date.now() - started) / 1000).toFixed(1)} s; states kept in .tf/self-check/<stack>/ for replay with --state`);

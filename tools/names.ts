@@ -4,10 +4,10 @@
  *
  *   npx tsx tools/names.ts --env dev --service web            # all names as JSON
  *   npx tsx tools/names.ts --env dev --service web repository # one name
- *   npx tsx tools/names.ts --env dev stacks                   # every stack, one a line, shared first
- *   npx tsx tools/names.ts --env dev --service web serviceStack   # the stack of that service
+ *   npx tsx tools/names.ts --env dev stacks                   # the environment's stacks, one a line, in dependency order
  *
- * A list prints one item a line, so a shell loop (`for stack in $(...)`) walks it in order.
+ * `stacks` lists the shared stack first, then one stack per service in configuration order: the
+ * order in which they are planned and applied (a service stack reads the shared stack).
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, environmentNames, environmentStacks, findService, loadEnvironment, serviceNames, serviceStackName } from '../config';
@@ -20,23 +20,18 @@ function main(argv: string[]): void {
   });
   const env = loadEnvironment(values.env!);
   const service = values.service ? findService(env, values.service) : env.services[0];
-  const names: Record<string, unknown> = {
-    ...environmentNames(env),
-    ...serviceNames(env, service),
-    region: env.region,
-    stateBackend: env.state.backend,
-    // The stacks in dependency order (config/names.ts): the shared stack, then one per service.
-    stacks: environmentStacks(env).map((entry) => entry.stack),
-    serviceStack: serviceStackName(env, service),
-  };
   const key = positionals[0];
+  if (key === 'stacks') {
+    for (const { stack } of environmentStacks(env)) console.log(stack);
+    return;
+  }
+  const names: Record<string, unknown> = { ...environmentNames(env), ...serviceNames(env, service), serviceStack: serviceStackName(env, service), region: env.region, stateBackend: env.state.backend };
   if (key === undefined) {
     console.log(JSON.stringify(names, null, 2));
     return;
   }
-  if (!(key in names)) throw new ConfigError([`unknown name "${key}"; use one of: ${Object.keys(names).join(', ')}`]);
-  const value = names[key];
-  console.log(Array.isArray(value) ? value.join('\n') : String(value));
+  if (!(key in names)) throw new ConfigError([`unknown name "${key}"; use one of: ${[...Object.keys(names), 'stacks'].join(', ')}`]);
+  console.log(String(names[key]));
 }
 
 try {

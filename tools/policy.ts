@@ -16,25 +16,28 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
-import { ConfigError, environmentNames, environmentNamesList, loadEnvironment, type EnvironmentConfig } from '../config';
+import { ConfigError, environmentNamesList, environmentStacks, findService, loadEnvironment, serviceStackName, type EnvironmentConfig } from '../config';
 import { helpRequested } from './terraform/arguments';
 import { requireTerraform } from './terraform/installed';
-import { EnvironmentStack } from '../modules/environment-stack';
+import { EnvironmentStacks } from '../modules/environment-stacks';
 import { checkEnvironment, formatReport, reportJson, type RuleResult } from '../policy/check';
+import { environmentView, type StackJson } from '../policy/environment-view';
 import type { Synthesized } from '../policy/synthesized';
 
 const OUTDIR = join(resolve(__dirname, '..'), '.tf', 'policy');
-const USAGE = 'usage: npm run policy -- [--env NAME | --all] [--json]';
+const USAGE = 'usage: npm run policy -- [--env NAME [--service NAME] | --all] [--json]';
 
 interface PolicyOptions {
   readonly environments: readonly string[];
+  /** Only the rules' findings in this service's stack. */
+  readonly service?: string;
   readonly json: boolean;
 }
 
 export function parsePolicyArguments(argv: readonly string[]): PolicyOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { env: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
+    parsed = parseArgs({ args: [...argv], options: { env: { type: 'string' }, service: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true });
   } catch (error) {
     throw new ConfigError([`${(error as Error).message.split(/\.\s/)[0]}; ${USAGE}`]);
   }
@@ -44,28 +47,48 @@ export function parsePolicyArguments(argv: readonly string[]): PolicyOptions {
   if (values.env !== undefined && !environmentNamesList().includes(values.env)) {
     throw new ConfigError([`unknown environment "${values.env}"; use one of: ${environmentNamesList().join(', ')}`]);
   }
-  return { environments: values.env !== undefined ? [values.env] : environmentNamesList(), json: values.json === true };
+  if (values.service !== undefined && values.env === undefined) throw new ConfigError(['--service names a stack of one environment; pass --env NAME too']);
+  if (values.service === '') throw new ConfigError(['--service needs a service name']);
+  return { environments: values.env !== undefined ? [values.env] : environmentNamesList(), service: values.service, json: values.json === true };
 }
 
-/** Synthesize the environments' stacks with cdktf and read back each stack's Terraform JSON. */
-export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): Synthesized[] {
+/** Synthesize the environments' stacks with cdktf and read back each stack's Terraform JSON, per environment (shared stack first). */
+export function synthesizeStacksForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): StackJson[][] {
   requireTerraform();
   rmSync(outdir, { recursive: true, force: true });
   // cdktf creates only the last directory of outdir; in a fresh clone .tf/ does not exist yet.
   mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
-  for (const config of configs) new EnvironmentStack(app, environmentNames(config).stack, { config });
+  for (const config of configs) new EnvironmentStacks(app, config);
   app.synth();
-  return configs.map((config) => JSON.parse(readFileSync(join(outdir, 'stacks', environmentNames(config).stack, 'cdk.tf.json'), 'utf8')) as Synthesized);
+  return configs.map((config) =>
+    environmentStacks(config).map(({ stack }) => ({ stack, synthesized: JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized })),
+  );
+}
+
+/** Each environment as the rules judge it: all its stacks in one view (policy/environment-view.ts). */
+export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdir = OUTDIR): Synthesized[] {
+  return synthesizeStacksForPolicy(configs, outdir).map(environmentView);
+}
+
+/** Only the findings at addresses of one stack (`--service`): the rules still see the whole environment. */
+function findingsIn(results: readonly RuleResult[], stack: StackJson): RuleResult[] {
+  const addresses = new Set(Object.entries(stack.synthesized.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`)));
+  return results.map((result) => {
+    const violations = result.violations.filter((found) => addresses.has(found.address));
+    return { ...result, violations, outcome: result.outcome === 'fail' && violations.length === 0 ? 'pass' : result.outcome };
+  });
 }
 
 /** `--help`. */
 const HELP = `${USAGE}
 
 Checks the security and operability rules (policy/rules.ts) over each environment's synthesized
-stack and prints a table of rule, environment and result. No Terraform and no AWS account needed.
+stacks (the shared stack and one per service, judged together, so rules that look across stacks
+see both ends) and prints a table of rule, environment and result. No AWS account needed.
 
   --env NAME   one environment (default: every environment)
+  --service NAME  only the findings in that service's stack (the rules still read the whole environment)
   --all        every environment
   --json       the results as JSON
   -h, --help   this help
@@ -79,8 +102,13 @@ function main(argv: readonly string[]): number {
   }
   const options = parsePolicyArguments(argv);
   const configs = options.environments.map((name) => loadEnvironment(name));
-  const stacks = synthesizeForPolicy(configs);
-  const results: RuleResult[] = configs.flatMap((config, index) => checkEnvironment(stacks[index], config));
+  if (options.service !== undefined) findService(configs[0], options.service);
+  const environments = synthesizeStacksForPolicy(configs);
+  const results: RuleResult[] = configs.flatMap((config, index) => {
+    const all = checkEnvironment(environmentView(environments[index]), config);
+    const stack = options.service === undefined ? undefined : environments[index].find((entry) => entry.stack === serviceStackName(config, { name: options.service as string }));
+    return stack ? findingsIn(all, stack) : all;
+  });
   process.stdout.write(options.json ? reportJson(results) : formatReport(results));
   return results.some((result) => result.outcome === 'fail') ? 1 : 0;
 }

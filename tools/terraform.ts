@@ -3,25 +3,32 @@
  * registry download when a provider mirror is on the machine.
  *
  *   npm run synth                                  # cdktf.out/ for dev
- *   npm run validate -- --all                      # terraform validate, every environment
- *   npm run plan -- --env prod                     # plan against an empty state, summary per stack
- *   npm run plan -- --env dev --state FILE         # plan against a copy of a local state file
+ *   npm run validate -- --all                      # terraform validate, every stack of every environment
+ *   npm run plan -- --env prod                     # plan against an empty state, summary per stack (shared first)
+ *   npm run plan -- --env prod --service web       # only the stack of prod's web service
+ *   npm run plan -- --env dev --state FILE         # plan the shared stack against a copy of a local state file
  *   npm run plan -- --all --json --markdown plan.md   # JSON on stdout, a PR comment in plan.md
  *
  * The plan summary comes from `terraform show -json`: Terraform's counts plus every resource that
  * would be replaced or destroyed, by address. With --json people's lines go to stderr.
  *
+ * Each environment is a shared stack and one stack per service (modules/environment-stacks.ts). A
+ * service stack reads the shared stack's outputs; offline, from the state a fresh apply of the
+ * shared stack would leave (tools/terraform/shared-state.ts), built from the shared stack's plan.
+ *
  * Exit codes: 0 every stack passed, 1 Terraform failed for a stack, 2 bad arguments or configuration.
  */
 import { writeFileSync } from 'node:fs';
-import { ConfigError, environmentNamesList, loadEnvironment } from '../config';
+import { ConfigError, environmentNamesList } from '../config';
 import { helpRequested, parseTerraformArguments, TERRAFORM_HELP, type TerraformOptions } from './terraform/arguments';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment } from './terraform/environment';
 import { planStack } from './terraform/plan-stack';
 import { jobLogUrl, planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
 import { countsLine, destructiveLines } from './terraform/plan-summary';
 import { terraform, TerraformFailed } from './terraform/run';
-import { stackDirectory, synthesizeStacks } from './terraform/workspace';
+import { schemasReader } from './terraform/apply-state';
+import { SharedStates } from './terraform/shared-state';
+import { loadSelected, selectStacks, stackDirectory, synthesizeStacks, type SynthesizedStack } from './terraform/workspace';
 
 export { cliConfig, findProviderMirror, quietEnvironment } from './terraform/environment';
 
@@ -56,14 +63,17 @@ async function validateAll(stacks: readonly string[], env: NodeJS.ProcessEnv, sa
   return failed;
 }
 
-async function planAll(options: TerraformOptions, stacks: readonly string[], env: NodeJS.ProcessEnv, say: Say): Promise<StackPlanResult[]> {
+async function planAll(options: TerraformOptions, stacks: readonly SynthesizedStack[], env: NodeJS.ProcessEnv, say: Say): Promise<StackPlanResult[]> {
   const results: StackPlanResult[] = [];
-  for (const [index, stack] of stacks.entries()) {
+  const sharedStates = new SharedStates(env, schemasReader(env));
+  const stateFile = options.stateFile ? displayPath(options.stateFile) : undefined;
+  for (const { environment, stack, service, shared } of stacks) {
     const started = Date.now();
-    const environment = options.environments[index];
-    const stateFile = options.stateFile ? displayPath(options.stateFile) : undefined;
     try {
-      const { summary, planText } = await planStack(stack, env, options.stateFile);
+      const sharedState = service ? await sharedStates.stateOf(shared) : undefined;
+      const { summary, planText, plan, dir } = await planStack(stack, env, options.stateFile, sharedState);
+      // The service stacks that follow read what a fresh apply of this plan leaves (an empty state only).
+      if (!service && !options.stateFile) await sharedStates.remember(stack, dir, plan);
       results.push({ environment, stack, stateFile, summary, planText, seconds: seconds(started) });
       const against = stateFile ? `, against ${stateFile}` : '';
       say(`${stack}: ${countsLine(summary)} (full plan: ${planText}${against}) [${seconds(started).toFixed(1)} s]`);
@@ -87,18 +97,18 @@ async function main(argv: string[]): Promise<number> {
   const env = quietEnvironment(options.command);
   Object.assign(process.env, env);
   const offline = options.command !== 'synth';
-  const stacks = synthesizeStacks(options.environments.map((name) => loadEnvironment(name, { offline })), offline);
+  const stacks = selectStacks(synthesizeStacks(loadSelected(options, offline), offline), options.service, options.stateFile !== undefined);
   // With --json, stdout carries only the document.
   const say: Say = options.json ? (line) => console.error(line) : (line) => console.log(line);
   if (options.command === 'synth') {
-    for (const stack of stacks) say(`${stack}: synthesized cdktf.out/stacks/${stack}`);
+    for (const { stack } of stacks) say(`${stack}: synthesized cdktf.out/stacks/${stack}`);
     return 0;
   }
 
   const terraformEnv = terraformEnvironment(env);
   say(providerSource(terraformEnv.mirror));
   if (options.command === 'validate') {
-    const failed = await validateAll(stacks, terraformEnv.env, say);
+    const failed = await validateAll(stacks.map(({ stack }) => stack), terraformEnv.env, say);
     if (failed > 0) console.error(`${failed} of ${stacks.length} stack(s) failed`);
     return failed > 0 ? 1 : 0;
   }

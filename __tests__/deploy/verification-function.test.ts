@@ -13,11 +13,12 @@ import { VERIFICATION_FUNCTION_SOURCE } from '../../config';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fn = require(`${VERIFICATION_FUNCTION_SOURCE}/index.js`) as {
   verifyDeployment(event: object, deps: object): Promise<string>;
-  privateAddresses(describe: (input: object) => Promise<object>, target: object): Promise<object[]>;
+  privateAddresses(describeLoadBalancers: (input: object) => Promise<object>, describeNetworkInterfaces: (input: object) => Promise<object>, target: object): Promise<object[]>;
   pathFor(description: string | undefined, target: { path?: string }): string | undefined;
 };
 
-const TARGET = { loadBalancerArnSuffix: 'app/shop-prod-web/50dc6c495c0c9188', dnsName: 'shop-prod-web-1.elb.example', protocol: 'HTTP', port: 0, path: '/health', tries: 3 };
+const TARGET = { loadBalancerName: 'shop-prod-web', protocol: 'HTTP', port: 0, path: '/health', tries: 3 };
+const DNS_NAME = 'shop-prod-web-1.elb.example';
 
 async function listener(statuses: number[]): Promise<{ port: number; requests: { url?: string; headers: IncomingHttpHeaders }[]; close(): Promise<void> }> {
   const requests: { url?: string; headers: IncomingHttpHeaders }[] = [];
@@ -39,7 +40,7 @@ function run(port: number, description?: string) {
     codedeploy: new CodeDeployClient({ region: 'ap-northeast-1' }),
     sdk,
     targets: { 'shop-prod-web': { ...TARGET, port } },
-    endpoints: (target: typeof TARGET) => [{ protocol: 'HTTP', host: '127.0.0.1', port: target.port, hostHeader: target.dnsName, pathPrefix: '' }],
+    endpoints: (target: typeof TARGET) => [{ protocol: 'HTTP', host: '127.0.0.1', port: target.port, hostHeader: DNS_NAME, pathPrefix: '' }],
     sleep: async () => undefined,
     log: (line: string) => lines.push(line),
   };
@@ -52,7 +53,7 @@ describe('the verification function', () => {
     try {
       const { codeDeploy, lines, result } = run(server.port);
       expect(await result).toBe('Succeeded');
-      expect(server.requests.map((request) => [request.url, request.headers.host])).toEqual([['/health', TARGET.dnsName], ['/health', TARGET.dnsName]]);
+      expect(server.requests.map((request) => [request.url, request.headers.host])).toEqual([['/health', DNS_NAME], ['/health', DNS_NAME]]);
       expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((call) => call.args[0].input)).toEqual([
         { deploymentId: 'd-ABC', lifecycleEventHookExecutionId: 'exec-1', status: 'Succeeded' },
       ]);
@@ -69,7 +70,7 @@ describe('the verification function', () => {
       expect(await result).toBe('Failed');
       expect(server.requests).toHaveLength(3);
       expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe('Failed');
-      expect(JSON.parse(lines[lines.length - 1])).toEqual({ deploymentId: 'd-ABC', result: 'failed', url: `http://${TARGET.dnsName}:${server.port}/health`, response: 'HTTP 500', body: '{"error":"status 500"}' });
+      expect(JSON.parse(lines[lines.length - 1])).toEqual({ deploymentId: 'd-ABC', result: 'failed', url: `http://${DNS_NAME}:${server.port}/health`, response: 'HTTP 500', body: '{"error":"status 500"}' });
     } finally {
       await server.close();
     }
@@ -102,17 +103,21 @@ describe('the verification function', () => {
     expect(JSON.parse(lines[0])).toEqual({ deploymentId: 'd-X', result: 'failed', reason: 'AccessDenied' });
   });
 
-  it("finds the load balancer's private addresses by its network interfaces' description", async () => {
+  it("finds the load balancer by its name, then its private addresses by its network interfaces' description", async () => {
     const inputs: object[] = [];
+    const describeLoadBalancers = async (input: object) => {
+      inputs.push(input);
+      return { LoadBalancers: [{ LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/shop-prod-web/50dc6c495c0c9188', DNSName: DNS_NAME }] };
+    };
     const describe = async (input: object) => {
       inputs.push(input);
       return { NetworkInterfaces: [{ PrivateIpAddress: '10.20.0.10' }, { PrivateIpAddress: '10.20.1.10' }] };
     };
-    const endpoints = await fn.privateAddresses(describe, { ...TARGET, protocol: 'HTTPS', port: 8443 });
-    expect(inputs).toEqual([{ Filters: [{ Name: 'description', Values: ['ELB app/shop-prod-web/50dc6c495c0c9188'] }] }]);
+    const endpoints = await fn.privateAddresses(describeLoadBalancers, describe, { ...TARGET, protocol: 'HTTPS', port: 8443 });
+    expect(inputs).toEqual([{ Names: ['shop-prod-web'] }, { Filters: [{ Name: 'description', Values: ['ELB app/shop-prod-web/50dc6c495c0c9188'] }] }]);
     expect(endpoints).toEqual([
-      { protocol: 'HTTPS', host: '10.20.0.10', port: 8443, hostHeader: TARGET.dnsName, pathPrefix: '' },
-      { protocol: 'HTTPS', host: '10.20.1.10', port: 8443, hostHeader: TARGET.dnsName, pathPrefix: '' },
+      { protocol: 'HTTPS', host: '10.20.0.10', port: 8443, hostHeader: DNS_NAME, pathPrefix: '' },
+      { protocol: 'HTTPS', host: '10.20.1.10', port: 8443, hostHeader: DNS_NAME, pathPrefix: '' },
     ]);
   });
 });

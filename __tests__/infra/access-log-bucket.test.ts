@@ -5,20 +5,28 @@
  */
 import { accessLogBucketPolicy, logDeliveryPrincipal } from '../../modules/access-log-bucket';
 import { resources } from '../../policy/synthesized';
-import { environment, synthEnvironment } from './support';
+import { environment, synthEnvironment, synthEnvironmentStacks } from './support';
 
 const CERTIFICATE = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/x';
 
 describe('load balancer access logs and deletion protection', () => {
   const production = synthEnvironment(environment({ production: true }, { certificateArn: CERTIFICATE }));
+  const productionStacks = synthEnvironmentStacks(environment({ production: true }, { certificateArn: CERTIFICATE }));
+  const stackOf = (address: string) => {
+    const [type, id] = address.split('.');
+    return productionStacks.find(({ synthesized }) => synthesized.resource?.[type]?.[id])?.stack;
+  };
 
-  it('are on by default in production: logs under <stack>/<service> of a bucket the stack creates, after its policy exists', () => {
+  it('are on by default in production: logs under <stack>/<service> of a bucket the shared stack creates, with its policy, before any service stack', () => {
     const [lb] = resources(production, 'aws_lb');
     const [bucket] = resources(production, 'aws_s3_bucket');
     const [policy] = resources(production, 'aws_s3_bucket_policy');
     expect(lb.enable_deletion_protection).toBe(true);
     expect(lb.access_logs).toEqual({ bucket: `\${${bucket.__address}.bucket}`, prefix: 'shop-test/web', enabled: true });
-    expect(lb.depends_on).toEqual([policy.__address]);
+    // The bucket and its policy are in the shared stack, which the service stacks read and so follow.
+    expect(stackOf(policy.__address)).toBe('shop-test');
+    expect(stackOf(lb.__address)).toBe('shop-test-web');
+    expect(lb.depends_on).toBeUndefined();
     expect(bucket).toMatchObject({ bucket_prefix: 'shop-test-alb-logs-', force_destroy: false });
   });
 

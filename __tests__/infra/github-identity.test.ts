@@ -152,15 +152,15 @@ describe('GitHub identity', () => {
     const synthesized = synthEnvironment(withGithub({ state: { backend: 's3', bucket: 'shop-state' } }));
     expect(inlinePolicy(synthesized, 'terraform-state').map(({ Action, Resource }) => [Action, Resource])).toEqual([
       [['s3:ListBucket'], ['arn:aws:s3:::shop-state']],
-      [['s3:GetObject'], ['arn:aws:s3:::shop-state/shop/test/terraform.tfstate']],
-      [['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], ['arn:aws:s3:::shop-state/shop/test/terraform.tfstate.tflock']],
+      [['s3:GetObject'], ['arn:aws:s3:::shop-state/shop/test/terraform.tfstate', 'arn:aws:s3:::shop-state/shop/test/terraform.*.tfstate']],
+      [['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], ['arn:aws:s3:::shop-state/shop/test/terraform.tfstate.tflock', 'arn:aws:s3:::shop-state/shop/test/terraform.*.tfstate.tflock']],
     ]);
   });
 
   it('lets the plan role take the DynamoDB lock instead when the state names a table', () => {
     const synthesized = synthEnvironment(withGithub({ state: { backend: 's3', bucket: 'shop-state', key: 'infra/test.tfstate', region: 'us-east-1', dynamodbTable: 'locks' } }));
     const statements = inlinePolicy(synthesized, 'terraform-state');
-    expect(statements[1].Resource).toEqual(['arn:aws:s3:::shop-state/infra/test.tfstate']);
+    expect(statements[1].Resource).toEqual(['arn:aws:s3:::shop-state/infra/test.tfstate', 'arn:aws:s3:::shop-state/infra/test.*.tfstate']);
     expect(statements[2]).toEqual({
       Sid: 'TakeAndReleaseTheStateLock',
       Effect: 'Allow',

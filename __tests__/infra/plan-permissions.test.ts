@@ -11,7 +11,7 @@ import { withTestApp } from '../support/synth';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { ConfigError, loadEnvironment } from '../../config';
 import { PLAN_READS, PLAN_READS_NOTHING } from '../../config/plan-permissions';
-import { EnvironmentStack } from '../../modules/environment-stack';
+import { EnvironmentStacks } from '../../modules/environment-stacks';
 import { allEnvironments, resources, synthEnvironment, type Synthesized } from './support';
 
 const stacks = allEnvironments().map((config) => ({ config, synthesized: synthEnvironment(config) }));
@@ -47,13 +47,13 @@ describe('the plan role reads', () => {
     expect(recorded.actions.filter((action) => !planReads(prod.synthesized).includes(action))).toEqual([]);
   });
 
-  it('fail synthesis for a resource type without an entry, naming it and the file to extend', () => {
+  it("fail synthesis for a resource type without an entry, also in a service's stack, naming it and the file to extend", () => {
     let error: unknown;
     withTestApp((app) => {
-      const stack = new EnvironmentStack(app, 'shop-dev', { config: loadEnvironment('dev', { offline: true }) });
-      new SnsTopic(stack, 'unlisted', { name: 'unlisted' });
+      const stacks = new EnvironmentStacks(app, loadEnvironment('dev', { offline: true }));
+      new SnsTopic(stacks.services[0], 'unlisted', { name: 'unlisted' });
       try {
-        Testing.synth(stack);
+        Testing.synth(stacks.shared);
       } catch (caught) {
         error = caught;
       }

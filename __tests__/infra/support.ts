@@ -2,12 +2,14 @@
  * Helpers for the infrastructure tests: build environments from partial configuration, synthesize
  * them, and read resources out of the synthesized Terraform JSON.
  */
-import { Testing } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 // Types of the matchers __tests__/setup.ts installs (toHaveResourceWithProperties, ...).
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { IConstruct } from 'constructs';
-import { environmentNamesList, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
-import { EnvironmentStack } from '../../modules/environment-stack';
+import { environmentNamesList, environmentStacks, loadEnvironment, parseEnvironment, type EnvironmentConfig, type EnvironmentConfigInput, type ServiceConfigInput } from '../../config';
+import { EnvironmentStacks } from '../../modules/environment-stacks';
+import { environmentView, type StackJson } from '../../policy/environment-view';
 import { resources, type Synthesized } from '../../policy/synthesized';
 import { synthScope, withTestApp } from '../support/synth';
 
@@ -57,9 +59,21 @@ export function twoServiceEnvironment(): EnvironmentConfig {
   });
 }
 
-/** Synthesize an environment's stack and parse the JSON. */
+/**
+ * Synthesize an environment's stacks as cdktf writes them (cross-stack references resolved), shared
+ * stack first, and parse each stack's JSON.
+ */
+export function synthEnvironmentStacks(config: EnvironmentConfig): StackJson[] {
+  return withTestApp((app) => {
+    new EnvironmentStacks(app, config);
+    app.synth();
+    return environmentStacks(config).map(({ stack }) => ({ stack, synthesized: JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized }));
+  });
+}
+
+/** Synthesize an environment's stacks and read them as one (policy/environment-view.ts). */
 export function synthEnvironment(config: EnvironmentConfig): Synthesized {
-  return JSON.parse(withTestApp((app) => Testing.synth(new EnvironmentStack(app, `${config.app}-${config.environment}`, { config }))));
+  return environmentView(synthEnvironmentStacks(config));
 }
 
 /** Synthesize constructs built in a callback and parse the JSON. */

@@ -5,10 +5,12 @@
 import { ConfigError, environmentNames, hasVerificationHook, loadEnvironment, parseEnvironment, serviceNames } from '../../config';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../modules/iam-policy';
 import { VERIFICATION_FUNCTION_RUNTIME } from '../../modules/verification-hook';
-import { environment, environmentInput, only, referencedAddress, resources, synthEnvironment, twoServiceEnvironment } from './support';
+import { environmentView } from '../../policy/environment-view';
+import { environment, environmentInput, only, referencedAddress, resources, synthEnvironment, synthEnvironmentStacks, twoServiceEnvironment } from './support';
 
 const config = twoServiceEnvironment();
-const synthesized = synthEnvironment(config);
+const stacks = synthEnvironmentStacks(config);
+const synthesized = environmentView(stacks);
 const names = environmentNames(config);
 const hookGroup = () => resources(synthesized, 'aws_security_group').find((group) => group.name === names.verificationHook);
 const policyOf = (name: string) => JSON.parse(resources(synthesized, 'aws_iam_role_policy').find((policy) => policy.name === name)?.policy as string);
@@ -31,22 +33,33 @@ describe('the verification hook of an environment with NAT', () => {
     const web = serviceNames(config, config.services[0]);
     const api = serviceNames(config, config.services[1]);
     expect(Object.keys(targets).sort()).toEqual([api.deploymentGroup, web.deploymentGroup].sort());
-    expect(targets[web.deploymentGroup]).toMatchObject({ protocol: 'HTTP', port: 8080, tries: 10 });
-    expect(targets[api.deploymentGroup]).toMatchObject({ protocol: 'HTTPS', port: 8443 });
-    expect(targets[web.deploymentGroup].loadBalancerArnSuffix).toMatch(/^\$\{aws_lb\..+\.arn_suffix\}$/);
-    expect(targets[web.deploymentGroup].dnsName).toMatch(/^\$\{aws_lb\..+\.dns_name\}$/);
+    expect(targets[web.deploymentGroup]).toEqual({ loadBalancerName: web.loadBalancer, protocol: 'HTTP', port: 8080, tries: 10 });
+    expect(targets[api.deploymentGroup]).toEqual({ loadBalancerName: api.loadBalancer, protocol: 'HTTPS', port: 8443, tries: 10 });
+  });
+
+  it("lives in the shared stack and reads nothing of a service's stack: its settings come from configuration", () => {
+    const [shared, ...services] = stacks;
+    expect(Object.keys(shared.synthesized.resource?.aws_lambda_function ?? {})).toHaveLength(1);
+    expect(shared.synthesized.data?.terraform_remote_state).toBeUndefined();
+    expect(JSON.stringify(shared.synthesized)).not.toMatch(/aws_lb\./);
+    // Each service stack holds the hook's way out to its own test listener, at its old address.
+    for (const { stack, synthesized: service } of services) {
+      expect([stack, Object.keys(service.resource?.aws_vpc_security_group_egress_rule ?? {}).filter((id) => id.startsWith('verification-hook_'))]).toEqual([stack, [expect.stringMatching(/^verification-hook_egress-test-/)]]);
+    }
   });
 
   it('may only report hook results of its deployment groups, manage its network interfaces and write its own log', () => {
     const statements = policyOf('verify-and-report').Statement;
     expect(statements.map((statement: { Action: string[] }) => statement.Action)).toEqual([
       ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      ['elasticloadbalancing:DescribeLoadBalancers'],
       [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS],
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
     ]);
-    expect(statements[0].Resource).toHaveLength(2);
-    for (const resource of statements[0].Resource) expect(resource).toMatch(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-(web|api)\/shop-two-(web|api)$/);
-    expect(statements[2].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
+    // The environment's deployment groups by name prefix: the same policy however many services.
+    expect(statements[0].Resource).toEqual([expect.stringMatching(/^arn:aws:codedeploy:ap-northeast-1:\$\{local\..+\}:deploymentgroup:shop-two-\*\/shop-two-\*$/)]);
+    expect(statements[1].Resource).toEqual(['*']);
+    expect(statements[3].Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/)]);
   });
 
   it("is invoked by CodeDeploy's service role, for this function only", () => {

@@ -32,6 +32,12 @@ describe('npm run plan arguments', () => {
     expect(options).toMatchObject({ environments: ['dev', 'prod', 'preview'], json: true, markdownFile: join(dir, 'plan.md') });
   });
 
+  it("takes --service for one service's stack of one environment", () => {
+    expect(parseTerraformArguments(['plan', '--env', 'prod', '--service', 'web'], ENVIRONMENTS)).toMatchObject({ environments: ['prod'], service: 'web' });
+    expect(parseTerraformArguments(['validate', '--service', 'worker'], ENVIRONMENTS)).toMatchObject({ environments: ['dev'], service: 'worker' });
+    expect(parseDriftArguments(['--self-check', '--env', 'preview', '--service', 'worker'], ENVIRONMENTS)).toMatchObject({ environments: ['preview'], service: 'worker', selfCheck: true });
+  });
+
   it('takes --state for one environment', () => {
     expect(parseTerraformArguments(['plan', '--env', 'prod', '--state', stateFile], ENVIRONMENTS)).toMatchObject({ environments: ['prod'], stateFile });
   });
@@ -43,8 +49,10 @@ describe('npm run plan arguments', () => {
     [['plan', '--markdown', dir], `--markdown ${dir}: is a directory; name a file`],
     [['validate', '--json'], '--json applies to plan only'],
     [['plan', '--env', 'dev', '--all'], '--env and --all exclude each other; pass one'],
-    [['apply'], 'usage: npm run <synth|validate|plan> -- [--env NAME | --all] [--state FILE] [--json] [--markdown FILE]'],
-    [['plan', '--verbose'], "Unknown option '--verbose'; usage: npm run <synth|validate|plan> -- [--env NAME | --all] [--state FILE] [--json] [--markdown FILE]"],
+    [['plan', '--all', '--service', 'web'], '--service names a stack of one environment; pass --env NAME, not --all'],
+    [['plan', '--env', 'dev', '--service', ''], '--service needs a service name'],
+    [['apply'], 'usage: npm run <synth|validate|plan> -- [--env NAME [--service NAME] | --all] [--state FILE] [--json] [--markdown FILE]'],
+    [['plan', '--verbose'], "Unknown option '--verbose'; usage: npm run <synth|validate|plan> -- [--env NAME [--service NAME] | --all] [--state FILE] [--json] [--markdown FILE]"],
   ])('refuses %j with one line', (argv, message) => {
     expect(problem(() => parseTerraformArguments(argv, ENVIRONMENTS))).toBe(message);
   });
@@ -68,8 +76,8 @@ describe('npm run drift arguments', () => {
     [['--self-check', '--state', stateFile], '--self-check builds its own states; drop --state'],
     [['--self-check', '--json'], '--json applies to a drift check, not --self-check'],
     [['--env', 'dev', '--state', join(dir, 'gone.tfstate')], `--state ${join(dir, 'gone.tfstate')}: no such file`],
-    [['dev'], 'unexpected argument "dev"; usage: npm run drift -- [--env NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME | --all]'],
-    [['--env'], "Option '--env <value>' argument missing; usage: npm run drift -- [--env NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME | --all]"],
+    [['dev'], 'unexpected argument "dev"; usage: npm run drift -- [--env NAME] [--service NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME [--service NAME] | --all]'],
+    [['--env'], "Option '--env <value>' argument missing; usage: npm run drift -- [--env NAME] [--service NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME [--service NAME] | --all]"],
   ])('refuses %j with one line', (argv, message) => {
     expect(problem(() => parseDriftArguments(argv, ENVIRONMENTS))).toBe(message);
   });

@@ -17,7 +17,10 @@ describe('offline synthesis', () => {
     const stack = 'shop-dev';
     const deployed = configFile(join(OUTDIR, 'stacks', stack));
     const before = fingerprint(deployed);
-    expect(synthesizeStacks([loadEnvironment('dev', { offline: true })], true)).toEqual([stack]);
+    expect(synthesizeStacks([loadEnvironment('dev', { offline: true })], true)).toEqual([
+      { environment: 'dev', stack, shared: stack },
+      { environment: 'dev', stack: 'shop-dev-web', service: 'web', shared: stack },
+    ]);
     expect(fingerprint(deployed)).toBe(before);
     const offline = JSON.parse(readFileSync(configFile(stackDirectory(stack, true)), 'utf8')) as { provider: { aws: { skip_credentials_validation?: boolean }[] } };
     expect(stackDirectory(stack, true).startsWith(OUTDIR)).toBe(false);

@@ -28,6 +28,11 @@ describe('npm run policy arguments', () => {
     expect(parsePolicyArguments(['--env', 'prod'])).toEqual({ environments: ['prod'], json: false });
   });
 
+  it("takes --service with --env: only that service's stack's findings", () => {
+    expect(parsePolicyArguments(['--env', 'prod', '--service', 'web'])).toEqual({ environments: ['prod'], service: 'web', json: false });
+    expect(problems(['--service', 'web'])).toEqual(['--service names a stack of one environment; pass --env NAME too']);
+  });
+
   it('names the problem and the fix in one line', () => {
     expect(problems(['--env', 'staging'])).toEqual([`unknown environment "staging"; use one of: ${environmentNamesList().join(', ')}`]);
     expect(problems(['--env', 'dev', '--all'])).toEqual(['--env and --all exclude each other; pass one']);

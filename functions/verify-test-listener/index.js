@@ -12,10 +12,13 @@
  * packages this directory as it is (modules/verification-hook.ts), and the local emulator loads
  * this same file to run the hook (emulator/verification-hook.ts).
  *
- * Settings come from the environment variable VERIFY_TARGETS, written by the stack: for each
- * deployment group, the test listener (load balancer ARN suffix, DNS name, protocol, port), the
- * configured path (`release.verifyPath`) and the number of tries. `deploy --verify PATH` overrides
- * the path for one release by starting the deployment's description with `verify PATH`.
+ * Settings come from the environment variable VERIFY_TARGETS, written by the stack from
+ * configuration alone: for each deployment group, the test listener (load balancer name, protocol,
+ * port), the configured path (`release.verifyPath`) and the number of tries. The load balancer's
+ * DNS name and ARN are looked up by its name when the function runs (DescribeLoadBalancers), so
+ * the environment's shared stack, which holds this function, never reads a service's stack.
+ * `deploy --verify PATH` overrides the path for one release by starting the deployment's
+ * description with `verify PATH`.
  */
 const http = require('node:http');
 const https = require('node:https');
@@ -37,13 +40,18 @@ function pathFor(description, target) {
 /**
  * The addresses of the test listener inside the VPC. An internet-facing load balancer's DNS name
  * resolves to public addresses, which a VPC function reaches only through NAT and then no longer
- * from its security group; the load balancer's network interfaces (described "ELB <arn suffix>")
- * carry its private addresses, which the security group rule admits.
+ * from its security group; the load balancer's network interfaces (described "ELB <arn suffix>",
+ * the part of its ARN after `loadbalancer/`) carry its private addresses, which the security group
+ * rule admits. The DNS name goes in the Host header.
  */
-async function privateAddresses(describeNetworkInterfaces, target) {
-  const found = await describeNetworkInterfaces({ Filters: [{ Name: 'description', Values: [`ELB ${target.loadBalancerArnSuffix}`] }] });
+async function privateAddresses(describeLoadBalancers, describeNetworkInterfaces, target) {
+  const balancers = await describeLoadBalancers({ Names: [target.loadBalancerName] });
+  const balancer = (balancers.LoadBalancers || [])[0];
+  if (!balancer) return [];
+  const arnSuffix = String(balancer.LoadBalancerArn).split(':loadbalancer/')[1];
+  const found = await describeNetworkInterfaces({ Filters: [{ Name: 'description', Values: [`ELB ${arnSuffix}`] }] });
   const addresses = (found.NetworkInterfaces || []).map((networkInterface) => networkInterface.PrivateIpAddress).filter(Boolean);
-  return addresses.map((address) => ({ protocol: target.protocol, host: address, port: target.port, hostHeader: target.dnsName, pathPrefix: '' }));
+  return addresses.map((address) => ({ protocol: target.protocol, host: address, port: target.port, hostHeader: balancer.DNSName, pathPrefix: '' }));
 }
 
 /** One GET; resolves with the status and the start of the body, rejects on a network error or the time limit. */
@@ -122,7 +130,7 @@ async function verifyDeployment(event, deps) {
     } else {
       const endpoints = await deps.endpoints(target);
       if (endpoints.length === 0) {
-        log({ result: 'failed', reason: `no private address found for load balancer ${target.loadBalancerArnSuffix}` });
+        log({ result: 'failed', reason: `no private address found for load balancer ${target.loadBalancerName}` });
       } else {
         const checked = await checkTestListener(target, path, endpoints, deps, log);
         status = checked.ok ? 'Succeeded' : 'Failed';
@@ -142,13 +150,16 @@ async function verifyDeployment(event, deps) {
 async function handler(event) {
   const sdk = require('@aws-sdk/client-codedeploy');
   const { EC2Client, DescribeNetworkInterfacesCommand } = require('@aws-sdk/client-ec2');
+  const { ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');
   const ec2 = new EC2Client({});
+  const elb = new ElasticLoadBalancingV2Client({});
   const describeNetworkInterfaces = (input) => ec2.send(new DescribeNetworkInterfacesCommand(input));
+  const describeLoadBalancers = (input) => elb.send(new DescribeLoadBalancersCommand(input));
   return verifyDeployment(event, {
     codedeploy: new sdk.CodeDeployClient({}),
     sdk,
     targets: JSON.parse(process.env.VERIFY_TARGETS || '{}'),
-    endpoints: (target) => privateAddresses(describeNetworkInterfaces, target),
+    endpoints: (target) => privateAddresses(describeLoadBalancers, describeNetworkInterfaces, target),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: (line) => console.log(line),
   });

@@ -5,7 +5,9 @@
  * present. A plan against this state is empty, which is what the self-checks start from.
  */
 import { createHash } from 'node:crypto';
-import type { Json, JsonObject, PlanJson } from './plan-json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Json, JsonObject, PlanJson, PlannedResource } from './plan-json';
 import { evaluateTemplate, ExpressionError, type ResolveReference } from './expressions';
 import { terraform } from './run';
 
@@ -54,7 +56,7 @@ export interface State {
   terraform_version: string;
   serial: number;
   lineage: string;
-  outputs: Record<string, { value: Json; type: Json }>;
+  outputs: Record<string, { value: Json; type: Json; sensitive?: boolean }>;
   resources: StateResource[];
   check_results: null;
 }
@@ -65,6 +67,25 @@ export async function readProviderSchemas(dir: string, env: NodeJS.ProcessEnv): 
     provider_schemas: Record<string, { resource_schemas: Record<string, ResourceSchema> }>;
   };
   return Object.fromEntries(Object.entries(parsed.provider_schemas).map(([name, provider]) => [name, provider.resource_schemas]));
+}
+
+/**
+ * Reads the provider schemas once per set of providers a stack uses: `terraform providers schema`
+ * lists only those of the configuration in `dir` (a shared stack without `terraform_data` has no
+ * builtin provider's schema), so stacks that use the same providers share one read.
+ */
+export function schemasReader(env: NodeJS.ProcessEnv): (dir: string) => Promise<Schemas> {
+  const byProviders = new Map<string, Promise<Schemas>>();
+  return (dir) => {
+    const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { resource?: object; data?: object };
+    const providers = [...new Set([...Object.keys(synthesized.resource ?? {}), ...Object.keys(synthesized.data ?? {})].map((type) => type.split('_')[0]))].sort().join();
+    let schemas = byProviders.get(providers);
+    if (!schemas) {
+      schemas = readProviderSchemas(dir, env);
+      byProviders.set(providers, schemas);
+    }
+    return schemas;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,7 +311,12 @@ function providerAddress(providerName: string): string {
 
 /** The state applying `show` (a plan from an empty state) would leave; `synthesized` is its cdk.tf.json. */
 export function buildState(show: PlanJson, synthesized: JsonObject, schemas: Schemas): State {
-  const planned = show.planned_values.root_module.resources ?? [];
+  const all = show.planned_values.root_module.resources ?? [];
+  // Data sources (a service stack's remote state of the shared stack) are read, not applied.
+  const planned = all.filter((resource) => resource.mode === 'managed');
+  // Terraform keeps data sources read while planning in the plan's prior state.
+  const read = [...all, ...((show.prior_state?.values?.root_module?.resources ?? []) as PlannedResource[])].filter((resource) => resource.mode === 'data');
+  const readData = new Map(read.map((resource) => [resource.address, resource.values]));
   const unknownByAddress = new Map((show.resource_changes ?? []).map((change) => [change.address, change.change.after_unknown as JsonObject | undefined]));
   const configResources = synthesized.resource as Record<string, Record<string, JsonObject>>;
   const provider = (synthesized.provider as Record<string, JsonObject[]>).aws[0];
@@ -311,7 +337,13 @@ export function buildState(show: PlanJson, synthesized: JsonObject, schemas: Sch
       resolvingLocals.delete(name);
       return value;
     }
-    if (traversal.length !== 3) throw new StateBuildError(`cannot resolve ${traversal.join('.')} (only type.name.attribute and local.name)`);
+    // What a service stack reads of the shared stack: the data source's outputs, read at plan time.
+    if (traversal.length === 5 && traversal[0] === 'data' && traversal[1] === 'terraform_remote_state' && traversal[3] === 'outputs') {
+      const outputs = (readData.get(`data.terraform_remote_state.${traversal[2]}`)?.outputs ?? {}) as JsonObject;
+      if (!(traversal[4] in outputs)) throw new StateBuildError(`the shared state has no output ${traversal[4]}`);
+      return outputs[traversal[4]];
+    }
+    if (traversal.length !== 3) throw new StateBuildError(`cannot resolve ${traversal.join('.')} (only type.name.attribute, local.name and remote state outputs)`);
     const [type, name, attribute] = traversal;
     const value = complete(`${type}.${name}`)[attribute];
     if (value === undefined) throw new StateBuildError(`reference to unknown attribute ${type}.${name}.${attribute}`);
@@ -359,7 +391,8 @@ export function buildState(show: PlanJson, synthesized: JsonObject, schemas: Sch
   const outputs: State['outputs'] = {};
   for (const [name, output] of Object.entries((synthesized.output ?? {}) as Record<string, JsonObject>)) {
     const value = evaluate(output.value, resolve);
-    outputs[name] = { value, type: ctyType(value) };
+    // As apply stores them: a sensitive output (cdktf's cross-stack outputs are) says so.
+    outputs[name] = { value, type: ctyType(value), ...(output.sensitive === true ? { sensitive: true } : {}) };
   }
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: uuid(JSON.stringify(Object.keys(outputs))), outputs, resources, check_results: null };
 }

@@ -10,8 +10,8 @@ import { ConfigError } from '../../config';
 export const TERRAFORM_COMMANDS = ['synth', 'validate', 'plan'] as const;
 export type TerraformCommand = (typeof TERRAFORM_COMMANDS)[number];
 
-export const TERRAFORM_USAGE = 'usage: npm run <synth|validate|plan> -- [--env NAME | --all] [--state FILE] [--json] [--markdown FILE]';
-export const DRIFT_USAGE = 'usage: npm run drift -- [--env NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME | --all]';
+export const TERRAFORM_USAGE = 'usage: npm run <synth|validate|plan> -- [--env NAME [--service NAME] | --all] [--state FILE] [--json] [--markdown FILE]';
+export const DRIFT_USAGE = 'usage: npm run drift -- [--env NAME] [--service NAME] [--state FILE] [--json]  |  npm run drift -- --self-check [--env NAME [--service NAME] | --all]';
 
 /** `--help` of npm run synth, validate and plan. */
 export const TERRAFORM_HELP = `${TERRAFORM_USAGE}
@@ -20,9 +20,11 @@ export const TERRAFORM_HELP = `${TERRAFORM_USAGE}
   validate   terraform init and validate each stack, offline
   plan       terraform plan each stack against an empty state (or --state), offline, with a summary
 
-  --env NAME       one environment (default dev)
+  --env NAME       one environment (default dev): its shared stack, then each service's stack
+  --service NAME   only that service's stack of the environment
   --all            every environment in config/environments.ts
-  --state FILE     plan only: plan against a copy of this local state file
+  --state FILE     plan only: plan one stack (the shared one, or --service's) against a copy of
+                   this local state file
   --json           plan only: a JSON document on stdout, people's lines on stderr
   --markdown FILE  plan only: write the pull-request comment to FILE
   -h, --help       this help
@@ -34,8 +36,9 @@ Exit codes: 0 every stack passed, 1 Terraform failed for a stack, 2 bad argument
 /** `--help` of npm run drift. */
 export const DRIFT_HELP = `${DRIFT_USAGE}
 
-  --env NAME     the environment to check against its real state (default dev)
-  --state FILE   check a local state file instead, offline
+  --env NAME     the environment to check against its real state (default dev): every stack
+  --service NAME only that service's stack
+  --state FILE   check one stack's local state file instead (the shared stack's, or --service's), offline
   --json         a JSON document on stdout
   --self-check   prove offline that releases are never drift and other changes are (--all: every environment)
   -h, --help     this help
@@ -50,6 +53,8 @@ export function helpRequested(argv: readonly string[]): boolean {
 export interface TerraformOptions {
   readonly command: TerraformCommand;
   readonly environments: readonly string[];
+  /** Only this service's stack (of the one environment). */
+  readonly service?: string;
   /** plan only: a local state file to plan against instead of an empty state. */
   readonly stateFile?: string;
   /** plan only: print a JSON document on stdout (people's lines go to stderr). */
@@ -61,6 +66,8 @@ export interface TerraformOptions {
 export interface DriftOptions {
   readonly selfCheck: boolean;
   readonly environments: readonly string[];
+  /** Only this service's stack (of the one environment). */
+  readonly service?: string;
   readonly stateFile?: string;
   readonly json: boolean;
 }
@@ -93,10 +100,19 @@ function writableFile(flag: string, path: string): string {
 /** The flags `plan` and `drift` share: which environments, a state file, JSON output. */
 const ENVIRONMENT_STATE_JSON_OPTIONS = {
   env: { type: 'string' },
+  service: { type: 'string' },
   all: { type: 'boolean', default: false },
   state: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
+
+/** `--service NAME`: one service's stack of one environment (that the service exists is checked against the configuration later). */
+function serviceOf(values: { service?: string; all?: boolean }): string | undefined {
+  if (values.service === undefined) return undefined;
+  if (values.service === '') throw new ConfigError(['--service needs a service name']);
+  if (values.all) throw new ConfigError(['--service names a stack of one environment; pass --env NAME, not --all']);
+  return values.service;
+}
 
 function environmentsOf(values: { env?: string; all?: boolean }, defaultEnvironment: string, allEnvironments: () => string[]): string[] {
   if (values.all && values.env !== undefined) throw new ConfigError(['--env and --all exclude each other; pass one']);
@@ -119,6 +135,7 @@ export function parseTerraformArguments(argv: readonly string[], allEnvironments
   return {
     command,
     environments,
+    service: serviceOf(values as { service?: string; all?: boolean }),
     stateFile: values.state !== undefined ? existingFile('--state', values.state as string) : undefined,
     json: values.json as boolean,
     markdownFile: values.markdown !== undefined ? writableFile('--markdown', values.markdown as string) : undefined,
@@ -139,6 +156,7 @@ export function parseDriftArguments(argv: readonly string[], allEnvironments: ()
   return {
     selfCheck,
     environments: environmentsOf(values as { env?: string; all?: boolean }, 'dev', allEnvironments),
+    service: serviceOf(values as { service?: string; all?: boolean }),
     stateFile: values.state !== undefined ? existingFile('--state', values.state as string) : undefined,
     json: values.json as boolean,
   };

@@ -69,7 +69,7 @@ export async function showPlan(dir: string, planFile: string, env: NodeJS.Proces
   return parsePlanJson((await terraform(['show', '-json', planFile], dir, env)).stdout);
 }
 
-/** Number of resources in the state the plan started from. */
+/** Number of managed resources in the state the plan started from (data sources read while planning are there too, and do not count). */
 export function priorResourceCount(plan: PlanJson): number {
-  return plan.prior_state?.values?.root_module?.resources?.length ?? 0;
+  return ((plan.prior_state?.values?.root_module?.resources ?? []) as { mode?: string }[]).filter((resource) => resource.mode !== 'data').length;
 }

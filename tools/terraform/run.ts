@@ -1,4 +1,5 @@
 /** Runs the terraform binary as a child process and keeps its output apart by stream. */
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { terraformProblem } from './installed';
 
@@ -44,4 +45,26 @@ export async function terraform(args: readonly string[], cwd: string, env: NodeJ
     throw new TerraformFailed(`terraform ${args[0]} failed (exit ${result.status ?? 'not started'})`, result.stderr.trim() || result.stdout.trim());
   }
   return result;
+}
+
+/**
+ * `work` over `items`, at most `limit` at a time, results in the order of `items`: the stacks of
+ * 50 services must not start 51 Terraform processes at once on a 2-core machine.
+ */
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** How many Terraform processes the tools run side by side: the machine's cores, at least 2. */
+export function terraformConcurrency(): number {
+  return Math.max(2, availableParallelism());
 }

@@ -27,7 +27,7 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, buildState, readProviderSchemas, StateBuildError, TERRAFORM_REVISION, type Schemas, type State, type StateResource } from './apply-state';
+import { ACCOUNT, buildState, StateBuildError, TERRAFORM_REVISION, type Schemas, type State, type StateResource } from './apply-state';
 import { detectDrift } from './drift-stack';
 import { driftReport, ignoredAttributes, type DriftReport } from './drift-report';
 import { displayPath } from './environment';
@@ -141,7 +141,7 @@ function negativeControls(released: State): NegativeControl[] {
   const [role] = attributesOf(released, 'aws_iam_role');
   const policyArn = 'arn:aws:iam::aws:policy/AdministratorAccess';
   const onRole = (state: State): JsonObject => attributesInCopy(state, role);
-  controls.push(
+  if (role) controls.push(
     { expected: `added managed policy ${policyArn}`, change: (state) => void (onRole(state).managed_policy_arns as string[]).push(policyArn) },
     {
       expected: 'added inline policy console-inline',
@@ -200,9 +200,14 @@ function changedAttributes(change: Change): string[] {
   return [...names].filter((name) => unknown[name] === true || JSON.stringify(before[name]) !== JSON.stringify(after[name])).sort();
 }
 
-/** Runs every step for one stack; returns one line saying what was proved. */
-export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, schemasOnce: (dir: string) => Promise<Schemas>): Promise<string> {
-  const workspace = await prepareWorkspace(stack, { purpose: 'self-check' }, env);
+/**
+ * Runs every step for one stack; returns one line saying what was proved. Steps about what a stack
+ * does not hold are skipped: the shared stack has nothing releases change (no service, task
+ * definition or target group), a worker's stack no target group. A service stack reads the shared
+ * stack's outputs from `sharedState`.
+ */
+export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, schemasOnce: (dir: string) => Promise<Schemas>, sharedState?: string): Promise<string> {
+  const workspace = await prepareWorkspace(stack, { purpose: 'self-check', sharedState }, env);
   const schemas = await schemasOnce(workspace.dir);
   const drift = (): Promise<DriftReport> => detectDrift(stack, workspace.dir, { refresh: false, lock: false, schemas }, env);
   const synthesized = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
@@ -214,28 +219,40 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   saveState(workspace, 'applied', applied);
   const refreshed = clone(applied);
   refreshAfterApply(refreshed, schemas);
-  const afterRefresh = (await refreshedPlan(context, 'refreshed', applied, refreshed)).report;
+  const { plan: refreshedPlanJson, report: afterRefresh } = await refreshedPlan(context, 'refreshed', applied, refreshed);
   if (afterRefresh.entries.length > 0) {
     throw new SelfCheckFailed('DRIFT after a fresh apply and its first refresh: the built state does not match what apply stores, or a provider normalisation counted as drift', describe(afterRefresh));
   }
+  const proved = ['fresh apply and its refresh clean'];
 
-  const released = clone(refreshed);
-  const releaseChanges = simulateReleases(released, schemas, synthesized);
-  refreshTargetGroups(released);
-  const { plan: releasedPlan, report: afterReleases } = await refreshedPlan(context, 'released', refreshed, released);
-  if (afterReleases.entries.length > 0) {
-    throw new SelfCheckFailed(`DRIFT after releases (${releaseChanges.join('; ')}): a release change, or how AWS reads it back, counted as drift`, describe(afterReleases));
+  const releasable = attributesOf(refreshed, 'aws_ecs_service').length > 0;
+  let released = refreshed;
+  let releasedPlan = refreshedPlanJson;
+  if (releasable) {
+    released = clone(refreshed);
+    const releaseChanges = simulateReleases(released, schemas, synthesized);
+    refreshTargetGroups(released);
+    const afterReleases = await refreshedPlan(context, 'released', refreshed, released);
+    if (afterReleases.report.entries.length > 0) {
+      throw new SelfCheckFailed(`DRIFT after releases (${releaseChanges.join('; ')}): a release change, or how AWS reads it back, counted as drift`, describe(afterReleases.report));
+    }
+    releasedPlan = afterReleases.plan;
+    proved.push(`after ${releaseChanges.length} release changes and their refresh clean`);
   }
   const controls = checkNegativeControls(context, releasedPlan, released);
+  proved.push(`${controls} out-of-band changes named`);
 
   // A change nobody but a person in the console makes, plus the negative control: without the
   // ignore, the release's revision shows up too. Both, and nothing else.
   const changed = clone(released);
   const [targetGroup] = attributesOf(changed, 'aws_lb_target_group');
-  if (!targetGroup) throw new StateBuildError('no target group in the stack');
-  const healthCheck = (targetGroup.attributes.health_check as JsonObject[])[0];
-  const configuredPath = String(healthCheck.path);
-  healthCheck.path = CHANGED_HEALTH_CHECK_PATH;
+  const healthCheckDrift: { address: string; path: string; before: string; after: string }[] = [];
+  if (targetGroup) {
+    const healthCheck = (targetGroup.attributes.health_check as JsonObject[])[0];
+    const configuredPath = String(healthCheck.path);
+    healthCheck.path = CHANGED_HEALTH_CHECK_PATH;
+    healthCheckDrift.push({ address: `aws_lb_target_group.${targetGroup.resource.name}`, path: 'health_check[0].path', before: JSON.stringify(CHANGED_HEALTH_CHECK_PATH), after: JSON.stringify(configuredPath) });
+  }
   const revisions = attributesOf(changed, 'aws_ecs_service').map(({ resource, attributes }) => ({
     address: `aws_ecs_service.${resource.name}`,
     path: 'task_definition',
@@ -243,44 +260,60 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
     after: JSON.stringify(String(attributes.task_definition).replace(new RegExp(`:${RELEASE_REVISION}$`), `:${TERRAFORM_REVISION}`)),
   }));
   const changedFile = saveState(workspace, 'health-check-changed', changed);
-  const healthCheckDrift = { address: `aws_lb_target_group.${targetGroup.resource.name}`, path: 'health_check[0].path', before: JSON.stringify(CHANGED_HEALTH_CHECK_PATH), after: JSON.stringify(configuredPath) };
-  expectOnly(await drift(), [healthCheckDrift], 'non-release change not detected alone');
-
-  const configFile = join(workspace.dir, 'cdk.tf.json');
-  const original = readFileSync(configFile, 'utf8');
-  const config = JSON.parse(original) as { resource: Record<string, Record<string, { lifecycle: { ignore_changes: string[] } }>> };
-  for (const service of Object.values(config.resource.aws_ecs_service)) {
-    service.lifecycle.ignore_changes = service.lifecycle.ignore_changes.filter((entry) => entry !== 'task_definition');
-  }
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
-  copyFileSync(changedFile, workspace.stateFile);
-  try {
-    expectOnly(await drift(), [healthCheckDrift, ...revisions], 'negative control NOT detected (task_definition ignore removed)');
-  } finally {
-    writeFileSync(configFile, original);
+  if (targetGroup) {
+    expectOnly(await drift(), healthCheckDrift, 'non-release change not detected alone');
+    proved.push('health check path change detected alone');
   }
 
-  // Destructive changes: a forcing-new attribute and a resource the code no longer declares.
+  if (releasable) {
+    const configFile = join(workspace.dir, 'cdk.tf.json');
+    const original = readFileSync(configFile, 'utf8');
+    const config = JSON.parse(original) as { resource: Record<string, Record<string, { lifecycle: { ignore_changes: string[] } }>> };
+    for (const service of Object.values(config.resource.aws_ecs_service)) {
+      service.lifecycle.ignore_changes = service.lifecycle.ignore_changes.filter((entry) => entry !== 'task_definition');
+    }
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    copyFileSync(changedFile, workspace.stateFile);
+    try {
+      expectOnly(await drift(), [...healthCheckDrift, ...revisions], 'negative control NOT detected (task_definition ignore removed)');
+    } finally {
+      writeFileSync(configFile, original);
+    }
+    proved.push(`ignore removed: ${revisions.length} service task_definition(s) detected too`);
+  }
+
+  proved.push(await checkDestructivePlan(stack, workspace, env, released, sharedState));
+  return proved.join(', ');
+}
+
+/**
+ * Destructive changes: a forcing-new attribute (a task definition's cpu, where the stack has one)
+ * and a resource the code no longer declares (a copy of an alarm, else of the first resource) must
+ * be called out by `plan --state`, also in the Markdown; each service only retagged in place.
+ */
+async function checkDestructivePlan(stack: string, workspace: Workspace, env: NodeJS.ProcessEnv, released: State, sharedState: string | undefined): Promise<string> {
   const destructive = clone(released);
   const [taskDefinition] = attributesOf(destructive, 'aws_ecs_task_definition');
-  taskDefinition.attributes.cpu = CHANGED_CPU;
-  const [alarm] = destructive.resources.filter((resource) => resource.type === 'aws_cloudwatch_metric_alarm');
-  if (!alarm) throw new StateBuildError('no CloudWatch alarm in the stack to orphan');
-  destructive.resources.push({ ...(JSON.parse(JSON.stringify(alarm)) as StateResource), name: ORPHAN_NAME });
+  if (taskDefinition) taskDefinition.attributes.cpu = CHANGED_CPU;
+  const orphaned = destructive.resources.find((resource) => resource.type === 'aws_cloudwatch_metric_alarm') ?? destructive.resources[0];
+  if (!orphaned) throw new StateBuildError('no resource in the stack to orphan');
+  destructive.resources.push({ ...(JSON.parse(JSON.stringify(orphaned)) as StateResource), name: ORPHAN_NAME });
   const destructiveFile = saveState(workspace, 'destructive', destructive);
-  const { summary, plan } = await planStack(stack, env, destructiveFile);
-  const replaced = `aws_ecs_task_definition.${taskDefinition.resource.name}`;
-  const orphan = `aws_cloudwatch_metric_alarm.${ORPHAN_NAME}`;
+  const { summary, plan } = await planStack(stack, env, destructiveFile, sharedState);
+  const replaced = taskDefinition ? `aws_ecs_task_definition.${taskDefinition.resource.name}` : undefined;
+  const orphan = `${orphaned.type}.${ORPHAN_NAME}`;
   const found = (address: string, kind: 'replace' | 'delete') => summary.destructive.some((change) => change.address === address && change.kind === kind);
   const markdown = planMarkdown([{ environment: stack, stack, stateFile: displayPath(destructiveFile), summary, seconds: 0 }]);
   const caution = markdown.split('\n').filter((line) => line.startsWith('>')).join('\n');
-  if (!found(replaced, 'replace') || !found(orphan, 'delete') || !caution.includes(`\`${replaced}\``) || !caution.includes(`\`${orphan}\``)) {
-    throw new SelfCheckFailed(`plan --state did not call out ${replaced} as replaced and ${orphan} as destroyed`, `${JSON.stringify(summary, null, 2)}\n${markdown}`);
+  const replacedCalledOut = !replaced || (found(replaced, 'replace') && caution.includes(`\`${replaced}\``));
+  if (!replacedCalledOut || !found(orphan, 'delete') || !caution.includes(`\`${orphan}\``)) {
+    throw new SelfCheckFailed(`plan --state did not call out ${replaced ? `${replaced} as replaced and ` : ''}${orphan} as destroyed`, `${JSON.stringify(summary, null, 2)}\n${markdown}`);
   }
+  if (!taskDefinition) return 'plan --state: destruction called out';
   // The new Terraform revision reaches each service only through its TerraformRevision tag: an
   // in-place tag update that leaves what releases own (task_definition, load_balancer) alone.
   // Only the service of the replaced family (config/names.ts names both alike) is retagged; any
-  // other service of the stack (a worker beside a web service) stays untouched.
+  // other service of the stack stays untouched.
   const services = (plan.resource_changes ?? []).filter((change) => change.type === 'aws_ecs_service');
   const ofReplaced = (service: ResourceChange) => (service.change.before as JsonObject | null)?.name === taskDefinition.attributes.family;
   const untagged = services.filter((service) =>
@@ -289,19 +322,7 @@ export async function selfCheckStack(stack: string, env: NodeJS.ProcessEnv, sche
   if (!services.some(ofReplaced) || untagged.length > 0) {
     throw new SelfCheckFailed('a new task definition revision must change each service\'s tags in place and nothing else', JSON.stringify(services, null, 2));
   }
-
-  return [
-    'fresh apply and its refresh clean',
-    `after ${releaseChanges.length} release changes and their refresh clean`,
-    `${controls} out-of-band changes named`,
-    'health check path change detected alone',
-    `ignore removed: ${revisions.length} service task_definition(s) detected too`,
-    'plan --state: replacement and destruction called out, services retagged in place',
-  ].join(', ');
+  return 'plan --state: replacement and destruction called out, services retagged in place';
 }
 
-/** Reads the provider schema once for every stack (one provider, one schema). */
-export function schemasReader(env: NodeJS.ProcessEnv): (dir: string) => Promise<Schemas> {
-  let schemas: Promise<Schemas> | undefined;
-  return (dir) => (schemas ??= readProviderSchemas(dir, env));
-}
+export { schemasReader } from './apply-state';

@@ -1,5 +1,6 @@
-import { ConfigError, environmentNamesList, loadEnvironment, serviceNames, RELEASE_TAG_KEY, TERRAFORM_REVISION_TAG_KEY } from '../../config';
-import { environment, ignoreChanges, only, resources, synthEnvironment, twoServiceEnvironment, type Synthesized } from './support';
+import { ConfigError, environmentNamesList, environmentStacks, loadEnvironment, serviceNames, RELEASE_TAG_KEY, TERRAFORM_REVISION_TAG_KEY } from '../../config';
+import { environmentView } from '../../policy/environment-view';
+import { environment, ignoreChanges, only, resources, synthEnvironment, synthEnvironmentStacks, twoServiceEnvironment, type Synthesized } from './support';
 
 /** Resource types created once per service. */
 const PER_SERVICE = {
@@ -38,7 +39,8 @@ describe.each(environmentNamesList())('the configured %s environment', (name) =>
 
 describe('an environment with two services', () => {
   const config = twoServiceEnvironment();
-  const synthesized = synthEnvironment(config);
+  const stacks = synthEnvironmentStacks(config);
+  const synthesized = environmentView(stacks);
 
   it('gives each service its own load balancer, target groups, listeners, registry, task definition, service, alarms and CodeDeploy group', () => {
     for (const [type, perService] of Object.entries(PER_SERVICE)) {
@@ -56,8 +58,10 @@ describe('an environment with two services', () => {
     expect(clusters.size).toBe(1);
     const roles = new Set(resources(synthesized, 'aws_codedeploy_deployment_group').map((group) => group.service_role_arn));
     expect(roles.size).toBe(1);
-    // CodeDeploy checks the role's permissions when a group is created.
-    expect(resources(synthesized, 'aws_codedeploy_deployment_group').every((group) => group.depends_on?.[0]?.startsWith('aws_iam_role_policy_attachment.'))).toBe(true);
+    // CodeDeploy checks the role's permissions when a group is created: they are in the shared
+    // stack, applied before the service stacks that read it (no depends_on across states).
+    expect(Object.keys(stacks[0].synthesized.resource?.aws_iam_role_policy_attachment ?? {})).toHaveLength(1);
+    expect(stacks.slice(1).every(({ synthesized }) => Object.keys(synthesized.data?.terraform_remote_state ?? {}).length === 1)).toBe(true);
     const vpcs = new Set(resources(synthesized, 'aws_lb_target_group').map((group) => group.vpc_id));
     expect(vpcs.size).toBe(1);
   });
@@ -97,7 +101,42 @@ describe('an environment with two services', () => {
   });
 });
 
-describe('EnvironmentStack provider and state', () => {
+describe('the split of an environment into a shared stack and one stack per service', () => {
+  const config = twoServiceEnvironment();
+  const stacks = synthEnvironmentStacks(config);
+  const addressesOf = (synthesized: Synthesized) => Object.entries(synthesized.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`));
+
+  it('names the stacks as config/names.ts does, shared first, then the services in configuration order', () => {
+    expect(stacks.map(({ stack }) => stack)).toEqual(environmentStacks(config).map(({ stack }) => stack));
+    expect(stacks.map(({ stack }) => stack)).toEqual(['shop-two', 'shop-two-web', 'shop-two-api']);
+  });
+
+  it("puts each service's resources in its own stack and none in the shared stack", () => {
+    const [shared, ...services] = stacks;
+    expect(addressesOf(shared.synthesized).filter((address) => address.includes('.service-'))).toEqual([]);
+    for (const [index, { synthesized }] of services.entries()) {
+      const own = `service-${config.services[index].name}_`;
+      expect(addressesOf(synthesized).filter((address) => !address.split('.')[1].startsWith(own) && !address.split('.')[1].startsWith('verification-hook_'))).toEqual([]);
+    }
+  });
+
+  it('lets service stacks read the shared stack, and the shared stack read no stack', () => {
+    const [shared, ...services] = stacks;
+    expect(shared.synthesized.data?.terraform_remote_state).toBeUndefined();
+    for (const { synthesized } of services) expect(Object.keys(synthesized.data?.terraform_remote_state ?? {})).toEqual(['cross-stack-reference-input-shop-two']);
+  });
+
+  it('keeps each output in the stack that owns its resource: services their own, the shared stack the identity and the hook', () => {
+    const [shared, web, api] = stacks;
+    const named = (synthesized: Synthesized) => Object.keys(synthesized.output ?? {}).filter((name) => !name.startsWith('cross-stack-output-'));
+    expect(named(shared.synthesized)).toEqual(expect.arrayContaining(['verification_hook_function']));
+    expect(named(shared.synthesized).filter((name) => name.startsWith('web_') || name.startsWith('api_'))).toEqual([]);
+    expect(named(web.synthesized).every((name) => name.startsWith('web_'))).toBe(true);
+    expect(named(api.synthesized).every((name) => name.startsWith('api_'))).toBe(true);
+  });
+});
+
+describe('EnvironmentStacks provider and state', () => {
   it('tags everything with the configured tags plus Environment and ManagedBy', () => {
     const synthesized = synthEnvironment(environment({ tags: { Project: 'shop', Team: 'payments' } }));
     expect(synthesized.provider?.aws[0].default_tags).toEqual([{ tags: { Project: 'shop', Team: 'payments', Environment: 'test', ManagedBy: 'terraform' } }]);
@@ -127,15 +166,31 @@ describe('EnvironmentStack provider and state', () => {
     expect(provider?.endpoints).toEqual([endpoints]);
   });
 
-  it('keeps local state at the repository root, relative to the stack directory', () => {
-    expect(synthEnvironment(environment()).terraform?.backend).toEqual({ local: { path: '../../../terraform.shop-test.tfstate' } });
+  it('keeps local state at the repository root, one file per stack, relative to the stack directory; a service stack reads the shared file', () => {
+    const [shared, web] = synthEnvironmentStacks(environment());
+    expect(shared.synthesized.terraform?.backend).toEqual({ local: { path: '../../../terraform.shop-test.tfstate' } });
+    expect(web.synthesized.terraform?.backend).toEqual({ local: { path: '../../../terraform.shop-test-web.tfstate' } });
+    expect(Object.values(web.synthesized.data?.terraform_remote_state ?? {})).toEqual([expect.objectContaining({ backend: 'local', config: { path: '../../../terraform.shop-test.tfstate' } })]);
   });
 
-  it('keeps S3 state encrypted with native locking, or with the DynamoDB table when one is named', () => {
-    const native = synthEnvironment(environment({ state: { backend: 's3', bucket: 'state-bucket' } })).terraform?.backend;
-    expect(native).toEqual({ s3: { bucket: 'state-bucket', key: 'shop/test/terraform.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true } });
-    const legacy = synthEnvironment(environment({ state: { backend: 's3', bucket: 'state-bucket', key: 'k', region: 'us-east-1', dynamodbTable: 'locks' } })).terraform?.backend;
-    expect(legacy).toEqual({ s3: { bucket: 'state-bucket', key: 'k', region: 'us-east-1', encrypt: true, dynamodb_table: 'locks' } });
+  it("keeps S3 state encrypted with native locking, the shared stack at the environment's key and each service beside it", () => {
+    const [shared, web] = synthEnvironmentStacks(environment({ state: { backend: 's3', bucket: 'state-bucket' } }));
+    expect(shared.synthesized.terraform?.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'shop/test/terraform.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true } });
+    expect(web.synthesized.terraform?.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'shop/test/terraform.web.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true } });
+    expect(Object.values(web.synthesized.data?.terraform_remote_state ?? {})).toEqual([
+      expect.objectContaining({ backend: 's3', config: expect.objectContaining({ bucket: 'state-bucket', key: 'shop/test/terraform.tfstate' }) }),
+    ]);
+  });
+
+  it('uses the DynamoDB table when one is named, and derives service keys from a configured key', () => {
+    const [shared, web] = synthEnvironmentStacks(environment({ state: { backend: 's3', bucket: 'state-bucket', key: 'k', region: 'us-east-1', dynamodbTable: 'locks' } }));
+    expect(shared.synthesized.terraform?.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'k', region: 'us-east-1', encrypt: true, dynamodb_table: 'locks' } });
+    expect(web.synthesized.terraform?.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'k.web', region: 'us-east-1', encrypt: true, dynamodb_table: 'locks' } });
+  });
+
+  it('gives every stack of the environment the same provider settings', () => {
+    const stacks = synthEnvironmentStacks(twoServiceEnvironment());
+    expect(new Set(stacks.map(({ synthesized }) => JSON.stringify(synthesized.provider))).size).toBe(1);
   });
 
   it(`refuses the ${TERRAFORM_REVISION_TAG_KEY} tag in configured tags, since the stack sets it on each service`, () => {

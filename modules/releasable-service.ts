@@ -4,6 +4,7 @@
  * from the shared configuration.
  */
 import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
 import { ConfigError, deletionProtectionOf, serviceNames, testListenerPort, type EnvironmentConfig, type ServiceConfig, type ServiceNames } from '../config';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { EcsCluster } from './cluster';
@@ -15,7 +16,7 @@ import { BlueGreenLoadBalancer, type BlueGreenLoadBalancerProps } from './load-b
 import { Network } from './network';
 import { ServiceAutoScaling } from './service-auto-scaling';
 import { FargateTaskDefinition } from './task-definition';
-import { VerificationHook, type VerificationTarget } from './verification-hook';
+import { VerificationHook } from './verification-hook';
 
 export interface ReleasableServiceProps {
   /** The environment the service belongs to (names, region, log retention). */
@@ -28,7 +29,7 @@ export interface ReleasableServiceProps {
   readonly cluster: EcsCluster;
   /** The environment's CodeDeploy role; required for the blue-green strategy. @default undefined */
   readonly codeDeployRole?: CodeDeployServiceRole;
-  /** The environment's verification hook: the test listener admits it. @default undefined (no hook) */
+  /** The environment's verification hook: the test listener admits it (its way out: VerificationHookEgress). @default undefined (no hook) */
   readonly verificationHook?: VerificationHook;
   /** Where the load balancer writes access logs (this service writes under `<prefix>/<service>`). @default undefined (none) */
   readonly accessLogs?: BlueGreenLoadBalancerProps['accessLogs'];
@@ -53,8 +54,6 @@ export class ReleasableService extends Construct {
   public readonly deployment?: BlueGreenDeployment;
   /** Auto scaling (when configured). */
   public readonly autoScaling?: ServiceAutoScaling;
-  /** What the environment's verification hook checks for this service (blue-green with a hook only). */
-  public readonly verificationTarget?: VerificationTarget;
 
   constructor(scope: Construct, id: string, props: ReleasableServiceProps) {
     super(scope, id);
@@ -149,7 +148,8 @@ export class ReleasableService extends Construct {
         applicationName: names.codeDeployApplication,
         deploymentGroupName: names.deploymentGroup,
         serviceRoleArn: props.codeDeployRole.roleArn,
-        serviceRolePermissions: props.codeDeployRole.permissions,
+        // depends_on names resources of this stack only; the shared stack is applied first anyway.
+        serviceRolePermissions: TerraformStack.of(props.codeDeployRole) === TerraformStack.of(this) ? props.codeDeployRole.permissions : undefined,
         clusterName: cluster.clusterName,
         serviceName: this.fargateService.serviceName,
         productionListenerArn: loadBalancer.productionListener.arn,
@@ -164,18 +164,8 @@ export class ReleasableService extends Construct {
     }
 
     const hook = props.verificationHook;
-    if (hook && this.deployment && loadBalancer && loadBalancer.testListenerPort !== undefined && loadBalancer.testListenerProtocol) {
+    if (hook && this.deployment && loadBalancer?.testListenerPort !== undefined) {
       loadBalancer.allowTestListenerFrom(hook.securityGroupId, `verification hook ${hook.functionName}`);
-      hook.allowTestListener(service.name, loadBalancer.securityGroupId, loadBalancer.testListenerPort);
-      this.verificationTarget = {
-        applicationName: names.codeDeployApplication,
-        deploymentGroupName: names.deploymentGroup,
-        loadBalancerArnSuffix: loadBalancer.arnSuffix,
-        dnsName: loadBalancer.dnsName,
-        protocol: loadBalancer.testListenerProtocol,
-        port: loadBalancer.testListenerPort,
-        path: service.release.verifyPath,
-      };
     }
 
     if (service.autoScaling) {
