@@ -64,9 +64,9 @@ function migratingStacks(environment: string): MigratingStack[] {
   const config = loadEnvironment(environment, { offline: true });
   synthesizeStacks([config], true);
   return environmentStacks(config).map(({ stack }) => {
-    const dir = stackDirectory(stack, true);
-    const synthesized = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as JsonObject;
-    return { stack, declared: declaredIn(synthesized), backend: backendOf(synthesized, dir) };
+    const synthesized = JSON.parse(readFileSync(join(stackDirectory(stack, true), 'cdk.tf.json'), 'utf8')) as JsonObject;
+    // A local backend's path is relative to where `cdktf deploy` runs Terraform: cdktf.out/stacks/<stack>/.
+    return { stack, declared: declaredIn(synthesized), backend: backendOf(synthesized, stackDirectory(stack)) };
   });
 }
 
@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   const result = await migrateStates(stacks, { dryRun: options.dryRun, workDir: WORK_DIR, backupDir: BACKUP_DIR, env: terraformEnv.env, say: (line) => console.log(line) });
   if (result.moved > 0 && !options.dryRun) {
     console.log(
-      `moved ${result.moved} resource(s) out of ${stacks[0].stack}'s state; next: npm run plan -- --env ${options.environment} (no resource changes in any stack; the shared stack adds the outputs the service stacks read: apply it first)`,
+      `moved ${result.moved} resource(s) out of ${stacks[0].stack}'s state; next: plan ${stacks[0].stack} (nothing replaced or destroyed; it adds the outputs the service stacks read) and apply it, then plan each service stack (no changes): docs/infrastructure.md, "Moving to one state per stack"`,
     );
   }
   return 0;
