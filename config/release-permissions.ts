@@ -22,6 +22,8 @@ export type ReleaseResourceKind =
   | 'ecs-task'
   /** `log-group:<group>:log-stream:*`: the streams of each service's log group. */
   | 'log-streams'
+  /** `log-group:<group>` and `log-group:<group>:*`: the verification hook function's log group. */
+  | 'verification-hook-log'
   /** `container-instance/<cluster>/*` with condition `ecs:cluster`: listing the tasks of this environment's cluster. */
   | 'ecs-task-list'
   /** The execution and task roles of each service, passed only to ECS tasks. */
@@ -51,7 +53,7 @@ export type ReleasePermissionSource =
   | 'push';
 
 /** Which services of an environment need the action. */
-export type NeededBy = 'every service' | 'blue-green' | 'rolling' | 'auto scaling';
+export type NeededBy = 'every service' | 'blue-green' | 'rolling' | 'auto scaling' | 'verification hook';
 
 export interface ReleasePermission {
   /** `service:Action` as IAM spells it. */
@@ -83,6 +85,7 @@ export const RELEASE_PERMISSIONS: readonly ReleasePermission[] = [
   { action: 'ecs:StopTask', resource: 'ecs-task', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: stop the one-off task on Ctrl-C or --timeout' },
   // CloudWatch Logs
   { action: 'logs:GetLogEvents', resource: 'log-streams', source: 'sdk', neededBy: 'every service', why: '`run` and `--migrate`: stream the one-off task\'s log lines' },
+  { action: 'logs:FilterLogEvents', resource: 'verification-hook-log', source: 'sdk', neededBy: 'verification hook', why: 'a release the verification hook failed: read that deployment\'s checks from the function\'s log to show the failing response' },
   // ECR
   { action: 'ecr:DescribeRepositories', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'check the repository exists and uses immutable tags' },
   { action: 'ecr:DescribeImages', resource: 'repository', source: 'sdk', neededBy: 'every service', why: 'resolve the tag to a digest to pin the image' },

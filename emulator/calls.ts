@@ -10,7 +10,7 @@ export interface CallRecord {
   at: string;
   service: ServiceName;
   operation: string;
-  /** Whether the operation changes state (anything but Describe*, List*, Get*, BatchGet*). */
+  /** Whether the operation changes state (anything but Describe*, List*, Get*, BatchGet*, Filter*). */
   mutating: boolean;
   /** HTTP status answered (0 when the connection was reset). */
   status: number;
@@ -24,7 +24,7 @@ export interface CallRecord {
   accessKeyId?: string;
 }
 
-const READ_ONLY = /^(Describe|List|Get|BatchGet)/;
+const READ_ONLY = /^(Describe|List|Get|BatchGet|Filter)/;
 
 export function isMutating(operation: string): boolean {
   return !READ_ONLY.test(operation);

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadAllEnvironments, type EnvironmentConfig } from '../config';
+import { environmentNames, hasVerificationHook, loadAllEnvironments, serviceNames, type EnvironmentConfig } from '../config';
 import { CallLog, type CallRecord } from './calls';
 import { addHookFailure, putImage, runLifecyclePolicy, scriptTasks, type AlarmInput, type HookFailureInput, type ImageInput, type ImageResult, type LifecycleInput } from './control';
 import { Faults, type FaultInput, type FaultRule } from './faults';
@@ -38,6 +38,12 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_TIME_SCALE = 10;
+
+/** The CloudWatch Logs groups an environment's stack creates: each service's, and its verification hook's. */
+function logGroupsOf(env: EnvironmentConfig): string[] {
+  const services = env.services.map((service) => serviceNames(env, service).logGroup);
+  return hasVerificationHook(env) ? [...services, environmentNames(env).verificationHookLogGroup] : services;
+}
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 
 export class Emulator {
@@ -66,7 +72,10 @@ export class Emulator {
   }
 
   private seed(): void {
-    for (const env of this.environments) seedFromEnvironment(this.sim, env, this.seedOptions);
+    for (const env of this.environments) {
+      seedFromEnvironment(this.sim, env, this.seedOptions);
+      for (const group of logGroupsOf(env)) this.sim.world.logGroups.add(group);
+    }
   }
 
   /** Back to the freshly seeded account; faults, hook failures and the call log are cleared. */

@@ -432,6 +432,18 @@ export interface OneOffTaskRecord {
   stoppedReason?: string;
 }
 
+/** One CloudWatch Logs event, as PutLogEvents stored it (written here by the verification hook functions). */
+export interface LogEventRecord {
+  logGroup: string;
+  logStream: string;
+  /** When it happened, and when CloudWatch Logs took it in (epoch ms). */
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+  /** Order of arrival, from 1: breaks ties between events of the same millisecond. */
+  sequence: number;
+}
+
 export interface World {
   accountId: string;
   clusters: Map<string, ClusterRecord>;
@@ -451,6 +463,9 @@ export interface World {
   deploymentGroups: DeploymentGroupRecord[];
   deployments: DeploymentRecord[];
   hookFailures: HookFailureRule[];
+  /** CloudWatch Logs groups that exist (the stacks create them), and the events written to them. */
+  logGroups: Set<string>;
+  logEvents: LogEventRecord[];
   /** Image references (outside the emulated ECR) marked bad by fault injection. */
   badImageRefs: Set<string>;
   /** Next host number per IP prefix, for task addresses. */
@@ -476,6 +491,8 @@ export function emptyWorld(accountId: string): World {
     deploymentGroups: [],
     deployments: [],
     hookFailures: [],
+    logGroups: new Set(),
+    logEvents: [],
     badImageRefs: new Set(),
     ipCounters: new Map(),
   };

@@ -7,10 +7,17 @@
  * The function is the very code the stack packages (functions/verify-test-listener/index.js),
  * loaded in-process with a real CodeDeploy SDK client pointed at this emulator. Instead of the
  * load balancer's private addresses it reaches the emulated test listener, a control route whose
- * answer tests choose (`POST /_emulator/verification`); its log lines are kept for the state dump
- * and `GET /_emulator/verification`.
+ * answer tests choose (`POST /_emulator/verification`).
+ *
+ * What the function prints goes where Lambda puts it: the function's log group
+ * (`/aws/lambda/<function>`), a stream per execution environment named
+ * `YYYY/MM/DD/[$LATEST]<hex>`, in the runtime's text format (`START RequestId: …`, then
+ * `<time>\t<request id>\tINFO\t<line>` per console.log, `END` and `REPORT`), where FilterLogEvents
+ * finds it (services/logs.ts). The lines are also kept for `GET /_emulator/verification`.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import { environmentNames, hasVerificationHook, VERIFICATION_FUNCTION_SOURCE, verificationTargets, type EnvironmentConfig, type VerificationTargetSettings } from '../config';
+import { appendLogEvent } from './services/logs';
 
 import type { HookInvocation } from './simulation/context';
 import type { Simulation } from './simulation/engine';
@@ -49,6 +56,19 @@ type TargetSettings = VerificationTargetSettings;
 
 const DEFAULT_RESPONSE: TestListenerResponse = { status: 200, body: { status: 'ok' } };
 
+/** One invocation's log: where Lambda writes what the function prints. */
+interface InvocationLog {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly requestId: string;
+  readonly startedAt: number;
+}
+
+/** A Lambda log stream name: the day, the version, an execution environment's id. */
+function lambdaLogStream(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
 export class VerificationHooks {
   /** Function name → its VERIFY_TARGETS. */
   private readonly functions = new Map<string, Record<string, TargetSettings>>();
@@ -58,7 +78,7 @@ export class VerificationHooks {
   private endpoint?: { url: string; region: string; port: number };
 
   constructor(
-    environments: readonly EnvironmentConfig[],
+    private readonly environments: readonly EnvironmentConfig[],
     private readonly sim: Simulation,
   ) {
     for (const env of environments) if (hasVerificationHook(env)) this.functions.set(environmentNames(env).verificationHook, verificationTargets(env));
@@ -73,7 +93,7 @@ export class VerificationHooks {
   invoke(invocation: HookInvocation): boolean {
     const targets = this.functions.get(invocation.functionName);
     if (!targets || !this.endpoint) return false;
-    const run = this.run(invocation, targets, this.endpoint).catch((error: unknown) => this.log(invocation, `function error: ${error instanceof Error ? error.message : String(error)}`));
+    const run = this.run(invocation, targets, this.endpoint).catch((error: unknown) => this.log(invocation, undefined, `function error: ${error instanceof Error ? error.message : String(error)}`));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return true;
@@ -86,6 +106,9 @@ export class VerificationHooks {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sdk = require('@aws-sdk/client-codedeploy') as typeof import('@aws-sdk/client-codedeploy');
     const codedeploy = new sdk.CodeDeployClient({ endpoint: endpoint.url, region: endpoint.region, credentials: { accessKeyId: VERIFICATION_HOOK_ACCESS_KEY, secretAccessKey: 'emulated' } });
+    const startedAt = this.sim.clock.now();
+    const log: InvocationLog = { logGroup: environmentNames(this.environmentOf(invocation.functionName)).verificationHookLogGroup, logStream: lambdaLogStream(startedAt), requestId: randomUUID(), startedAt };
+    this.write(log, `START RequestId: ${log.requestId} Version: $LATEST`);
     try {
       await fn.verifyDeployment(
         { DeploymentId: invocation.deploymentId, LifecycleEventHookExecutionId: invocation.lifecycleEventHookExecutionId },
@@ -99,16 +122,34 @@ export class VerificationHooks {
           },
           // The function's pauses are real seconds in AWS: emulated seconds here.
           sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, this.sim.clock.ms(ms / 1000))),
-          log: (line: string) => this.log(invocation, line),
+          log: (line: string) => this.log(invocation, log, line),
+          now: Date.now,
         },
       );
     } finally {
       codedeploy.destroy();
+      const durationMs = this.sim.clock.seconds(log.startedAt, this.sim.clock.now()) * 1000;
+      this.write(log, `END RequestId: ${log.requestId}`);
+      this.write(log, `REPORT RequestId: ${log.requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: 128 MB\tMax Memory Used: 80 MB\t`);
     }
   }
 
-  private log(invocation: HookInvocation, line: string): void {
+  /** The environment whose verification hook a function is. */
+  private environmentOf(functionName: string): EnvironmentConfig {
+    const env = this.environments.find((candidate) => environmentNames(candidate).verificationHook === functionName);
+    if (!env) throw new Error(`${functionName} is no environment's verification hook`);
+    return env;
+  }
+
+  /** One event of the function's log group, as the Lambda runtime writes it (each ends in a newline). */
+  private write(log: InvocationLog, message: string): void {
+    appendLogEvent(this.sim.world, { logGroup: log.logGroup, logStream: log.logStream, timestamp: this.sim.clock.now(), message: `${message}\n` });
+  }
+
+  /** A console.log of the function: the runtime's text format, `<time>\t<request id>\tINFO\t<line>`. */
+  private log(invocation: HookInvocation, log: InvocationLog | undefined, line: string): void {
     this.lines.push({ functionName: invocation.functionName, deploymentId: invocation.deploymentId, line });
+    if (log) this.write(log, `${new Date(this.sim.clock.now()).toISOString()}\t${log.requestId}\tINFO\t${line}`);
   }
 
   /** Set what a test listener answers (every one without a group). */

@@ -22,6 +22,7 @@ import {
   environmentNames,
   GITHUB_OIDC_HOST,
   GITHUB_ROLE_WORKFLOWS,
+  hasVerificationHook,
   PREDEFINED_DEPLOYMENT_CONFIGS,
   RELEASE_TAG_KEY,
   SCALING_RECORD_TAG_KEY,
@@ -91,6 +92,9 @@ function servicesNeeding(env: EnvironmentConfig, neededBy: NeededBy): ServiceCon
     case 'auto scaling':
       // Only blue-green releases suspend scaling (rolling updates leave it running).
       return env.services.filter((service) => blueGreen(service) && service.autoScaling !== undefined);
+    case 'verification hook':
+      // The hook verifies blue-green releases, and only where the stack creates it.
+      return hasVerificationHook(env) ? env.services.filter(blueGreen) : [];
   }
 }
 
@@ -104,7 +108,7 @@ interface StatementShape {
 /** One statement per resource kind: what it names and under which condition. */
 function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseResourceKind, StatementShape> {
   const names = (service: ServiceConfig) => serviceNames(env, service);
-  const cluster = environmentNames(env).cluster;
+  const { cluster, verificationHookLogGroup: hookLogGroup } = environmentNames(env);
   const whenAny = (resource: string) => (services: readonly ServiceConfig[]) => (services.length > 0 ? [resource] : []);
   return {
     'ecs-service': { sid: 'EcsServicesOfThisEnvironment', resources: (services) => services.map((s) => arnOf('ecs', `service/${cluster}/${names(s).service}`)) },
@@ -124,6 +128,13 @@ function statementShapes(env: EnvironmentConfig, arnOf: ArnOf): Record<ReleaseRe
     },
     'ecs-task': { sid: 'FollowAndStopTasksOfThisCluster', resources: whenAny(arnOf('ecs', `task/${cluster}/*`)) },
     'log-streams': { sid: 'ReadTheirTaskLogs', resources: (services) => services.map((s) => arnOf('logs', `log-group:${names(s).logGroup}:log-stream:*`)) },
+    // The log-group resource type of the Service Authorization Reference is `log-group:<name>`;
+    // AWS authorizes group-wide reads on `log-group:<name>:log-stream:` (its AccessDenied messages
+    // name that), which `:*` covers. Both name this one group only (a group name has no colon).
+    'verification-hook-log': {
+      sid: 'ReadTheVerificationHookLog',
+      resources: (services) => (services.length === 0 ? [] : [`log-group:${hookLogGroup}`, `log-group:${hookLogGroup}:*`].map((resource) => arnOf('logs', resource))),
+    },
     // ListTasks is authorized on container instances, with the cluster as `ecs:cluster`
     // (Service Authorization Reference, Amazon ECS): Fargate tasks have none, the condition scopes it.
     'ecs-task-list': {

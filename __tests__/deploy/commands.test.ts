@@ -102,6 +102,24 @@ describe('rollback', () => {
     expect(JSON.parse(content).Resources[0].TargetService.Properties.TaskDefinition).toBe(prodRevision(5));
   });
 
+  it("names the environment's verification hook in the rollback's AppSpec where the service's releases use it, and nowhere else", async () => {
+    const prod = fakeWorld('prod');
+    prod.script('d-NEW', [{ status: 'InProgress' }, { status: 'Ready' }, { status: 'Succeeded' }]);
+    const verified = await runCli(prod, ['rollback', '--env', 'prod', '--to', '5']);
+    expect(verified.code).toBe(0);
+    const create = prod.codeDeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+    expect(JSON.parse(create.revision!.appSpecContent!.content!).Hooks).toEqual([{ AfterAllowTestTraffic: 'shop-prod-verify-test-listener' }]);
+    // The function GETs release.verifyPath: the description carries no `verify PATH`.
+    expect(create.description).toBe('rollback to shop-prod-web:5');
+    expect(verified.stdout).toContain('verify: CodeDeploy runs shop-prod-verify-test-listener at AfterAllowTestTraffic: GET /health on the test listener from inside the VPC; production traffic moves only if it passes');
+
+    const dev = fakeWorld('dev');
+    dev.script('d-NEW', [{ status: 'InProgress' }, { status: 'Succeeded' }]);
+    const unverified = await runCli(dev, ['rollback', '--env', 'dev', '--to', '5']);
+    expect(unverified.code).toBe(0);
+    expect(JSON.parse(dev.codeDeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input.revision!.appSpecContent!.content!).Hooks).toBeUndefined();
+  });
+
   it('stops a running deployment with rollback instead of starting another', async () => {
     const world = fakeWorld('prod', { activeDeployment: 'd-1' });
     world.script('d-1', [{ status: 'InProgress' }]);

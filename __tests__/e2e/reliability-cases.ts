@@ -271,6 +271,24 @@ export const CASES: readonly ReliabilityCase[] = [
     },
   },
   {
+    fault: 'hook failure',
+    phase: 'after CreateDeployment',
+    env: 'prod',
+    suite: 'reliability',
+    // The verification hook's check fails at AfterAllowTestTraffic (the test listener answers 500),
+    // before production traffic moves, and reading the function's log is denied: the rollback's
+    // verdict stands, with the command that reads the log.
+    expected: { serves: 'old version', deployments: 'Failed, rollback Succeeded', scaling: 'on', exit: '1' },
+    async run({ aws }) {
+      const answer = await fetch(`${aws.url}/_emulator/verification`, { method: 'POST', body: JSON.stringify({ status: 500, body: { error: 'boom' } }) });
+      expect(answer.status).toBe(200);
+      aws.addFault({ service: 'logs', operation: 'FilterLogEvents', kind: 'denied' });
+      const result = await runCli(aws, release('prod', '--verify', '/health'));
+      expect(result.stderrLines.at(-1)).toMatch(/could not be read; rolled back by d-\w+: old version shop-prod-web:1 serving; read it: aws logs filter-log-events /);
+      return exitText([exitOf(result)]);
+    },
+  },
+  {
     fault: 'SIGINT',
     phase: 'approval wait',
     env: 'prod',

@@ -217,6 +217,21 @@ describe('GitHub identity', () => {
     });
   });
 
+  it("lets the deploy role read the verification hook's log group (FilterLogEvents), only that group and only where the stack creates the hook", () => {
+    const config = withGithub({ services: MIXED_SERVICES, network: { mode: 'create', cidr: '10.30.0.0/16', natGateways: 'single' } });
+    const group = environmentNames(config).verificationHookLogGroup;
+    const statements = bySid(inlinePolicy(synthEnvironment(config), 'release'));
+    expect(statements.ReadTheVerificationHookLog).toEqual({
+      Sid: 'ReadTheVerificationHookLog',
+      Effect: 'Allow',
+      Action: ['logs:FilterLogEvents'],
+      Resource: [`arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:${group}`, `arn:aws:logs:ap-northeast-1:${ACCOUNT}:log-group:${group}:*`],
+    });
+    expect(Object.values(statements).filter((statement) => statement.Action.includes('logs:FilterLogEvents'))).toHaveLength(1);
+    // No NAT, no hook: nothing to read.
+    expect(deployActions(mixed)).not.toContain('logs:FilterLogEvents');
+  });
+
   it("passes only this environment's task and execution roles, and only to ECS tasks", () => {
     const config = mixedConfig;
     const passRole = inlinePolicy(mixed, 'release').filter((statement) => statement.Action.includes('iam:PassRole'));

@@ -10,7 +10,7 @@
  * ARN and tags), read through `EmulatedAccount`.
  */
 import type { DescribeImagesRequest, DescribeRepositoriesRequest } from '@aws-sdk/client-ecr';
-import type { GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
+import type { FilterLogEventsRequest, GetLogEventsRequest } from '@aws-sdk/client-cloudwatch-logs';
 import type { DescribeServicesRequest, DescribeTasksRequest, GetTaskProtectionRequest, ListTasksRequest, RegisterTaskDefinitionRequest, RunTaskRequest, StopTaskRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type {
   CreateDeploymentInput,
@@ -236,9 +236,14 @@ const AUTHORIZATIONS: Readonly<Record<string, Derive<never>>> = {
   'ecs:StopTask': (input: StopTaskRequest, account) => [
     on(account, 'ecs:StopTask', ecsTask(account, input.cluster, required(input.task, 'task')), { 'ecs:cluster': ecsCluster(account, input.cluster) }),
   ],
-  // CloudWatch Logs: GetLogEvents is authorized on the log stream.
+  // CloudWatch Logs: GetLogEvents is authorized on the log stream; FilterLogEvents, which reads
+  // the whole group, on `log-group:<name>:log-stream:` (an empty stream name), as AWS names the
+  // resource when it denies a group-wide read.
   'logs:GetLogEvents': (input: GetLogEventsRequest, account) => [
     on(account, 'logs:GetLogEvents', arn(account, 'logs', `log-group:${required(input.logGroupName, 'log group')}:log-stream:${required(input.logStreamName, 'log stream')}`)),
+  ],
+  'logs:FilterLogEvents': (input: FilterLogEventsRequest, account) => [
+    on(account, 'logs:FilterLogEvents', arn(account, 'logs', `log-group:${required(input.logGroupName, 'log group')}:log-stream:`)),
   ],
   // ECR: the repository, in the account of the registry the request names.
   'ecr:DescribeRepositories': (input: DescribeRepositoriesRequest, account) =>

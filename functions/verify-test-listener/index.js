@@ -4,9 +4,11 @@
  * blue/green deployment, when the test listener already forwards to the replacement task set and
  * production still goes to the original one. It GETs the release's path on the test listener from
  * inside the VPC, reports Succeeded or Failed with PutLifecycleEventHookExecutionStatus, and logs
- * one JSON line per try (the failing response included) with the deployment id, so the release
- * tool and people can find it. Failed makes CodeDeploy fail the deployment and roll it back;
- * production traffic never moved.
+ * one JSON line per check (status, path, time taken, and for a failing answer a short, sanitized
+ * excerpt of its body; never a header) and one for the result, each with the deployment id: the
+ * release tool reads a failed deployment's lines (FilterLogEvents on the deployment id) and shows
+ * them. Failed makes CodeDeploy fail the deployment and roll it back; production traffic never
+ * moved.
  *
  * Plain JavaScript for the Node.js runtime, which provides the AWS SDK v3 clients: the stack
  * packages this directory as it is (modules/verification-hook.ts), and the local emulator loads
@@ -26,8 +28,21 @@ const https = require('node:https');
 /** Milliseconds between tries, and one request's limit. */
 const PAUSE_MS = 3000;
 const REQUEST_TIMEOUT_MS = 5000;
-/** Characters of a failing response body kept in the log. */
-const BODY_LIMIT = 500;
+/** Characters of a response body read (enough to see whole key-value pairs when redacting). */
+const BODY_READ_LIMIT = 4096;
+/** Characters of a failing response body kept in the log, after sanitizing. */
+const BODY_EXCERPT_LIMIT = 300;
+/**
+ * Values that may be secrets, whatever the application put in an error page: `"password": "…"`,
+ * `token=…`, `Authorization: Bearer …`, AWS access key ids. The excerpt keeps the key, not the value.
+ */
+const SECRET_KEY = '[\\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth(?:orization)?|cookie|session|credential|private[_-]?key|signature)[\\w.-]*';
+const SECRET_JSON_VALUE = new RegExp(`("${SECRET_KEY}"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|[^,}\\s]+)`, 'gi');
+const SECRET_PAIR_VALUE = new RegExp(`\\b(${SECRET_KEY}\\s*[=:]\\s*)(?!\\[redacted\\])(?:Bearer\\s+|Basic\\s+)?[^\\s,;&"'}]+`, 'gi');
+const BEARER_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+/** C0 and C1 controls, DEL, and the bidirectional overrides that could disguise text in a terminal. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
 /** The prefix the release tool gives a deployment's description to choose the path. */
 const DESCRIPTION_PATH = /^verify (\/\S*)/;
 
@@ -54,6 +69,21 @@ async function privateAddresses(describeLoadBalancers, describeNetworkInterfaces
   return addresses.map((address) => ({ protocol: target.protocol, host: address, port: target.port, hostHeader: balancer.DNSName, pathPrefix: '' }));
 }
 
+/**
+ * A response body as the log may show it: controls and bidirectional overrides replaced, runs of
+ * whitespace collapsed (one log line stays one line), secret-looking values redacted, and at most
+ * BODY_EXCERPT_LIMIT characters, marked when cut.
+ */
+function bodyExcerpt(body) {
+  const readable = String(body).replace(UNPRINTABLE, ' ').replace(/\s+/g, ' ').trim();
+  const redacted = readable
+    .replace(SECRET_JSON_VALUE, '$1"[redacted]"')
+    .replace(SECRET_PAIR_VALUE, '$1[redacted]')
+    .replace(BEARER_VALUE, '$1 [redacted]')
+    .replace(AWS_ACCESS_KEY_ID, '[redacted]');
+  return redacted.length > BODY_EXCERPT_LIMIT ? `${redacted.slice(0, BODY_EXCERPT_LIMIT)}…` : redacted;
+}
+
 /** One GET; resolves with the status and the start of the body, rejects on a network error or the time limit. */
 function get(endpoint, path) {
   const client = endpoint.protocol === 'HTTPS' ? https : http;
@@ -74,9 +104,9 @@ function get(endpoint, path) {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => {
-          if (body.length < BODY_LIMIT) body += chunk;
+          if (body.length < BODY_READ_LIMIT) body += chunk;
         });
-        response.on('end', () => resolve({ status: response.statusCode, body: body.slice(0, BODY_LIMIT) }));
+        response.on('end', () => resolve({ status: response.statusCode, body: body.slice(0, BODY_READ_LIMIT) }));
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no response within ${REQUEST_TIMEOUT_MS / 1000} s`)));
@@ -85,61 +115,68 @@ function get(endpoint, path) {
   });
 }
 
-/** Up to `tries` GETs, spread over the listener's addresses; 2xx and 3xx pass. */
+/**
+ * Up to `tries` GETs, spread over the listener's addresses; 2xx and 3xx pass. Each check is one
+ * log line: its number, the path, the status (or the network error), the milliseconds it took,
+ * and for a failing answer the body's excerpt. Headers are never logged: they may carry cookies.
+ */
 async function checkTestListener(target, path, endpoints, deps, log) {
   const tries = target.tries || 10;
-  let last = { answer: 'no answer' };
+  const now = deps.now || Date.now;
+  let last = 'no answer';
   for (let attempt = 1; attempt <= tries; attempt++) {
     const endpoint = endpoints[(attempt - 1) % endpoints.length];
-    const url = `${endpoint.protocol.toLowerCase()}://${endpoint.hostHeader || endpoint.host}:${endpoint.port}${path}`;
+    const check = { check: `${attempt}/${tries}`, path };
+    const started = now();
     try {
       const response = await get(endpoint, path);
-      last = { url, answer: `HTTP ${response.status}`, body: response.body };
-      if (response.status >= 200 && response.status < 400) {
-        log({ result: 'passed', try: `${attempt}/${tries}`, url, response: last.answer });
-        return { ok: true, ...last };
-      }
+      const passed = response.status >= 200 && response.status < 400;
+      log({ ...check, result: passed ? 'passed' : 'failed', status: response.status, ms: now() - started, ...(passed ? {} : { body: bodyExcerpt(response.body) }) });
+      if (passed) return { ok: true, last: `HTTP ${response.status}` };
+      last = `HTTP ${response.status}`;
     } catch (error) {
-      last = { url, answer: error instanceof Error ? error.message : String(error) };
+      last = error instanceof Error ? error.message : String(error);
+      log({ ...check, result: 'failed', error: last, ms: now() - started });
     }
-    log({ result: 'retry', try: `${attempt}/${tries}`, url, response: last.answer, body: last.body });
     if (attempt < tries) await deps.sleep(PAUSE_MS);
   }
-  return { ok: false, ...last };
+  return { ok: false, last };
 }
 
 /**
  * Verify one deployment and report the result. Never throws: any failure is reported as Failed
- * (a function that ends without reporting would hold the deployment for an hour).
+ * (a function that ends without reporting would hold the deployment for an hour). The last log
+ * line says what was reported and, for Failed, why.
  * `deps`: { codedeploy, sdk (GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand),
- * targets, endpoints(target) → [{ protocol, host, port, hostHeader, pathPrefix }], sleep(ms), log(line) }.
+ * targets, endpoints(target) → [{ protocol, host, port, hostHeader, pathPrefix }], sleep(ms), log(line), now() }.
  */
 async function verifyDeployment(event, deps) {
   const deploymentId = event.DeploymentId;
   const log = (fields) => deps.log(JSON.stringify({ deploymentId, ...fields }));
-  let status = 'Failed';
+  let reason;
   try {
     const found = await deps.codedeploy.send(new deps.sdk.GetDeploymentCommand({ deploymentId }));
     const deployment = found.deploymentInfo || {};
     const target = deps.targets[deployment.deploymentGroupName];
     const path = target && pathFor(deployment.description, target);
     if (!target) {
-      log({ result: 'failed', reason: `no test listener configured for deployment group ${deployment.deploymentGroupName}; apply the stack` });
+      reason = `no test listener configured for deployment group ${deployment.deploymentGroupName}; apply the stack`;
     } else if (!path) {
-      log({ result: 'failed', reason: `no path to verify for ${deployment.deploymentGroupName}: set release.verifyPath or deploy --verify PATH` });
+      reason = `no path to verify for ${deployment.deploymentGroupName}: set release.verifyPath or deploy --verify PATH`;
     } else {
       const endpoints = await deps.endpoints(target);
       if (endpoints.length === 0) {
-        log({ result: 'failed', reason: `no private address found for load balancer ${target.loadBalancerName}` });
+        reason = `no private address found for load balancer ${target.loadBalancerName}`;
       } else {
         const checked = await checkTestListener(target, path, endpoints, deps, log);
-        status = checked.ok ? 'Succeeded' : 'Failed';
-        if (!checked.ok) log({ result: 'failed', url: checked.url, response: checked.answer, body: checked.body });
+        if (!checked.ok) reason = `GET ${path} failed ${target.tries || 10} checks; the last: ${checked.last}`;
       }
     }
   } catch (error) {
-    log({ result: 'failed', reason: error instanceof Error ? error.message : String(error) });
+    reason = error instanceof Error ? error.message : String(error);
   }
+  const status = reason === undefined ? 'Succeeded' : 'Failed';
+  log({ reported: status, ...(reason === undefined ? {} : { reason }) });
   await deps.codedeploy.send(
     new deps.sdk.PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status }),
   );
@@ -161,8 +198,10 @@ async function handler(event) {
     targets: JSON.parse(process.env.VERIFY_TARGETS || '{}'),
     endpoints: (target) => privateAddresses(describeLoadBalancers, describeNetworkInterfaces, target),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // The runtime sends console output to the function's log group, one event per call.
     log: (line) => console.log(line),
+    now: Date.now,
   });
 }
 
-module.exports = { handler, verifyDeployment, privateAddresses, pathFor, DESCRIPTION_PATH };
+module.exports = { handler, verifyDeployment, privateAddresses, pathFor, bodyExcerpt, DESCRIPTION_PATH, BODY_EXCERPT_LIMIT };

@@ -30,6 +30,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   ECRClient: 'ecr',
   ElasticLoadBalancingV2Client: 'elasticloadbalancing',
   ApplicationAutoScalingClient: 'application-autoscaling',
+  CloudWatchLogsClient: 'logs',
 };
 
 /** Where scripts/aws/clients.ts records the failed call on an SDK error. */

@@ -1,7 +1,11 @@
 /**
  * `rollback`: while a deployment runs, stop it with rollback. Otherwise deploy again the last
  * revision CodeDeploy deployed SUCCESSFULLY (other than the running one), through the same
- * create-and-follow path as deploy, without registering anything.
+ * create-and-follow path as deploy, without registering anything. Where the service's releases
+ * are verified by the environment's verification hook (`release.verifyPath`), so is the rollback:
+ * the revision served before, but the environment may have changed since (a migration, a rotated
+ * secret), and a revision that fails the check must not take production traffic. A failed check
+ * leaves the serving version in place (CodeDeploy rolls the rollback back) and shows why.
  */
 import { parseDuration } from '../cli/args';
 import { BadInputError } from '../cli/errors';
@@ -18,6 +22,7 @@ import { checkController, checkDeploymentGroup, describeLiveService, runningTask
 import { releaseBlueGreen } from '../steps/release';
 import { releaseRolling } from '../steps/rolling';
 import { targetLabel, type ReleaseTarget } from '../steps/target';
+import { hookVerification, releaseHooks } from '../steps/verification-hook';
 import { stringify } from 'yaml';
 import { finishRelease, type Command, type CommandOptions } from './common';
 import { parseTargetCommand } from './simple';
@@ -76,8 +81,10 @@ async function rollbackService(context: Context, target: ReleaseTarget, options:
   const chosen = await chooseRevision(context, target, options, running);
   if (chosen.arn === running) throw new BadInputError(`${shortRevision(chosen.arn)} is already running: nothing to roll back to`);
   context.out.line(`rolling back ${targetLabel(target)}: ${shortRevision(running)} → ${shortRevision(chosen.arn)} (${chosen.why})`);
+  // Verified as the service's releases are: the configured path, no --verify to approve with.
+  const hook = group ? hookVerification(target, undefined) : undefined;
   if (options.dryRun) {
-    if (group) for (const line of stringify(buildAppSpec(service, chosen.arn, target.service.release.lifecycleHooks)).trimEnd().split('\n')) context.out.line(`  ${line}`);
+    if (group) for (const line of stringify(buildAppSpec(service, chosen.arn, releaseHooks(target, hook))).trimEnd().split('\n')) context.out.line(`  ${line}`);
     return serviceResult(target, EXIT.succeeded, `${targetLabel(target)}: dry run: would deploy ${shortRevision(chosen.arn)}; nothing changed`, { taskDefinition: chosen.arn });
   }
   const waitsMs = ((group?.approvalWaitMinutes ?? 0) + (group?.terminationWaitMinutes ?? 0)) * 60_000;
@@ -86,7 +93,7 @@ async function rollbackService(context: Context, target: ReleaseTarget, options:
     ? await releaseBlueGreen(
         context,
         { target, service, group, revision: { arn: chosen.arn } },
-        { ifActive: 'fail', detach: options.detach, deadline, description: `rollback to ${shortRevision(chosen.arn)}` },
+        { ifActive: 'fail', detach: options.detach, deadline, description: `rollback to ${shortRevision(chosen.arn)}`, verificationHook: hook },
       )
     : await releaseRolling(context, { target, service, revision: { arn: chosen.arn } }, { detach: options.detach, deadline });
   return result.exitCode === EXIT.succeeded ? { ...result, verdict: rolledBackVerdict(target, running, chosen.arn, result.deploymentId) } : result;
@@ -106,6 +113,9 @@ While a deployment runs: StopDeployment with rollback, and wait until the old ve
 Otherwise: find, in the deployment group's history, the newest SUCCESSFUL deployment whose
 revision differs from the running one, and deploy that revision (no new registration). Never
 "revision minus one": Terraform registers revisions too, and failed releases never served.
+A service verified by the environment's hook (release.verifyPath) has its rollback verified too:
+if the revision fails the check, the version serving now keeps serving (exit 1, the failing
+response shown).
   --to ARN|REVISION   roll back to this revision instead (required for rolling services)
   --dry-run           say what would be deployed and change nothing
 

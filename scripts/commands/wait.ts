@@ -5,12 +5,13 @@ import { EXIT, exitCodeHelp } from '../cli/exit-codes';
 import type { Context } from '../context';
 import { chosenDeployment } from '../steps/deployment-state';
 import { followDeployment } from '../steps/follow-deployment';
-import { finishedResult, serviceResult, type ServiceResult } from '../steps/outcome';
+import { finishedResult, serviceResult, verificationFailedResult, type ServiceResult } from '../steps/outcome';
 import { groupWaits } from '../steps/preflight';
 import { waitRolling } from '../steps/rolling';
 import { restoreLeftSuspension } from '../steps/auto-scaling';
 import { followRollback } from '../steps/settle';
 import { commandLine, targetLabel, type ReleaseTarget } from '../steps/target';
+import { deploymentHook, hookFailure, showHookLog } from '../steps/verification-hook';
 import { finishRelease, type Command, type CommandOptions } from './common';
 import { parseTargetCommand } from './simple';
 
@@ -35,8 +36,13 @@ async function waitBlueGreen(context: Context, target: ReleaseTarget, options: W
     return serviceResult(target, EXIT.timedOut, `${targetLabel(target)}: timed out waiting for deployment ${deploymentId} (${followed.last.status}); it keeps running: ${commandLine('wait', target)}`, { deploymentId, status: followed.last.status });
   }
   const last = followed.last;
-  const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: false });
+  // A deployment the verification hook failed (its runner may have died): show why, as deploy does.
+  const hook = deploymentHook(target, last);
+  const failure = hook && hookFailure(last, hook);
+  if (failure) context.out.line(`verify failed: ${failure}`);
+  const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: failure !== undefined });
   if (settled.settled) await restoreLeftSuspension(context, target);
+  if (hook && failure) return verificationFailedResult(target, failure, settled, {}, await showHookLog(context, hook, last));
   return finishedResult(target, settled);
 }
 

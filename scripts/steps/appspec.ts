@@ -85,14 +85,24 @@ export function appSpecYaml(spec: AppSpec): string {
   return stringify(spec);
 }
 
-/** The task definition ARN an ECS AppSpec (JSON or YAML) deploys, or undefined. */
-export function taskDefinitionOfAppSpec(content: string | undefined): string | undefined {
+/** An ECS AppSpec as a deployment holds it (JSON or YAML), or undefined when it cannot be read. */
+function parseAppSpec(content: string | undefined): Partial<AppSpec> | undefined {
   if (!content) return undefined;
   try {
     // YAML is a superset of JSON: one parser reads both forms.
-    const parsed = parse(content) as Partial<AppSpec> | null;
-    return parsed?.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+    return (parse(content) as Partial<AppSpec> | null) ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The task definition ARN an ECS AppSpec (JSON or YAML) deploys, or undefined. */
+export function taskDefinitionOfAppSpec(content: string | undefined): string | undefined {
+  return parseAppSpec(content)?.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+}
+
+/** The function an ECS AppSpec (JSON or YAML) runs at a lifecycle event, or undefined. */
+export function hookOfAppSpec(content: string | undefined, event: keyof LifecycleHooks): string | undefined {
+  const hooks = parseAppSpec(content)?.Hooks;
+  return Array.isArray(hooks) ? hooks.find((hook) => typeof hook?.[event] === 'string')?.[event] : undefined;
 }

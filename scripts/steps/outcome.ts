@@ -3,6 +3,7 @@ import { EXIT, type ExitCode } from '../cli/exit-codes';
 import { taskDefinitionOfAppSpec } from './appspec';
 import type { DeploymentSnapshot } from './deployment-state';
 import type { Settled } from './settle';
+import type { HookCheck, ShownHookLog } from './verification-hook';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 
 export interface ServiceResult {
@@ -17,6 +18,8 @@ export interface ServiceResult {
   readonly image?: string;
   readonly baseRevision?: string;
   readonly durationMs?: number;
+  /** The verification hook's last checks of a deployment it failed, as its log holds them. */
+  readonly verificationChecks?: readonly HookCheck[];
 }
 
 export function serviceResult(target: ReleaseTarget, exitCode: ExitCode, verdict: string, extra: Partial<ServiceResult> = {}): ServiceResult {
@@ -65,4 +68,19 @@ export function finishedResult(target: ReleaseTarget, settled: Settled, extra: P
     `${targetLabel(target)}: deployment ${deployment.id} ${what}${manualStop ? '' : errorText(deployment)}; ${rollbackText(target, settled)}`,
     { ...extra, ...ids },
   );
+}
+
+/**
+ * A deployment whose verification failed: what failed, the failing response when the verification
+ * hook's log showed it, what the rollback achieved, and where to read every check.
+ */
+export function verificationFailedResult(target: ReleaseTarget, failure: string, settled: Settled, extra: Partial<ServiceResult> = {}, shown?: ShownHookLog): ServiceResult {
+  const verdict = `${targetLabel(target)}: verification failed (${failure})${shown ? `; ${shown.found}` : ''}; ${rollbackText(target, settled)}${shown ? `; ${shown.next}` : ''}`;
+  return serviceResult(target, EXIT.failed, verdict, {
+    ...extra,
+    deploymentId: settled.deployment.id,
+    rollbackDeploymentId: settled.rollback?.id,
+    status: settled.deployment.status,
+    ...(shown ? { verificationChecks: shown.checks } : {}),
+  });
 }

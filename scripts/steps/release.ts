@@ -17,14 +17,14 @@ import { restoreAutoScaling, suspendAutoScaling, type ScalingState } from './aut
 import { createDeployment, resolveActiveDeployment, type IfActive } from './create-deployment';
 import { TERMINAL_STATUSES, type DeploymentSnapshot } from './deployment-state';
 import { clockTime, DeploymentNarrator, followDeployment, type FollowResult } from './follow-deployment';
-import { finishedResult, rollbackText, serviceResult, shortRevision, type ServiceResult } from './outcome';
+import { finishedResult, rollbackText, serviceResult, shortRevision, verificationFailedResult, type ServiceResult } from './outcome';
 import type { DeploymentGroupCheck } from './preflight';
 import { migrate } from './migrate';
 import { registerRevision } from './register-revision';
 import { followRollback, requestStop, stopAndSettle, type Settled } from './settle';
 import { commandLine, targetLabel, type ReleaseTarget } from './target';
 import { verifyTestListener } from './verify';
-import { deploymentDescription, hookFailure, hookStartLine, releaseHooks, type HookVerification } from './verification-hook';
+import { deploymentDescription, hookFailure, hookStartLine, releaseHooks, showHookLog, type HookVerification } from './verification-hook';
 
 export type RevisionSource = { readonly register: RegisterTaskDefinitionCommandInput } | { readonly arn: string };
 
@@ -201,11 +201,13 @@ export async function releaseBlueGreen(context: Context, release: BlueGreenRelea
       narrator,
       describeInterrupt: (snapshot) => (narrator.wait(snapshot)?.kind === 'termination' ? leaveInTerminationWait(snapshot.id, EXIT.detached) : undefined),
     });
-    if (hook && followed.ending === 'finished') {
-      verifyFailure = hookFailure(followed.last, hook);
-      if (verifyFailure) context.out.line(`verify failed: ${verifyFailure}`);
+    const hookSaid = hook && followed.ending === 'finished' ? hookFailure(followed.last, hook) : undefined;
+    if (hookSaid) {
+      verifyFailure = hookSaid;
+      context.out.line(`verify failed: ${hookSaid}`);
     }
-    const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure });
+    const failedHook = hookSaid ? hook : undefined;
+    const concluded = await conclude(context, target, followed, { ...options, narrator, details, verifyFailure: () => verifyFailure, failedHook });
     leftRunning = () => concluded.running;
     const result = concluded.running && holdsRecordedSuspension(scaling) ? { ...concluded.result, verdict: `${concluded.result.verdict}${scalingStaysNote(target)}` } : concluded.result;
     return { ...result, durationMs: context.clock.now() - started };
@@ -225,6 +227,8 @@ interface ConcludeOptions extends ReleaseOptions {
   readonly narrator: DeploymentNarrator;
   readonly details: Partial<ServiceResult>;
   readonly verifyFailure: () => string | undefined;
+  /** The verification hook, when it failed the deployment: its log shows the failing response. */
+  readonly failedHook?: HookVerification;
 }
 
 /** The verdict, and the deployment that is still running when this run ends (none: all ended). */
@@ -245,13 +249,9 @@ async function conclude(context: Context, target: ReleaseTarget, followed: Follo
     const failedVerify = options.verifyFailure();
     const settled = last.status === 'Succeeded' ? { deployment: last, settled: true } : await followRollback(context, target, last, { expectRollback: failedVerify !== undefined });
     if (failedVerify) {
-      const result = serviceResult(target, EXIT.failed, `${targetLabel(target)}: verification failed (${failedVerify}); ${rollbackText(target, settled)}`, {
-        ...options.details,
-        deploymentId: last.id,
-        rollbackDeploymentId: settled.rollback?.id,
-        status: settled.deployment.status,
-      });
-      return { result, running: unsettled(settled) };
+      // Read once the rollback has run: by then CloudWatch Logs has long delivered the function's lines.
+      const shown = options.failedHook ? await showHookLog(context, options.failedHook, last) : undefined;
+      return { result: verificationFailedResult(target, failedVerify, settled, options.details, shown), running: unsettled(settled) };
     }
     return { result: finishedResult(target, settled, options.details), running: unsettled(settled) };
   }
