@@ -25,23 +25,15 @@ import { displayPath, providerSource, quietEnvironment, terraformEnvironment } f
 import { planStack } from './terraform/plan-stack';
 import { jobLogUrl, planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
 import { countsLine, destructiveLines } from './terraform/plan-summary';
-import { terraform, TerraformFailed } from './terraform/run';
+import { TerraformFailed } from './terraform/run';
 import { schemasReader } from './terraform/apply-state';
 import { SharedStates } from './terraform/shared-state';
-import { loadSelected, selectStacks, stackDirectory, synthesizeStacks, type SynthesizedStack } from './terraform/workspace';
+import { validateStack } from './terraform/validate-stack';
+import { loadSelected, selectStacks, synthesizeStacks, type SynthesizedStack } from './terraform/workspace';
 
 export { cliConfig, findProviderMirror, quietEnvironment } from './terraform/environment';
 
 type Say = (line: string) => void;
-
-async function validateStack(stack: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = stackDirectory(stack, true);
-  await terraform(['init', '-backend=false', '-input=false'], dir, env);
-  const validate = await terraform(['validate'], dir, env);
-  const output = `${validate.stdout}${validate.stderr}`;
-  const warnings = (output.match(/^Warning: /gm) ?? []).length;
-  return warnings > 0 ? `valid, ${warnings} warning(s):\n${output}` : 'valid';
-}
 
 function seconds(started: number): number {
   return (Date.now() - started) / 1000;
