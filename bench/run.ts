@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|growth|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
+ * `npm run bench -- [--quick] [--only synth|terraform|release|history|detection|model|cost|growth|plan-growth|all|tests] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]`
  *
  * A repeatable benchmark, not a test: it measures and prints tables.
  *
@@ -17,11 +17,12 @@
  *              RSS, stacks and resources per stack, policy time, drift self-check time (bench/growth.ts)
  *   all        `deploy --all` on a 50-service fleet in the emulator (virtual time): wall time vs the slowest
  *              single deployment, API calls per minute per API vs AWS's published limits (bench/all.ts)
+ *   plan-growth  plan time of a one-service change at 1 and 50 services, and the planned stack's resources
  *   tests      the test suite's wall time (`npx jest`, once)
  *   model      polling cost of the tool's adaptive schedule vs a fixed 15 s waiter on modelled
  *              deployments, and the load balancer wait per release, ours vs the ALB's defaults
  *
- * --quick: one repetition, no terraform, no tests. --json: the results as one JSON document on stdout (the
+ * --quick: one repetition, no terraform, plan-growth or tests. --json: the results as one JSON document on stdout (the
  * tables go to stderr); --json=FILE writes it to FILE instead. Progress always goes to stderr.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,13 +42,14 @@ import type { TestSuiteResults } from './tests';
 import type { SynthResults } from './synth';
 import { duration, medianMin, mib, ms, section, table, type Row } from './table';
 import type { TerraformResults } from './terraform';
+import type { PlanGrowthResults } from './plan-growth';
 
-const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'growth', 'all', 'tests'] as const;
+const PARTS = ['synth', 'terraform', 'release', 'history', 'detection', 'model', 'cost', 'growth', 'plan-growth', 'all', 'tests'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${PARTS.join('|')}[,...]] [--reps N] [--time-scale MS] [--alarms N] [--json[=FILE]]
 
-  --quick          one repetition, no terraform, growth and tests part
+  --quick          one repetition, no terraform, growth, plan-growth and tests parts
   --only PARTS     run only these parts (comma-separated)
   --reps N         repetitions of every measurement (default 3)
   --time-scale MS  emulator: real milliseconds per emulated second for the release part (default 2)
@@ -82,7 +84,7 @@ function parseOptions(argv: string[]): Options | undefined {
   const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown.length) throw new Error(`--only: unknown part ${unknown.join(', ')}; use ${PARTS.join(', ')}`);
   let parts = PARTS.filter((part) => only.includes(part));
-  if (values.quick && !values.only) parts = parts.filter((part) => part !== 'terraform' && part !== 'tests' && part !== 'growth');
+  if (values.quick && !values.only) parts = parts.filter((part) => !['terraform', 'tests', 'growth', 'plan-growth'].includes(part));
   const repetitions = values.quick ? 1 : Number(values.reps ?? 3);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 50) throw new Error('--reps must be a whole number from 1 to 50');
   const timeScaleMs = Number(values['time-scale'] ?? 2);
@@ -390,6 +392,21 @@ function waitReport(model: WaitModel): string {
   ].join('\n');
 }
 
+function planGrowthReport(results: PlanGrowthResults): string {
+  const rows: Row[] = results.rows.map((row) => [row.services, row.stacks, row.stack, row.resources, row.plan, medianMin(row.planStats), ms(row.synthMs)]);
+  const largest = results.rows[results.rows.length - 1];
+  const biggestStack = Math.max(...results.rows.map((row) => row.resources));
+  const verdict = (met: boolean, missed: string) => (met ? 'met' : `missed by ${missed}`);
+  return [
+    section(`Plan of a one-service change as the environment grows (dev, first service's desiredCount +1; ${results.terraformVersion}, -refresh=false)`),
+    table(['services', 'stacks', 'planned stack', 'resources in it', 'plan', 'terraform plan (median (min))', 'synthesis, all stacks'], rows),
+    '',
+    `against the state a fresh apply leaves (fabricated as the drift self-check does), the shared stack's read from its fabricated state; same run, one process`,
+    `target: ${largest.services} services within ${results.targets.ratio}× of ${results.rows[0].services}: ${results.ratio.toFixed(2)}×: ${verdict(results.ratio <= results.targets.ratio, `${(results.ratio - results.targets.ratio).toFixed(2)}×`)}; ` +
+      `planned stack at most ~${results.targets.resources} resources: ${biggestStack}: ${verdict(biggestStack <= results.targets.resources, `${biggestStack - results.targets.resources}`)}`,
+  ].join('\n');
+}
+
 /** The suite's wall time target on this machine. */
 function allReport(results: AllResults): string {
   const seconds = (value: number | undefined) => (value === undefined ? undefined : `${value} s`);
@@ -506,6 +523,11 @@ async function main(): Promise<number> {
       const all = await benchAll();
       results.all = all;
       report(allReport(all));
+    } else if (part === 'plan-growth') {
+      const { benchPlanGrowth } = await import('./plan-growth');
+      const growth = await benchPlanGrowth([1, 50], options.repetitions);
+      results.planGrowth = growth;
+      report(planGrowthReport(growth));
     } else if (part === 'tests') {
       const { benchTests } = await import('./tests');
       const tests = await benchTests();

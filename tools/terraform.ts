@@ -23,7 +23,7 @@ import { ConfigError, environmentNamesList } from '../config';
 import { helpRequested, parseTerraformArguments, TERRAFORM_HELP, type TerraformOptions } from './terraform/arguments';
 import { displayPath, providerSource, quietEnvironment, terraformEnvironment } from './terraform/environment';
 import { planStack } from './terraform/plan-stack';
-import { planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
+import { jobLogUrl, planDocument, planMarkdown, type StackPlanResult } from './terraform/plan-report';
 import { countsLine, destructiveLines } from './terraform/plan-summary';
 import { TerraformFailed } from './terraform/run';
 import { schemasReader } from './terraform/apply-state';
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   const results = await planAll(options, stacks, terraformEnv.env, say);
   if (options.json) console.log(JSON.stringify(planDocument(results), null, 2));
   if (options.markdownFile) {
-    writeFileSync(options.markdownFile, planMarkdown(results));
+    writeFileSync(options.markdownFile, planMarkdown(results, { logUrl: jobLogUrl(process.env) }));
     say(`markdown summary: ${options.markdownFile}`);
   }
   const failed = results.filter((result) => !result.summary).length;

@@ -28,7 +28,7 @@ function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv 
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-const COMMANDS = ['plan', 'validate', 'synth', 'drift', 'policy', 'demo', 'bench', 'emulator', 'init'] as const;
+const COMMANDS = ['plan', 'validate', 'synth', 'drift', 'policy', 'demo', 'bench', 'emulator', 'init', 'migrate-state', 'plan-comment'] as const;
 
 describe('every npm script on its command line', () => {
   it.each(COMMANDS)('%s --help prints usage and exits 0', async (script) => {
@@ -54,6 +54,7 @@ describe('without Terraform', () => {
     ['plan', []],
     ['drift', ['--self-check']],
     ['policy', []],
+    ['migrate-state', ['--env', 'dev']],
   ] as const)('%s says so in one line and exits 2', async (script, args) => {
     const run = await npmRun(script, args, NO_TERRAFORM);
     expect({ code: run.code, stderr: run.stderr.trimEnd() }).toEqual({ code: 2, stderr: expect.stringMatching(LINE) });

@@ -1,5 +1,5 @@
 import { parsePlanJson } from '../../tools/terraform/plan-json';
-import { planDocument, planMarkdown, PLAN_COMMENT_MARKER, type StackPlanResult } from '../../tools/terraform/plan-report';
+import { planDocument, type StackPlanResult } from '../../tools/terraform/plan-report';
 import { countsLine, destructiveLines, summarizePlan } from '../../tools/terraform/plan-summary';
 import { plan, resourceChange, TARGET_GROUP, TASK_DEFINITION } from './fixtures';
 
@@ -51,47 +51,7 @@ describe('the plan summary from terraform show -json', () => {
 });
 
 const DEV: StackPlanResult = { environment: 'dev', stack: 'shop-dev', summary: summarizePlan('shop-dev', MIXED), stateFile: 'old.tfstate', planText: '.tf/offline/shop-dev/plan.txt', seconds: 4.04 };
-const PROD: StackPlanResult = { environment: 'prod', stack: 'shop-prod', summary: summarizePlan('shop-prod', plan({ resource_changes: [resourceChange('aws_vpc.main', { actions: ['create'] })] })), seconds: 3 };
 const FAILED: StackPlanResult = { environment: 'preview', stack: 'shop-preview', error: 'terraform plan failed (exit 1)', seconds: 1 };
-
-describe('the Markdown summary for a pull request', () => {
-  it('starts with the hidden marker a workflow finds its own comment by', () => {
-    expect(planMarkdown([PROD]).split('\n')[0]).toBe(PLAN_COMMENT_MARKER);
-    expect(PLAN_COMMENT_MARKER).toBe('<!-- ecs-bluegreen-plan -->');
-  });
-
-  it('has a caution block listing each replaced and destroyed resource before the table', () => {
-    const markdown = planMarkdown([DEV, PROD]);
-    const caution = markdown.split('\n').filter((line) => line.startsWith('>'));
-    expect(caution[0]).toBe('> [!CAUTION]');
-    expect(caution).toContain(`> | dev | **replace** | \`${TASK_DEFINITION}\` | cpu forces replacement |`);
-    expect(caution).toContain('> | dev | **destroy** | `aws_cloudwatch_metric_alarm.orphan` | no longer in the configuration |');
-    expect(markdown.indexOf('[!CAUTION]')).toBeLessThan(markdown.indexOf('| environment | stack |'));
-  });
-
-  it('has no caution block when nothing is replaced or destroyed', () => {
-    expect(planMarkdown([PROD])).not.toContain('[!CAUTION]');
-  });
-
-  it('has one table row per environment with the counts and the state planned against', () => {
-    const rows = planMarkdown([DEV, PROD]).split('\n').filter((line) => line.startsWith('| dev') || line.startsWith('| prod'));
-    expect(rows).toEqual([
-      '| dev | `shop-dev` | 3 | 1 | 3 | 2 | old.tfstate (refresh skipped) |',
-      '| prod | `shop-prod` | 1 | 0 | 0 | 0 | empty (new stack, refresh skipped) |',
-    ]);
-  });
-
-  it('says which stacks failed', () => {
-    const markdown = planMarkdown([PROD, FAILED]);
-    expect(markdown).toContain('> **terraform plan failed for shop-preview**');
-    expect(markdown).toContain('| preview | `shop-preview` | – | – | – | – | FAILED: terraform plan failed (exit 1) |');
-  });
-
-  it('escapes pipes in addresses so a for_each key cannot break the table', () => {
-    const odd = summarizePlan('shop-dev', plan({ resource_changes: [resourceChange('aws_route.r', { actions: ['delete'] }, { address: 'aws_route.r["a|b"]' })] }));
-    expect(planMarkdown([{ ...PROD, summary: odd }])).toContain('`aws_route.r["a\\|b"]`');
-  });
-});
 
 describe('the --json document', () => {
   it('lists counts, replaced and destroyed resources per environment, and failures', () => {

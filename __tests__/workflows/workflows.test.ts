@@ -153,6 +153,15 @@ describe('the pull-request workflow', () => {
     expect(runs).toContainEqual(expect.stringMatching(/^npm run --silent plan -- --all --markdown plan\.md --json > plan\.json$/));
   });
 
+  it('plans every stack of PLAN_ENVIRONMENTS against the real state and appends the same summary per environment', () => {
+    const online = plan.steps!.find((step) => step.name === 'terraform plan against the real state (read-only)')!;
+    expect(online.if).toBe("steps.mode.outputs.online == 'true'");
+    expect(online.run).toContain('ENVIRONMENT="$environment" tools/ci/plan-stacks.sh every || status=1');
+    expect(online.run).toContain('npx tsx tools/plan-comment.ts --env "$environment" --plans plans');
+    expect(online.run).toContain('>> plan.md');
+    expect(online.run).not.toContain('cdktf diff');
+  });
+
   it('assumes the read-only plan role only when AWS_PLAN_ROLE_ARN is set and the code is not a fork', () => {
     const assume = plan.steps!.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))!;
     expect(assume.with?.['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
@@ -210,7 +219,7 @@ describe('the pull-request workflow', () => {
           },
         },
       };
-      const context = { repo: { owner: 'example-org', repo: 'shop' }, issue: { number: 7 } };
+      const context = { repo: { owner: 'example-org', repo: 'shop' }, issue: { number: 7 }, serverUrl: 'https://github.com', runId: 42 };
       const core = { info: () => undefined };
       const fakeRequire = (name: string) => {
         expect(name).toBe('node:fs');
@@ -239,6 +248,15 @@ describe('the pull-request workflow', () => {
       );
       expect(calls).toEqual(['list #7', 'update 2']);
       expect(comments.map((comment) => comment.body)).toEqual([`${PLAN_COMMENT_MARKER} quoted by a person`, planV2]);
+    });
+
+    it('cuts a summary over GitHub\'s 65,536-character limit and links the job log', async () => {
+      const long = `${PLAN_COMMENT_MARKER}\n${'| `shop-dev-web` | 1 | 0 | 0 | 0 |  |\n'.repeat(3000)}`;
+      const { comments } = await runScript([], long);
+      expect(comments[0].body.length).toBeLessThanOrEqual(65_536);
+      expect(comments[0].body.startsWith(PLAN_COMMENT_MARKER)).toBe(true);
+      expect(comments[0].body).toMatch(/Cut at GitHub's 65536-character comment limit: every stack's plan is in the job log, https:\/\/github\.com\/example-org\/shop\/actions\/runs\/42\n$/);
+      expect((await runScript([], planV1)).comments[0].body).toBe(planV1);
     });
 
     it('refuses a summary without the marker, which it could never find again', async () => {
@@ -340,39 +358,62 @@ describe('the release workflow', () => {
 
 describe('the infrastructure workflow', () => {
   const workflow = workflows['infrastructure.yml'] as Workflow & { concurrency?: Job['concurrency'] };
-  const { plan, apply } = workflow.jobs;
+  const { plan, replan } = workflow.jobs;
+  const applyShared = workflow.jobs['apply-shared'] as Job & { if?: string };
+  const applyServices = workflow.jobs['apply-services'] as Job & { if?: string };
   const runsIn = (job: Job) => (job.steps ?? []).flatMap((step) => (step.run ? [step.run] : []));
   const roleOf = (job: Job) => job.steps!.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with?.['role-to-assume'];
+  const uploadOf = (job: Job) => job.steps!.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
+  const downloadOf = (job: Job) => job.steps!.find((step) => step.uses?.startsWith('actions/download-artifact@'))!;
 
-  it('queues plan and apply of one environment behind each other, never cancelling one half-way', () => {
+  it('queues plans and applies of one environment behind each other, never cancelling one half-way', () => {
     expect(workflow.concurrency).toEqual({ group: 'infra-${{ inputs.environment }}', 'cancel-in-progress': false });
   });
 
-  it('plans with the read-only plan role outside any GitHub environment, after the policy rules, and only with shared state', () => {
-    expect(plan.environment).toBeUndefined(); // the plan role trusts branches, not GitHub environments
-    expect(String(roleOf(plan))).toContain('vars.AWS_PLAN_ROLE_ARN');
-    const runs = runsIn(plan);
-    const policy = runs.indexOf('npm run policy -- --env "$ENVIRONMENT"');
-    const planning = runs.findIndex((run) => run.includes('plan -input=false -lock=false -detailed-exitcode -no-color -out=tfplan'));
-    expect(policy).toBeGreaterThanOrEqual(0);
-    expect(planning).toBeGreaterThan(policy);
-    expect(runs.join('\n')).toMatch(/stateBackend\)"\n\s*if \[ "\$backend" != s3 \]; then[\s\S]*?exit 1/);
-    expect(runs[planning]).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  it('takes an optional service, handed to the scripts as a variable and never pasted into one', () => {
+    expect(workflow.on.workflow_dispatch.inputs.service).toMatchObject({ type: 'string', default: '' });
+    expect(workflow.env?.SERVICE).toBe('${{ inputs.service }}');
+    expect(runsOf('infrastructure.yml').some((run) => run.includes('inputs.'))).toBe(false);
   });
 
-  it('applies the saved plan, and nothing else, behind its own GitHub environment with the infra role', () => {
-    expect(apply.needs).toBe('plan');
-    expect((apply as Job & { if?: string }).if).toBe("needs.plan.outputs.changes == 'true'");
-    expect(apply.environment).toBe('infra-${{ inputs.environment }}');
-    expect(roleOf(apply)).toBe('${{ vars.AWS_INFRA_ROLE_ARN }}');
-    const runs = runsIn(apply);
-    expect(runs.some((run) => /\bcdktf deploy\b/.test(run))).toBe(false);
-    expect(runs.at(-1)).toBe('terraform -chdir="cdktf.out/stacks/$STACK" apply -input=false tfplan');
-    const upload = plan.steps!.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
-    const download = apply.steps!.find((step) => step.uses?.startsWith('actions/download-artifact@'))!;
-    expect(download.with?.name).toBe(upload.with?.name);
-    expect(String(upload.with?.path)).toContain('.terraform.lock.hcl');
-    expect(upload.with?.['retention-days']).toBe(1);
-    expect(runs).toContain('terraform -chdir="cdktf.out/stacks/$STACK" init -input=false -lockfile=readonly');
+  it('plans with the read-only plan role outside any GitHub environment, after the policy rules, and only with shared state', () => {
+    for (const job of [plan, replan]) {
+      expect(job.environment).toBeUndefined(); // the plan role trusts branches, not GitHub environments
+      expect(String(roleOf(job))).toContain('vars.AWS_PLAN_ROLE_ARN');
+    }
+    const runs = runsIn(plan);
+    const policy = runs.indexOf('npm run policy -- --env "$ENVIRONMENT"');
+    expect(policy).toBeGreaterThanOrEqual(0);
+    expect(runs.indexOf('tools/ci/plan-stacks.sh')).toBeGreaterThan(policy);
+    expect(runsIn(replan)).toContain('tools/ci/plan-stacks.sh services');
+    expect(runs.join('\n')).toMatch(/stateBackend\)"\n\s*if \[ "\$backend" != s3 \]; then[\s\S]*?exit 1/);
+    for (const job of [plan, replan]) expect(runsIn(job).some((run) => run.includes('tools/plan-comment.ts --env "$ENVIRONMENT" --plans plans') && run.includes('>> "$GITHUB_STEP_SUMMARY"'))).toBe(true);
+  });
+
+  it('applies in dependency order: the shared stack, then the service stacks planned after it, each apply behind the infra-<env> approval', () => {
+    expect(applyShared.needs).toBe('plan');
+    expect(applyShared.if).toBe("needs.plan.outputs.shared == 'true'");
+    expect(replan.needs).toBe('apply-shared');
+    expect(applyServices.needs).toEqual(['plan', 'apply-shared', 'replan']);
+    // Never the service plans made before a shared apply: with a shared change only replan's.
+    expect(applyServices.if).toContain("(needs.plan.outputs.shared != 'true' && needs.plan.outputs.services != '')");
+    expect(applyServices.if).toContain("(needs.plan.outputs.shared == 'true' && needs.replan.result == 'success' && needs.replan.outputs.services != '')");
+    for (const job of [applyShared, applyServices]) {
+      expect(job.environment).toBe('infra-${{ inputs.environment }}');
+      expect(roleOf(job)).toBe('${{ vars.AWS_INFRA_ROLE_ARN }}');
+      expect(runsIn(job).some((run) => /\bcdktf deploy\b|terraform (-chdir=\S+ )?apply/.test(run))).toBe(false); // only through apply-stacks.sh
+    }
+    expect(runsIn(applyShared).at(-1)).toBe('tools/ci/apply-stacks.sh "$STACK"');
+    expect(runsIn(applyServices).at(-1)).toBe('tools/ci/apply-stacks.sh $STACKS');
+  });
+
+  it('hands each apply job the saved plans of its plan job, kept one day, provider lock files included', () => {
+    expect(downloadOf(applyShared).with?.name).toBe(uploadOf(plan).with?.name);
+    expect(uploadOf(replan).with?.name).toBe('tfplan-${{ inputs.environment }}-after-shared');
+    expect(downloadOf(applyServices).with?.name).toBe('${{ steps.plans.outputs.artifact }}');
+    for (const job of [plan, replan]) {
+      expect(uploadOf(job).with).toMatchObject({ path: 'saved-plans/', 'include-hidden-files': true, 'retention-days': 1, 'if-no-files-found': 'error' });
+    }
+    for (const job of [applyShared, applyServices]) expect(downloadOf(job).with?.path).toBe('saved-plans');
   });
 });
