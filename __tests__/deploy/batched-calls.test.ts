@@ -1,7 +1,7 @@
-import { BatchGetDeploymentsCommand, CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { BatchGetDeploymentsCommand, CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
+import { parseEnvironment } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import type { AwsClients } from '../../scripts/aws/clients';
 import { combineExitCodes, EXIT } from '../../scripts/cli/exit-codes';
@@ -12,7 +12,7 @@ import { chunks, CoalescedReads, createBatchedCalls, DEPLOYMENTS_PER_BATCH, Toke
 import { DeploymentReader } from '../../scripts/steps/deployment-state';
 import { countLine, ReleaseBoard, renderTable } from '../../scripts/steps/release-board';
 import { targetFor } from '../../scripts/steps/target';
-import { FakeClock, HAPPY_STEPS, fakeWorld, taskDefinitionArn } from './support/fake-aws';
+import { FakeClock, HAPPY_STEPS, fakeWorldWithApi } from './support/fake-aws';
 
 /** A context with mocked CodeDeploy and ECS clients, a fake clock and a 2 s poll interval. */
 function mockedContext() {
@@ -179,26 +179,7 @@ describe('releasing several services', () => {
 
   /** dev with web and api, both blue/green, as the fake world answers for any service name. */
   function twoServiceWorld() {
-    const world = fakeWorld('dev');
-    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
-      services: input.services.map((serviceName) => ({ ...world.service, serviceName, tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(serviceName, 6) }] })),
-    }));
-    world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
-      const name = input.deploymentGroupName;
-      return {
-        deploymentGroupInfo: {
-          deploymentGroupName: name,
-          ecsServices: [{ serviceName: name, clusterName: 'shop-dev' }],
-          loadBalancerInfo: { targetGroupPairInfoList: [{ targetGroups: [{ name: `${name}-blue` }, { name: `${name}-green` }], prodTrafficRoute: { listenerArns: ['listener/prod'] }, testTrafficRoute: { listenerArns: ['listener/test'] } }] },
-          blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 1 } },
-        },
-      };
-    });
-    for (const [key, entry] of [...world.taskDefinitions]) {
-      const api = (text: string) => text.replace('shop-dev-web', 'shop-dev-api');
-      world.taskDefinitions.set(api(key), { ...entry, taskDefinition: { ...entry.taskDefinition, family: 'shop-dev-api', taskDefinitionArn: api(entry.taskDefinition.taskDefinitionArn!) } });
-    }
-    world.ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string }) => ({ taskDefinitionArns: [8, 7, 6].map((revision) => taskDefinitionArn(input.familyPrefix, revision)) }));
+    const world = fakeWorldWithApi();
     world.codeDeploy.on(CreateDeploymentCommand).callsFake((input: { deploymentGroupName: string }) => ({ deploymentId: `d-${input.deploymentGroupName}` }));
     // The batch read answers each id as the world's GetDeployment would.
     world.codeDeploy.on(BatchGetDeploymentsCommand).callsFake(async (input: { deploymentIds: string[] }) => ({

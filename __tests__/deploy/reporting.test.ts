@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { annotation, jobSummary } from '../../scripts/steps/github';
 import { notificationText } from '../../scripts/steps/notify';
-import { CreateDeploymentCommand, GetDeploymentGroupCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { DescribeServicesCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { loadEnvironment, parseEnvironment, TERRAFORM_REVISION_TAG_KEY } from '../../config';
+import { CreateDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { loadEnvironment, parseEnvironment } from '../../config';
 import { ENVIRONMENTS } from '../../config/environments';
 import { runDeploy } from '../../scripts/commands/deploy';
 import { targetFor } from '../../scripts/steps/target';
-import { HAPPY_STEPS, fakeWorld, runCli, taskDefinitionArn } from './support/fake-aws';
+import { HAPPY_STEPS, fakeWorld, fakeWorldWithApi, runCli } from './support/fake-aws';
 import { inScratchDir } from '../support/scratch';
 
 const released = { environment: 'dev', service: 'web', exitCode: 0 as const, verdict: 'dev/web: released shop-dev-web:9 (deployment d-NEW)', deploymentId: 'd-NEW', taskDefinition: 'arn:aws:ecs:ap-northeast-1:1:task-definition/shop-dev-web:9', image: 'repo@sha256:abc' };
@@ -102,39 +101,8 @@ describe('several services at once', () => {
     expect(result.document).toMatchObject({ nothingChanged: true });
   });
 
-  /** A dev world where both web and api exist, each with its own deployment group. */
-  const worldWithTwoServices = () => {
-    const world = fakeWorld('dev');
-    world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
-      services: [{ ...world.service, serviceName: input.services[0], tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(input.services[0], 6) }] }],
-    }));
-    world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
-      const name = input.deploymentGroupName;
-      return {
-        deploymentGroupInfo: {
-          deploymentGroupName: name,
-          ecsServices: [{ serviceName: name, clusterName: 'shop-dev' }],
-          loadBalancerInfo: {
-            targetGroupPairInfoList: [
-              { targetGroups: [{ name: `${name}-blue` }, { name: `${name}-green` }], prodTrafficRoute: { listenerArns: ['listener/prod'] }, testTrafficRoute: { listenerArns: ['listener/test'] } },
-            ],
-          },
-          blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 1 } },
-        },
-      };
-    });
-    for (const [key, entry] of [...world.taskDefinitions]) {
-      const api = (text: string) => text.replace('shop-dev-web', 'shop-dev-api');
-      world.taskDefinitions.set(api(key), { ...entry, taskDefinition: { ...entry.taskDefinition, family: 'shop-dev-api', taskDefinitionArn: api(entry.taskDefinition.taskDefinitionArn!) } });
-    }
-    world.ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string }) => ({
-      taskDefinitionArns: [8, 7, 6].map((revision) => taskDefinitionArn(input.familyPrefix, revision)),
-    }));
-    return world;
-  };
-
   it('releases every service, each progress line prefixed with its name, with a combined result', async () => {
-    const world = worldWithTwoServices();
+    const world = fakeWorldWithApi();
     world.script('d-NEW', HAPPY_STEPS);
     const result = await runDeploy(world.context, options(twoServices()));
     expect(world.out.stderr).toEqual([]);
@@ -145,7 +113,7 @@ describe('several services at once', () => {
   });
 
   it('with --fail-fast stops the other running service with rollback when one fails', async () => {
-    const world = worldWithTwoServices();
+    const world = fakeWorldWithApi();
     world.codeDeploy.on(CreateDeploymentCommand).callsFake((input: { deploymentGroupName: string }) => ({ deploymentId: `d-${input.deploymentGroupName}` }));
     world.script('d-shop-dev-api', [{ status: 'InProgress' }, { status: 'Failed', info: { autoRollbackConfiguration: { enabled: false } } }]);
     world.script('d-shop-dev-web', [{ status: 'InProgress' }]);
@@ -160,7 +128,7 @@ describe('several services at once', () => {
   });
 
   it('without --fail-fast lets the other service finish', async () => {
-    const world = worldWithTwoServices();
+    const world = fakeWorldWithApi();
     world.codeDeploy.on(CreateDeploymentCommand).callsFake((input: { deploymentGroupName: string }) => ({ deploymentId: `d-${input.deploymentGroupName}` }));
     world.script('d-shop-dev-api', [{ status: 'InProgress' }, { status: 'Failed', info: { autoRollbackConfiguration: { enabled: false } } }]);
     world.script('d-shop-dev-web', [{ status: 'InProgress' }, { status: 'InProgress' }, { status: 'InProgress' }, { status: 'Succeeded' }]);

@@ -517,3 +517,31 @@ export async function runCli(world: World, argv: readonly string[], env: Record<
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * dev's world where a second blue/green service, `api`, exists beside `web`: each service has its
+ * own deployment group, service and task definition family, answered for any name asked.
+ */
+export function fakeWorldWithApi(): World {
+  const world = fakeWorld('dev');
+  world.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+    services: input.services.map((serviceName) => ({ ...world.service, serviceName, tags: [{ key: TERRAFORM_REVISION_TAG_KEY, value: taskDefinitionArn(serviceName, 6) }] })),
+  }));
+  world.codeDeploy.on(GetDeploymentGroupCommand).callsFake((input: { deploymentGroupName: string }) => {
+    const name = input.deploymentGroupName;
+    return {
+      deploymentGroupInfo: {
+        deploymentGroupName: name,
+        ecsServices: [{ serviceName: name, clusterName: 'shop-dev' }],
+        loadBalancerInfo: { targetGroupPairInfoList: [{ targetGroups: [{ name: `${name}-blue` }, { name: `${name}-green` }], prodTrafficRoute: { listenerArns: ['listener/prod'] }, testTrafficRoute: { listenerArns: ['listener/test'] } }] },
+        blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 1 } },
+      },
+    };
+  });
+  for (const [key, entry] of [...world.taskDefinitions]) {
+    const api = (text: string) => text.replace('shop-dev-web', 'shop-dev-api');
+    world.taskDefinitions.set(api(key), { ...entry, taskDefinition: { ...entry.taskDefinition, family: 'shop-dev-api', taskDefinitionArn: api(entry.taskDefinition.taskDefinitionArn!) } });
+  }
+  world.ecs.on(ListTaskDefinitionsCommand).callsFake((input: { familyPrefix: string }) => ({ taskDefinitionArns: [8, 7, 6].map((revision) => taskDefinitionArn(input.familyPrefix, revision)) }));
+  return world;
+}
