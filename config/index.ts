@@ -69,6 +69,40 @@ export function verificationTargets(env: EnvironmentConfig): Record<string, Veri
   );
 }
 
+/**
+ * VERIFY_TARGETS, the verification hook's settings as its environment variable: compact, because
+ * Lambda allows 4 KB for all of a function's variables (Lambda quotas, "Function environment
+ * variables") and the hook serves every blue-green service of the environment. Load balancer and
+ * deployment group share the service's name prefix (config/names.ts) and every service has the same
+ * tries, so each service costs only `"name":"PROTOCOL:PORT[:PATH]"` (about 30 bytes; the full
+ * object form took about 115, which passed 4 KB at 36 services):
+ *
+ *   {"prefix":"shop-prod-","tries":10,"services":{"web":"HTTPS:8443:/health"}}
+ *
+ * functions/verify-test-listener reads it with its own decoder (it is packaged alone); a test holds
+ * that decoder, decodeVerificationTargets and verificationTargets to the same answer.
+ */
+export function verificationTargetsVariable(env: EnvironmentConfig): string {
+  const prefix = `${env.app}-${env.environment}-`;
+  const services = Object.fromEntries(
+    Object.values(verificationTargets(env)).map((target) => [target.loadBalancerName.slice(prefix.length), [target.protocol, target.port, ...(target.path !== undefined ? [target.path] : [])].join(':')]),
+  );
+  return JSON.stringify({ prefix, tries: VERIFICATION_TRIES, services });
+}
+
+/** VERIFY_TARGETS back to the settings by deployment group (the inverse of verificationTargetsVariable). */
+export function decodeVerificationTargets(variable: string): Record<string, VerificationTargetSettings> {
+  const { prefix, tries, services } = JSON.parse(variable) as { prefix: string; tries: number; services: Record<string, string> };
+  return Object.fromEntries(
+    Object.entries(services).map(([service, spec]) => {
+      const [protocol, port, ...path] = spec.split(':');
+      const name = `${prefix}${service}`;
+      const settings: VerificationTargetSettings = { loadBalancerName: name, protocol: protocol as VerificationTargetSettings['protocol'], port: Number(port), ...(path.length > 0 ? { path: path.join(':') } : {}), tries };
+      return [name, settings];
+    }),
+  );
+}
+
 /** The CodeDeploy deployment config name a service's deployment group uses. */
 export function deploymentConfigName(env: EnvironmentConfig, service: ServiceConfig): string {
   const config = service.release.deploymentConfig;

@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
-import { accessLogsOf, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, verificationTargets, type EnvironmentConfig } from '../config';
+import { accessLogsOf, environmentNames, GITHUB_ROLE_OUTPUTS, hasVerificationHook, verificationTargetsVariable, type EnvironmentConfig } from '../config';
 import { AccessLogBucket } from './access-log-bucket';
 import { AwsStack } from './aws-stack';
 import { EcsCluster } from './ecs-cluster';
@@ -78,7 +78,7 @@ export class SharedStack extends AwsStack {
         region: env.region,
         vpcId: this.network.vpcId,
         subnetIds: this.network.taskSubnetIds,
-        targets: verificationTargets(env),
+        targetsVariable: verificationTargetsVariable(env),
         environment: env,
       });
       this.codeDeployRole.allowInvoke(this.verificationHook.function.arn);

@@ -23,7 +23,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { anyServiceNames, ENVIRONMENT_TAG_KEY, VERIFICATION_FUNCTION_SOURCE, type EnvironmentConfig, type VerificationTargetSettings } from '../config';
+import { anyServiceNames, ENVIRONMENT_TAG_KEY, VERIFICATION_FUNCTION_SOURCE, type EnvironmentConfig } from '../config';
 import { HOOK_RESULT_ACTION, LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS, partitionOf, policyDocument, trustPolicy } from './iam-policy';
 
 /** The Node.js runtime the function runs on (it provides the AWS SDK v3 clients the code uses). */
@@ -49,8 +49,8 @@ export interface VerificationHookProps {
   /** The VPC and the subnets the function runs in (the tasks' subnets, which reach AWS APIs). */
   readonly vpcId: string;
   readonly subnetIds: string[];
-  /** What to verify, by deployment group (config `verificationTargets`). */
-  readonly targets: Readonly<Record<string, VerificationTargetSettings>>;
+  /** What to verify, as the function's VERIFY_TARGETS variable (config `verificationTargetsVariable`). */
+  readonly targetsVariable: string;
 }
 
 export class VerificationHook extends Construct {
@@ -135,7 +135,7 @@ export class VerificationHook extends Construct {
       timeout: VERIFICATION_FUNCTION_TIMEOUT_SECONDS,
       memorySize: 128,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [this.securityGroup.id] },
-      environment: { variables: { VERIFY_TARGETS: JSON.stringify(props.targets) } },
+      environment: { variables: { VERIFY_TARGETS: props.targetsVariable } },
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       tags: { Name: props.name },
       // The role must hold its permissions (ENIs, logs) before Lambda checks them at creation.

@@ -2,7 +2,8 @@
  * The verification hook (modules/verification-hook.ts): a Lambda function in the VPC that the test
  * listeners admit, with a role holding only what it does, and CodeDeploy allowed to invoke it.
  */
-import { ConfigError, environmentNames, hasVerificationHook, loadEnvironment, parseEnvironment, serviceNames } from '../../config';
+import { ConfigError, decodeVerificationTargets, environmentNames, hasVerificationHook, loadEnvironment, parseEnvironment, serviceNames, verificationTargets, verificationTargetsVariable } from '../../config';
+import { fleetOf } from '../../config/fleet';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../modules/iam-policy';
 import { VERIFICATION_FUNCTION_RUNTIME } from '../../modules/verification-hook';
 import { environmentView } from '../../policy/environment-view';
@@ -29,7 +30,7 @@ describe('the verification hook of an environment with NAT', () => {
   });
 
   it('knows each blue-green service by its deployment group: load balancer, test port, protocol and configured path', () => {
-    const targets = JSON.parse(only(synthesized, 'aws_lambda_function').environment.variables.VERIFY_TARGETS);
+    const targets = decodeVerificationTargets(only(synthesized, 'aws_lambda_function').environment.variables.VERIFY_TARGETS);
     const web = serviceNames(config, config.services[0]);
     const api = serviceNames(config, config.services[1]);
     expect(Object.keys(targets).sort()).toEqual([api.deploymentGroup, web.deploymentGroup].sort());
@@ -111,5 +112,38 @@ describe('which environments get a verification hook', () => {
   it('can be turned off in an environment that would have one', () => {
     const off = environment({ network: { mode: 'create', natGateways: 'single' }, verificationHook: false });
     expect(resources(synthEnvironment(off), 'aws_lambda_function')).toEqual([]);
+  });
+});
+
+describe('VERIFY_TARGETS, written by the stack and read by the function', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { targetsFrom } = require('../../functions/verify-test-listener/index.js') as { targetsFrom: (variable: string | undefined) => unknown };
+  const prod = loadEnvironment('prod');
+  const withPaths = parseEnvironment('test', environmentInput({
+    network: { mode: 'create', cidr: '10.30.0.0/16', natGateways: 'single' },
+    services: [
+      { name: 'web', release: { strategy: 'blue-green', verifyPath: '/health?deep=1:2' } },
+      { name: 'api', certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/x', release: { strategy: 'blue-green' } },
+    ],
+  }));
+
+  it.each([
+    ['prod', prod],
+    ['a path with a colon, and a service without a path', withPaths],
+    ['prod at 100 services', fleetOf(prod, 100)],
+  ])('reads back, in the function and in config, exactly what verificationTargets gives: %s', (_, env) => {
+    const variable = verificationTargetsVariable(env);
+    expect(targetsFrom(variable)).toEqual(verificationTargets(env));
+    expect(decodeVerificationTargets(variable)).toEqual(verificationTargets(env));
+  });
+
+  it("costs about 30 bytes a service, so 100 services stay well inside Lambda's 4 KB", () => {
+    const size = (count: number) => Buffer.byteLength(`VERIFY_TARGETS${verificationTargetsVariable(fleetOf(prod, count))}`);
+    expect((size(100) - size(2)) / 98).toBeLessThan(32);
+    expect(size(100)).toBeLessThan(4096);
+  });
+
+  it('is empty for an environment the function verifies nothing in', () => {
+    expect(targetsFrom(undefined)).toEqual({});
   });
 });

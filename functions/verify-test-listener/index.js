@@ -183,6 +183,24 @@ async function verifyDeployment(event, deps) {
   return status;
 }
 
+/**
+ * VERIFY_TARGETS → settings by deployment group. The stack writes it compactly (Lambda allows 4 KB
+ * for a function's variables): `{"prefix":"shop-prod-","tries":10,"services":{"web":"HTTPS:8443:/health"}}`,
+ * where a service's deployment group and load balancer are both `prefix + name`
+ * (config/index.ts verificationTargetsVariable, which a test holds to this decoder).
+ */
+function targetsFrom(variable) {
+  if (!variable) return {};
+  const { prefix, tries, services } = JSON.parse(variable);
+  return Object.fromEntries(
+    Object.entries(services).map(([service, spec]) => {
+      const [protocol, port, ...path] = spec.split(':');
+      const name = `${prefix}${service}`;
+      return [name, { loadBalancerName: name, protocol, port: Number(port), ...(path.length > 0 ? { path: path.join(':') } : {}), tries }];
+    }),
+  );
+}
+
 /** The Lambda entry point: the runtime's SDK clients, the load balancers' private addresses. */
 async function handler(event) {
   const sdk = require('@aws-sdk/client-codedeploy');
@@ -195,7 +213,7 @@ async function handler(event) {
   return verifyDeployment(event, {
     codedeploy: new sdk.CodeDeployClient({}),
     sdk,
-    targets: JSON.parse(process.env.VERIFY_TARGETS || '{}'),
+    targets: targetsFrom(process.env.VERIFY_TARGETS),
     endpoints: (target) => privateAddresses(describeLoadBalancers, describeNetworkInterfaces, target),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     // The runtime sends console output to the function's log group, one event per call.
@@ -204,4 +222,4 @@ async function handler(event) {
   });
 }
 
-module.exports = { handler, verifyDeployment, privateAddresses, pathFor, bodyExcerpt, DESCRIPTION_PATH, BODY_EXCERPT_LIMIT };
+module.exports = { handler, targetsFrom, verifyDeployment, privateAddresses, pathFor, bodyExcerpt, DESCRIPTION_PATH, BODY_EXCERPT_LIMIT };

@@ -11,6 +11,7 @@
  * stack's outputs.
  */
 import { list, type Synthesized } from '../../policy/synthesized';
+import { decodeVerificationTargets } from '../../config';
 
 export interface ListenerFacts {
   /** The load balancer's name. */
@@ -374,7 +375,7 @@ function scalableTargetFacts({ document, body }: Located): ScalableTargetFacts {
 function verificationHookFacts(reader: Reader, { document, body }: Located): VerificationHookFacts | undefined {
   const variables = one(body.environment)?.variables as Record<string, string> | undefined;
   if (!variables?.VERIFY_TARGETS) return undefined;
-  const targets = JSON.parse(variables.VERIFY_TARGETS) as Record<string, { protocol: string; port: number; path?: string; tries: number }>;
+  const targets = decodeVerificationTargets(variables.VERIFY_TARGETS);
   return {
     functionName: String(body.function_name),
     logGroup: reader.name(document, one(body.logging_config)?.log_group),
