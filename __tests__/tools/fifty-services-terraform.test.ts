@@ -1,6 +1,9 @@
 /**
  * 50 services with the real Terraform, offline: `terraform validate` and `terraform plan` of a
  * sample of the 51 stacks (the shared stack, the first web service and the last service, a worker).
+ * The fleet is mixed, as issue 12 asks: prod's blue/green web service (HTTPS, canary, auto scaling,
+ * the verification hook) alternating with preview's rolling worker, in prod's production-like
+ * settings (NAT per zone, access logs, GitHub roles).
  * Each service stack plans against the state a fresh apply of the shared stack leaves, as
  * `npm run plan` does, and adds exactly its own resources. The environment is renamed so its
  * stacks never meet the configured environments' in `.tf/`.
@@ -16,7 +19,9 @@ import { SharedStates } from '../../tools/terraform/shared-state';
 import { validateStack } from '../../tools/terraform/validate-stack';
 import { stackDirectory, synthesizeStacks } from '../../tools/terraform/workspace';
 
-const config = { ...fleetOf(loadEnvironment('preview', { offline: true }), 50), environment: 'fifty' };
+const prod = loadEnvironment('prod', { offline: true });
+const worker = loadEnvironment('preview', { offline: true }).services.find((service) => service.kind === 'worker')!;
+const config = { ...fleetOf(prod, 50, [prod.services[0], worker]), environment: 'fifty' };
 const stacks = environmentStacks(config).map(({ stack }) => stack);
 const sample = [stacks[0], stacks[1], stacks[50]];
 const resourceCount = (stack: string): number => {
