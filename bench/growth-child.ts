@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const { EnvironmentStacks } = await import('../modules/environment-stacks');
   const { checkEnvironment } = await import('../policy/check');
   const { environmentView } = await import('../policy/environment-view');
+  const { resourceCount } = await import('../policy/synthesized');
 
   const config = fleetOf(loadEnvironment(name, { offline: true }), Number(countText));
   const synthStarted = performance.now();
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const synthMs = performance.now() - synthStarted;
 
   const stacks = environmentStacks(config).map(({ stack }) => ({ stack, synthesized: JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) }));
-  const resources = stacks.map(({ synthesized }) => Object.values((synthesized.resource ?? {}) as Record<string, object>).reduce((sum, byId) => sum + Object.keys(byId).length, 0));
+  const resources = stacks.map(({ synthesized }) => resourceCount(synthesized));
   const policyStarted = performance.now();
   const failed = checkEnvironment(environmentView(stacks), config).filter((result) => result.outcome === 'fail').length;
   const policyMs = performance.now() - policyStarted;

@@ -36,14 +36,9 @@ export interface PlanGrowthRow {
   readonly synthMs: number;
 }
 
-/**
- * dev with `count` services and the first one's desiredCount raised by one when `changed`. Without
- * its GitHub roles at every count: they live in the shared stack, not in the planned service
- * stack, and the deploy role's policy for 50 listed services exceeds IAM's size limit until it is
- * scoped by name pattern instead.
- */
+/** dev with `count` services, and the first one's desiredCount raised by one when `changed`. */
 function environment(count: number, changed: boolean): EnvironmentConfig {
-  const fleet = { ...fleetOf(loadEnvironment('dev', { offline: true }), count), github: undefined };
+  const fleet = fleetOf(loadEnvironment('dev', { offline: true }), count);
   if (!changed) return fleet;
   const [first, ...rest] = fleet.services;
   return { ...fleet, services: [{ ...first, desiredCount: first.desiredCount + 1 }, ...rest] };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HAS_GNU_TIME, progress, ROOT, runChecked, stats, statsOf, timed, TSX, type Stats } from './measure';
 import { makeSandbox } from './sandbox';
+import { resourceCount, type Synthesized } from '../policy/synthesized';
 
 export interface InProcessSynth {
   readonly environment: string;
@@ -55,9 +56,7 @@ function environmentSize(outdir: string, stacks: readonly string[]): { resources
 /** Resources in a synthesized stack, and its JSON size. */
 function stackSize(outdir: string, stack: string): { resources: number; jsonBytes: number } {
   const text = readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
-  const json = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
-  const resources = Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-  return { resources, jsonBytes: Buffer.byteLength(text) };
+  return { resources: resourceCount(JSON.parse(text) as Synthesized), jsonBytes: Buffer.byteLength(text) };
 }
 
 export async function benchSynth(environments: readonly string[], repetitions: number): Promise<SynthResults> {

@@ -22,6 +22,16 @@ export function resources(synthesized: Synthesized, type: string): SynthesizedRe
   return Object.entries(synthesized.resource?.[type] ?? {}).map(([id, body]) => ({ ...body, __id: id, __address: `${type}.${id}` }));
 }
 
+/** The address (`<type>.<logical id>`) of every managed resource of a synthesized stack. */
+export function resourceAddresses(synthesized: Pick<Synthesized, 'resource'>): string[] {
+  return Object.entries(synthesized.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`));
+}
+
+/** How many managed resources a synthesized stack declares (what its state holds after an apply). */
+export function resourceCount(synthesized: Pick<Synthesized, 'resource'>): number {
+  return resourceAddresses(synthesized).length;
+}
+
 /** The `ignore_changes` list of a resource, or undefined when it has none. */
 export function ignoreChanges(resource: Record<string, any>): unknown {
   return resource.lifecycle?.ignore_changes;

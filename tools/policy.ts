@@ -22,7 +22,7 @@ import { requireTerraform } from './terraform/installed';
 import { EnvironmentStacks } from '../modules/environment-stacks';
 import { checkEnvironment, formatReport, reportJson, type RuleResult } from '../policy/check';
 import { environmentView, type StackJson } from '../policy/environment-view';
-import type { Synthesized } from '../policy/synthesized';
+import { resourceAddresses, type Synthesized } from '../policy/synthesized';
 
 const OUTDIR = join(resolve(__dirname, '..'), '.tf', 'policy');
 const USAGE = 'usage: npm run policy -- [--env NAME [--service NAME] | --all] [--json]';
@@ -73,7 +73,7 @@ export function synthesizeForPolicy(configs: readonly EnvironmentConfig[], outdi
 
 /** Only the findings at addresses of one stack (`--service`): the rules still see the whole environment. */
 function findingsIn(results: readonly RuleResult[], stack: StackJson): RuleResult[] {
-  const addresses = new Set(Object.entries(stack.synthesized.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`)));
+  const addresses = new Set(resourceAddresses(stack.synthesized));
   return results.map((result) => {
     const violations = result.violations.filter((found) => addresses.has(found.address));
     return { ...result, violations, outcome: result.outcome === 'fail' && violations.length === 0 ? 'pass' : result.outcome };

@@ -9,11 +9,11 @@ import { loadEnvironment, type EnvironmentConfig } from '../../config';
 import { fleetOf } from '../../config/fleet';
 import { checkEnvironment } from '../../policy/check';
 import { environmentView } from '../../policy/environment-view';
-import { synthEnvironmentStacks, type Synthesized } from './support';
+import { resourceCount } from '../../policy/synthesized';
+import { synthEnvironmentStacks } from './support';
 
 /** The most resources one stack may hold (issue 12: a one-service change touches at most ~60). */
 const STACK_RESOURCE_LIMIT = 60;
-const resourceCount = (synthesized: Synthesized) => Object.values(synthesized.resource ?? {}).reduce((sum, byId) => sum + Object.keys(byId).length, 0);
 
 const FLEETS: [string, EnvironmentConfig][] = ['preview', 'prod'].map((name) => [name, fleetOf(loadEnvironment(name, { offline: true }), 50)]);
 

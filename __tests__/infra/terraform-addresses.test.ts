@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../../config';
 import { synthEnvironmentStacks, type Synthesized } from './support';
+import { resourceAddresses } from '../../policy/synthesized';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'addresses-before-split.json'), 'utf8')) as { environments: Record<string, unknown>; addresses: Record<string, string[]> };
 const before = fixture.addresses;
@@ -18,7 +19,7 @@ const before = fixture.addresses;
 const CROSS_STACK_INPUT = /^data\.terraform_remote_state\.cross-stack-reference-input-/;
 
 function addresses(synthesized: Synthesized): string[] {
-  const managed = Object.entries(synthesized.resource ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`));
+  const managed = resourceAddresses(synthesized);
   const data = Object.entries(synthesized.data ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `data.${type}.${id}`));
   return [...managed, ...data];
 }
