@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { BadInputError } from '../cli/errors';
 import { parseChoice, parseCount, parseDuration, parseFlags, TARGET_OPTIONS } from '../cli/args';
 import { EXIT, exitCodeHelp } from '../cli/exit-codes';
-import type { Context } from '../context';
+import type { BatchedCalls, Context } from '../context';
 import { appSpecContent } from '../steps/appspec';
 import { activeDeploymentError, IF_ACTIVE_CHOICES, type IfActive } from '../steps/create-deployment';
 import { checkImageReference, checkTag } from '../steps/image';
@@ -277,7 +277,7 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
     return finishRelease(context, 'deploy --dry-run', env, results, { dryRun: true, plans: described }, { notify: false });
   }
 
-  if (!several) {
+  if (!batch) {
     let result: ServiceResult;
     try {
       result = await releaseOne(context, plans[0], options, started);
@@ -286,7 +286,7 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
     }
     return finishRelease(context, 'deploy', env, [result]);
   }
-  return releaseSeveral({ ...context, batch }, plans, options, started);
+  return releaseSeveral(context, batch, plans, options, started);
 }
 
 /**
@@ -295,7 +295,7 @@ export async function runDeploy(context: Context, options: DeployOptions): Promi
  * batch calls shared with the others and its registration paced (batched-calls.ts), its progress
  * on the board (the live table on a terminal, prefixed lines elsewhere), longest waits started first.
  */
-async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], options: DeployOptions, started: number): Promise<CommandResult> {
+async function releaseSeveral(context: Context, batch: BatchedCalls, plans: readonly ReleasePlan[], options: DeployOptions, started: number): Promise<CommandResult> {
   const env = plans[0].target.env;
   const live = !context.out.json && context.out.streams.terminal === true;
   const board = new ReleaseBoard(
@@ -304,7 +304,6 @@ async function releaseSeveral(context: Context, plans: readonly ReleasePlan[], o
     context.out.streams,
     live,
   );
-  const batch = context.batch ?? createBatchedCalls(context);
   const above = board.above();
   const controllers = plans.map(() => new AbortController());
   const forward = () => controllers.forEach((controller) => controller.abort());
